@@ -1,0 +1,263 @@
+package nextauth
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/nextauth-go/nextauth/jwt"
+)
+
+// Config configures a [Handler]. The zero value of every field means
+// NextAuth v4's default; only Secret is required. [New] copies the Config, so
+// changing it afterwards has no effect.
+type Config struct {
+	// URL is the public URL of the auth routes (NEXTAUTH_URL), e.g.
+	// "https://example.com/api/auth". Its path is the base path the routes
+	// answer under; "" or a bare origin means "/api/auth", and a URL without
+	// a scheme gets "https://" (core.md §1.3). Default
+	// "http://localhost:3000/api/auth". An https URL turns on secure cookies.
+	URL string
+
+	// Secret (NEXTAUTH_SECRET) keys session tokens, CSRF hashes and check
+	// cookies. Used literally, as Node reads it, so tokens are shared with
+	// NextAuth apps using the same secret. Required.
+	Secret string
+
+	// PreviousSecrets are older secrets still accepted (session tokens, CSRF
+	// hashes, check cookies, email-token hashes); nothing new is made with
+	// them. Rotate by moving the current secret here.
+	PreviousSecrets []string
+
+	// Providers are the ways to sign in, in the order GET /providers and the
+	// sign-in page list them. Provider ids must be unique.
+	Providers []Provider
+
+	// Session configures sessions.
+	Session SessionConfig
+
+	// JWT configures the session token.
+	JWT JWTConfig
+
+	// Cookies overrides cookie names and attributes, per cookie.
+	Cookies Cookies
+
+	// Callbacks customise decisions; nil members behave as NextAuth's
+	// defaults.
+	Callbacks Callbacks
+
+	// Events are notified after things happen; nil members are skipped.
+	Events Events
+
+	// Pages replaces built-in pages with the application's own.
+	Pages Pages
+
+	// Theme styles the built-in pages.
+	Theme Theme
+
+	// Allow restricts who may sign in, with any provider. Empty lists let
+	// anyone in.
+	Allow AllowList
+
+	// Logger receives structured logs with NextAuth's codes in the "code"
+	// attribute. nil uses slog.Default().
+	Logger *slog.Logger
+
+	// Debug logs NextAuth's debug codes (CHUNKING_SESSION_COOKIE, …).
+	Debug bool
+
+	// MaxBodyBytes limits request bodies; larger ones get 413. Default 1 MB,
+	// as Next.js.
+	MaxBodyBytes int64
+
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+
+	// Rand is the source of randomness for tokens; nil means crypto/rand.
+	Rand io.Reader
+}
+
+// SessionStrategy is how sessions are kept.
+type SessionStrategy string
+
+// Session strategies.
+const (
+	// StrategyJWT keeps the session in an encrypted cookie (the default
+	// without an adapter).
+	StrategyJWT SessionStrategy = "jwt"
+)
+
+// SessionConfig is NextAuth's `session` option.
+type SessionConfig struct {
+	Strategy SessionStrategy // default StrategyJWT
+	// MaxAge is how long an idle session lives. Default 30 days.
+	MaxAge time.Duration
+	// UpdateAge is how often a database session's expiry is extended.
+	// Default 24 hours. JWT sessions are re-issued on every GET /session.
+	UpdateAge time.Duration
+}
+
+// JWTConfig is NextAuth's `jwt` option.
+type JWTConfig struct {
+	// MaxAge is the lifetime of the token minted at sign-in. Default 30
+	// days; as in NextAuth it is independent of Session.MaxAge, which the
+	// tokens re-issued by GET /session use.
+	MaxAge time.Duration
+}
+
+// CookieOptions overrides one cookie. Zero fields keep the default.
+type CookieOptions struct {
+	Name     string
+	Domain   string // e.g. ".example.com" to share a session across sub-domains
+	Path     string
+	SameSite http.SameSite // http.SameSiteDefaultMode keeps Lax
+	Secure   *bool
+	HTTPOnly *bool
+	// MaxAge, in seconds, of the OAuth check cookies (default 900).
+	MaxAge int
+}
+
+// Cookies holds per-cookie overrides (NextAuth's `cookies` option). Unlike
+// NextAuth, an override is merged over the default: set only what changes.
+type Cookies struct {
+	SessionToken     CookieOptions
+	CallbackURL      CookieOptions
+	CSRFToken        CookieOptions
+	PKCECodeVerifier CookieOptions
+	State            CookieOptions
+	Nonce            CookieOptions
+}
+
+// Pages are the application's own pages, used instead of the built-in ones
+// (NextAuth's `pages` option). Paths may be relative ("/login") or absolute.
+type Pages struct {
+	SignIn        string
+	SignOut       string
+	Error         string
+	VerifyRequest string
+	NewUser       string
+}
+
+// Theme styles the built-in pages.
+type Theme struct {
+	ColorScheme string // "auto" (default), "light" or "dark"
+	BrandColor  string // CSS colour, e.g. "#346df1"
+	Logo        string // URL of an image shown above the card
+	ButtonText  string // CSS colour of button text
+}
+
+// AllowList restricts sign-in to listed e-mail addresses or domains.
+type AllowList struct {
+	Emails  []string
+	Domains []string
+}
+
+// Callbacks are NextAuth's `callbacks`: func fields, nil for the default.
+type Callbacks struct {
+	// SignIn decides whether a user may sign in. The default allows.
+	SignIn func(ctx context.Context, p SignInParams) (SignInResult, error)
+
+	// Redirect resolves a callbackUrl. The default keeps a URL only if it is
+	// relative or on the same origin as baseURL, else returns baseURL
+	// (core.md §6.2).
+	Redirect func(ctx context.Context, url, baseURL string) (string, error)
+
+	// JWT shapes the session token; it runs at sign-in and on every
+	// /session read and update. The default returns p.Token. Returning a nil
+	// token ends the session.
+	JWT func(ctx context.Context, p JWTParams) (jwt.Claims, error)
+
+	// Session shapes what GET /session returns. The default returns
+	// p.Session.
+	Session func(ctx context.Context, p SessionParams) (*Session, error)
+}
+
+// SignInParams are the arguments of [Callbacks.SignIn].
+type SignInParams struct {
+	User    *User
+	Account *Account
+	// Profile is the provider's raw profile (OAuth).
+	Profile map[string]any
+	// Credentials are the submitted fields (credentials providers).
+	Credentials Credentials
+	// VerificationRequest is true when an e-mail sign-in link is about to be
+	// sent (email providers).
+	VerificationRequest bool
+}
+
+// SignInResult is a [Callbacks.SignIn] decision. The zero value allows.
+type SignInResult struct {
+	// Deny refuses the sign-in with AccessDenied.
+	Deny bool
+	// Redirect, if set, stops the sign-in and sends the user there.
+	Redirect string
+}
+
+// Triggers of the JWT and Session callbacks.
+const (
+	TriggerSignIn = "signIn"
+	TriggerSignUp = "signUp"
+	TriggerUpdate = "update"
+)
+
+// JWTParams are the arguments of [Callbacks.JWT] (flows.md §7.2).
+type JWTParams struct {
+	Token     jwt.Claims
+	User      *User          // sign-in only
+	Account   *Account       // sign-in only
+	Profile   map[string]any // OAuth sign-in only
+	IsNewUser bool
+	Trigger   string // TriggerSignIn, TriggerSignUp, TriggerUpdate or "" (a read)
+	// Session is the data the client sent with update() (Trigger "update").
+	Session any
+}
+
+// SessionParams are the arguments of [Callbacks.Session].
+type SessionParams struct {
+	Session *Session
+	Token   jwt.Claims // JWT strategy
+	User    *User      // database strategy
+	Trigger string     // TriggerUpdate on update(), else ""
+	// NewSession is the data the client sent with update().
+	NewSession any
+}
+
+// Events are NextAuth's `events`: called synchronously after the fact; a
+// panic in one is logged and does not fail the request.
+type Events struct {
+	SignIn      func(ctx context.Context, e SignInEvent)
+	SignOut     func(ctx context.Context, e SignOutEvent)
+	CreateUser  func(ctx context.Context, u User)
+	UpdateUser  func(ctx context.Context, u User)
+	LinkAccount func(ctx context.Context, e LinkAccountEvent)
+	Session     func(ctx context.Context, e SessionEvent)
+}
+
+// SignInEvent is the payload of [Events.SignIn].
+type SignInEvent struct {
+	User      User
+	Account   *Account
+	Profile   map[string]any
+	IsNewUser bool
+}
+
+// SignOutEvent is the payload of [Events.SignOut]: the token that was
+// signed out (JWT strategy).
+type SignOutEvent struct {
+	Token jwt.Claims
+}
+
+// LinkAccountEvent is the payload of [Events.LinkAccount].
+type LinkAccountEvent struct {
+	User    User
+	Account Account
+	Profile map[string]any
+}
+
+// SessionEvent is the payload of [Events.Session].
+type SessionEvent struct {
+	Session *Session
+	Token   jwt.Claims
+}

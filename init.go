@@ -1,0 +1,69 @@
+package nextauth
+
+import (
+	"time"
+
+	"github.com/nextauth-go/nextauth/internal/cookie"
+	"github.com/nextauth-go/nextauth/internal/csrf"
+)
+
+// initCSRF reads or issues the CSRF token (core.md §5.2). A cookie hashed
+// with a previous secret is accepted and re-issued under the current one.
+func (h *Handler) initCSRF(s *state) error {
+	c := h.cookies.csrfToken
+	if v, ok := cookie.Get(s.r, c.name); ok {
+		if token, idx, ok := csrf.Check(v, h.secrets); ok {
+			s.csrfToken = token
+			if s.r.Method == "POST" {
+				submitted, _ := s.body.String("csrfToken")
+				s.csrfOK = csrf.Verify(token, submitted)
+			}
+			if idx > 0 {
+				s.addCookies(cookie.Serialize(c.name, token+"|"+csrf.Hash(token, h.cfg.Secret), c.opts, time.Time{}))
+			}
+			return nil
+		}
+	}
+	token, value, err := csrf.New(h.cfg.Rand, h.cfg.Secret)
+	if err != nil {
+		return err
+	}
+	s.csrfToken = token
+	s.addCookies(cookie.Serialize(c.name, value, c.opts, time.Time{}))
+	return nil
+}
+
+// initCallbackURL resolves callbackUrl from the body, the query or the
+// callback-url cookie through the redirect callback, and stores it in the
+// cookie when it changed (core.md §6.1).
+func (h *Handler) initCallbackURL(s *state) error {
+	c := h.cookies.callbackURL
+	cookieVal, _ := cookie.Get(s.r, c.name)
+	param := s.body.First("callbackUrl")
+	if param == "" {
+		param = s.query.First("callbackUrl")
+	}
+	s.callback = h.url.origin
+	var err error
+	switch {
+	case param != "":
+		s.callback, err = h.redirectCallback(s, param)
+	case cookieVal != "":
+		s.callback, err = h.redirectCallback(s, cookieVal)
+	}
+	if err != nil {
+		return err
+	}
+	if s.callback != cookieVal {
+		s.addCookies(cookie.Serialize(c.name, s.callback, c.opts, time.Time{}))
+	}
+	return nil
+}
+
+// redirectCallback runs Callbacks.Redirect or the default same-origin rule.
+func (h *Handler) redirectCallback(s *state, url string) (string, error) {
+	if h.cfg.Callbacks.Redirect != nil {
+		return h.cfg.Callbacks.Redirect(s.ctx, url, h.url.origin)
+	}
+	return defaultRedirect(url, h.url.origin), nil
+}

@@ -1,0 +1,65 @@
+// Package csrf implements NextAuth's double-submit CSRF token (core.md §5):
+// a random token and its SHA-256 hash with the secret, kept together in a
+// cookie as "token|hash".
+package csrf
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// TokenBytes is the size of a token before hex encoding.
+const TokenBytes = 32
+
+// Hash returns the lower-case hex SHA-256 of token+secret, NextAuth's CSRF
+// hash (plain concatenation, no HMAC).
+func Hash(token, secret string) string {
+	h := sha256.New()
+	h.Write([]byte(token))
+	h.Write([]byte(secret))
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0]))
+}
+
+// New returns a fresh token and the cookie value "token|hash" for secret.
+// rnd nil means crypto/rand.
+func New(rnd io.Reader, secret string) (token, cookie string, err error) {
+	var b [TokenBytes]byte
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	if _, err := io.ReadFull(rnd, b[:]); err != nil {
+		return "", "", fmt.Errorf("csrf: random: %w", err)
+	}
+	token = hex.EncodeToString(b[:])
+	return token, token + "|" + Hash(token, secret), nil
+}
+
+// Check reads a CSRF cookie value. It returns the token when the hash matches
+// one of secrets (the current one first) and which secret matched (0 is the
+// current one), or ok=false. Parts after a second '|' are ignored, as in
+// NextAuth. Comparisons are constant-time.
+func Check(cookie string, secrets []string) (token string, index int, ok bool) {
+	t, rest, found := strings.Cut(cookie, "|")
+	if !found {
+		return "", 0, false
+	}
+	h, _, _ := strings.Cut(rest, "|")
+	for i, s := range secrets {
+		if subtle.ConstantTimeCompare([]byte(h), []byte(Hash(t, s))) == 1 {
+			return t, i, true
+		}
+	}
+	return "", 0, false
+}
+
+// Verify reports whether the submitted token equals the cookie's token, in
+// constant time. An empty submission never verifies.
+func Verify(cookieToken, submitted string) bool {
+	return submitted != "" && subtle.ConstantTimeCompare([]byte(cookieToken), []byte(submitted)) == 1
+}

@@ -1,0 +1,177 @@
+package nextauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/nextauth-go/nextauth/internal/cookie"
+	"github.com/nextauth-go/nextauth/internal/form"
+	"github.com/nextauth-go/nextauth/jwt"
+)
+
+// credentialsCallback signs in with a credentials provider (flows.md §6.2).
+func (h *Handler) credentialsCallback(s *state, p CredentialsProvider) {
+	id := p.Info().ID
+	creds := Credentials(s.body.Flatten())
+	user, err := h.authorize(s, p, creds)
+	if err != nil {
+		h.logError(s.ctx, "CREDENTIALS_AUTHORIZE_ERROR", err)
+		h.redirect(s, h.errorURL(publicCode(err, CodeCredentialsSignin))+"&provider="+form.EncodeURIComponent(id), http.StatusUnauthorized)
+		return
+	}
+	if user == nil {
+		h.redirect(s, h.errorURL(string(CodeCredentialsSignin))+"&provider="+form.EncodeURIComponent(id), http.StatusUnauthorized)
+		return
+	}
+	account := &Account{Type: string(TypeCredentials), Provider: id, ProviderAccountID: user.ID}
+	if !h.signInAllowed(s, SignInParams{User: user, Account: account, Credentials: creds}, true) {
+		return
+	}
+	if err := h.issueJWT(s, user, account, nil, false); err != nil {
+		h.logError(s.ctx, "CALLBACK_CREDENTIALS_HANDLER_ERROR", err)
+		h.redirect(s, h.errorURL(string(CodeCallback)), 0)
+		return
+	}
+	h.emitSignIn(s.ctx, SignInEvent{User: *user, Account: account})
+	h.redirect(s, s.callback, 0)
+}
+
+// authorize calls the provider, turning a panic into an error.
+func (h *Handler) authorize(s *state, p CredentialsProvider, creds Credentials) (user *User, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			user, err = nil, fmt.Errorf("authorize panicked: %v", r)
+		}
+	}()
+	return p.Authorize(s.ctx, creds, s.r)
+}
+
+// signInAllowed applies Config.Allow and Callbacks.SignIn (flows.md §7.3).
+// When it returns false it has already answered. credentials selects the
+// 403 status NextAuth uses for a credentials refusal in JSON mode.
+func (h *Handler) signInAllowed(s *state, p SignInParams, credentials bool) bool {
+	denyStatus := 0
+	if credentials {
+		denyStatus = http.StatusForbidden
+	}
+	if !h.allowed(p.User.Email) {
+		h.log.LogAttrs(s.ctx, slog.LevelInfo, "sign-in refused by allow list", slog.String("code", string(CodeAccessDenied)))
+		h.redirect(s, h.errorURL(string(CodeAccessDenied)), denyStatus)
+		return false
+	}
+	if h.cfg.Callbacks.SignIn == nil {
+		return true
+	}
+	res, err := h.callSignIn(s.ctx, p)
+	switch {
+	case err != nil:
+		h.logError(s.ctx, "SIGNIN_CALLBACK_ERROR", err)
+		h.redirect(s, h.errorURL(publicCode(err, CodeAccessDenied)), denyStatus)
+		return false
+	case res.Redirect != "":
+		h.redirect(s, res.Redirect, 0)
+		return false
+	case res.Deny:
+		h.redirect(s, h.errorURL(string(CodeAccessDenied)), denyStatus)
+		return false
+	}
+	return true
+}
+
+func (h *Handler) callSignIn(ctx context.Context, p SignInParams) (res SignInResult, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("signIn callback panicked: %v", r)
+		}
+	}()
+	return h.cfg.Callbacks.SignIn(ctx, p)
+}
+
+// defaultToken is the token NextAuth builds at sign-in (flows.md §7.1).
+func defaultToken(u *User) jwt.Claims {
+	t := jwt.Claims{}
+	if u.Name != "" {
+		t["name"] = u.Name
+	}
+	if u.Email != "" {
+		t["email"] = u.Email
+	}
+	if u.Image != "" {
+		t["picture"] = u.Image
+	}
+	t["sub"] = u.ID
+	return t
+}
+
+// issueJWT runs the jwt callback for a sign-in and sets the session
+// cookie(s): the token lives JWT.MaxAge, the cookie Session.MaxAge.
+func (h *Handler) issueJWT(s *state, u *User, a *Account, profile map[string]any, isNewUser bool) error {
+	trigger := TriggerSignIn
+	if isNewUser {
+		trigger = TriggerSignUp
+	}
+	token, err := h.jwtCallback(s.ctx, JWTParams{Token: defaultToken(u), User: u, Account: a, Profile: profile, IsNewUser: isNewUser, Trigger: trigger})
+	if err != nil {
+		return err
+	}
+	if token == nil {
+		return errors.New("jwt callback returned no token")
+	}
+	encoded, err := h.codec.Encode(token, h.cfg.JWT.MaxAge)
+	if err != nil {
+		return err
+	}
+	c := h.cookies.sessionToken
+	chunks := cookie.ReadChunks(s.r, c.name)
+	set := chunks.Write(c.name, encoded, c.opts, h.now().Add(h.cfg.Session.MaxAge))
+	if len(set) > 1 || len(encoded) > cookie.ChunkSize {
+		h.debug(s.ctx, "CHUNKING_SESSION_COOKIE", slog.Int("valueSize", len(encoded)))
+	}
+	s.addCookies(set...)
+	return nil
+}
+
+// jwtCallback runs Callbacks.JWT or returns the token unchanged.
+func (h *Handler) jwtCallback(ctx context.Context, p JWTParams) (tok jwt.Claims, err error) {
+	if h.cfg.Callbacks.JWT == nil {
+		return p.Token, nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			tok, err = nil, fmt.Errorf("jwt callback panicked: %v", r)
+		}
+	}()
+	return h.cfg.Callbacks.JWT(ctx, p)
+}
+
+// emitSignIn fires Events.SignIn.
+func (h *Handler) emitSignIn(ctx context.Context, e SignInEvent) {
+	if f := h.cfg.Events.SignIn; f != nil {
+		h.event(ctx, "SIGN_IN", func() { f(ctx, e) })
+	}
+}
+
+// event runs an event handler; a panic is logged as <NAME>_EVENT_ERROR.
+func (h *Handler) event(ctx context.Context, name string, f func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			h.logError(ctx, name+"_EVENT_ERROR", fmt.Errorf("%v", r))
+		}
+	}()
+	f()
+}
+
+// publicCode is what the browser sees of an error returned by a callback or
+// provider: the code of an [*Error] in its chain, else fallback. NextAuth
+// puts a thrown error's message in the URL; Go errors often carry internals,
+// so only an explicit *Error is shown (the cause is logged either way).
+func publicCode(err error, fallback ErrorCode) string {
+	var e *Error
+	if errors.As(err, &e) && e.Code != "" {
+		return form.EncodeURIComponent(string(e.Code))
+	}
+	return string(fallback)
+}

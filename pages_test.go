@@ -2,8 +2,8 @@ package nextauth_test
 
 import (
 	"net/http"
-	"net/url"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"

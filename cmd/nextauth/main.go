@@ -1,0 +1,359 @@
+// Command nextauth serves NextAuth.js v4's auth routes (/api/auth/*) as a
+// stand-alone server, configured by a YAML file and the environment
+// (docs/configuration.md).
+//
+// Usage:
+//
+//	nextauth [--config nextauth.yaml] [--addr :3000] [--dev]
+//	nextauth check [--config nextauth.yaml] [--dev]
+//	nextauth hash-password [--cost 10] < password.txt
+//	nextauth --version
+//
+// The server answers the auth routes under the base path of the configured
+// URL (default http://localhost:3000/api/auth) and GET /healthz with "ok".
+// It stops gracefully on SIGINT or SIGTERM.
+//
+// --dev starts without a secret (a random one is made, so sessions do not
+// survive a restart) and, without a config file, adds a user "dev" whose
+// random password is printed; / then shows the current session.
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/internal/config"
+)
+
+// version is the release, set when building with
+// -ldflags "-X main.version=v1.2.3"; when empty, the module version from
+// the build info is shown. The linker writes it; nothing else does.
+var version string
+
+// Server limits.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 30 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 64 << 10 // session cookies are chunked at 4 kB
+	shutdownTimeout   = 5 * time.Second
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	var usage *usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.As(err, &usage):
+		os.Exit(2) // the flag package has printed the problem and the usage
+	default:
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program: args without the program name, the
+// environment through env, and the standard streams.
+func run(ctx context.Context, args []string, env func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	c := &cli{env: env, stdin: stdin, stdout: stdout, stderr: stderr, random: rand.Reader}
+	return c.run(ctx, args)
+}
+
+// cli holds what the program reads and writes; tests fill in onListen.
+type cli struct {
+	env            func(string) string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	random         io.Reader
+	// onListen, if set, is called with the address the server listens on,
+	// before it serves.
+	onListen func(net.Addr)
+}
+
+// usageError is a command-line mistake the flag package has reported.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return "nextauth: " + e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// parseFlags parses args, wrapping mistakes in usageError.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &usageError{err}
+	}
+	if fs.NArg() > 0 {
+		err := fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		fmt.Fprintf(fs.Output(), "%v\n", err)
+		fs.Usage()
+		return &usageError{err}
+	}
+	return nil
+}
+
+func (c *cli) run(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "hash-password":
+			return c.hashPassword(args[1:])
+		case "check":
+			return c.check(args[1:])
+		}
+	}
+	return c.serve(ctx, args)
+}
+
+// serve runs the server until ctx ends.
+func (c *cli) serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("nextauth", flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	configPath := fs.String("config", "", "YAML config `file` (see docs/configuration.md)")
+	addr := fs.String("addr", ":3000", "`address` to listen on")
+	dev := fs.Bool("dev", false, "development mode: make a secret if none is set and, without --config, a user \"dev\"")
+	showVersion := fs.Bool("version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage:\n"+
+			"  nextauth [--config nextauth.yaml] [--addr :3000] [--dev]\n"+
+			"  nextauth check [--config nextauth.yaml] [--dev]\n"+
+			"  nextauth hash-password [--cost 10] < password\n"+
+			"  nextauth --version\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *showVersion {
+		_, err := fmt.Fprintf(c.stdout, "nextauth %s\n", buildVersion())
+		return err
+	}
+
+	f, err := config.Load(*configPath, c.env)
+	if err != nil {
+		return err
+	}
+	log := f.Logger(c.stderr)
+	for _, w := range f.Warnings() {
+		log.Warn(w)
+	}
+	var setup config.DevSetup
+	if *dev {
+		if setup, err = f.Dev(c.random); err != nil {
+			return err
+		}
+	}
+	cfg, err := f.NextAuth()
+	if err != nil {
+		return err
+	}
+	cfg.Logger = log
+
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("nextauth: %w", err)
+	}
+	if cfg.URL == "" {
+		if _, port, _ := net.SplitHostPort(ln.Addr().String()); port != "3000" {
+			if *dev {
+				// A newcomer trying --addr :8080 gets working links.
+				cfg.URL = "http://localhost:" + port + "/api/auth"
+			} else {
+				log.Warn("url is not set, so links and redirects assume " + nextauth.DefaultURL +
+					", but the server listens on port " + port + "; set NEXTAUTH_URL or url:")
+			}
+		}
+	}
+	h, err := nextauth.New(cfg)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	if *dev {
+		c.announceDev(log, h, setup)
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "url", h.BaseURL(), "version", buildVersion())
+	if c.onListen != nil {
+		c.onListen(ln.Addr())
+	}
+	return serve(ctx, newServer(newMux(h, *dev), log), ln, log)
+}
+
+// announceDev tells the developer what --dev filled in.
+func (c *cli) announceDev(log *slog.Logger, h *nextauth.Handler, s config.DevSetup) {
+	log.Warn("development mode (--dev): not for production")
+	if s.SecretGenerated {
+		log.Warn("NO SECRET SET: using a random secret for this run only; every session ends when the server stops. " +
+			"Set NEXTAUTH_SECRET (e.g. openssl rand -base64 32) to keep sessions")
+	}
+	if s.Username == "" {
+		return
+	}
+	fmt.Fprintf(c.stdout, "\nnextauth --dev: sign in at %s/signin?callbackUrl=/ with\n  username: %s\n  password: %s\n\n",
+		h.BaseURL(), s.Username, s.Password)
+}
+
+// newMux routes /healthz, the auth routes and, with dev, the home page.
+func newMux(h *nextauth.Handler, dev bool) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = io.WriteString(w, "ok")
+	})
+	mux.Handle(h.BasePath()+"/", h)
+	if dev {
+		mux.Handle("GET /{$}", devHome(h))
+	}
+	return mux
+}
+
+// newServer is an http.Server with timeouts and a header limit.
+func newServer(handler http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// serve serves on ln until ctx ends, then shuts down gracefully: requests
+// under way get shutdownTimeout to finish.
+func serve(ctx context.Context, srv *http.Server, ln net.Listener, log *slog.Logger) error {
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("nextauth: serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("nextauth: shutdown: %w", err)
+	}
+	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("nextauth: serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// hashPassword prints the bcrypt hash of the password on stdin's first line.
+func (c *cli) hashPassword(args []string) error {
+	fs := flag.NewFlagSet("nextauth hash-password", flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	cost := fs.Int("cost", bcrypt.DefaultCost, fmt.Sprintf("bcrypt `cost` (%d to %d)", bcrypt.MinCost, bcrypt.MaxCost))
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: nextauth hash-password [--cost 10] < password\n\n"+
+			"Reads a password (one line) on stdin and prints its bcrypt hash, for password_hash in the config.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *cost < bcrypt.MinCost || *cost > bcrypt.MaxCost {
+		return fmt.Errorf("nextauth: hash-password: --cost %d: want %d to %d", *cost, bcrypt.MinCost, bcrypt.MaxCost)
+	}
+	line, err := bufio.NewReader(c.stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("nextauth: hash-password: reading stdin: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	if password == "" {
+		return errors.New("nextauth: hash-password: no password on stdin (give one line, e.g. echo -n … | nextauth hash-password)")
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), *cost)
+	if err != nil {
+		return fmt.Errorf("nextauth: hash-password: %w", err)
+	}
+	_, err = fmt.Fprintf(c.stdout, "%s\n", hash)
+	return err
+}
+
+// check validates a config and reports every problem, or "ok" and a
+// summary.
+func (c *cli) check(args []string) error {
+	fs := flag.NewFlagSet("nextauth check", flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	configPath := fs.String("config", "", "YAML config `file` to check")
+	dev := fs.Bool("dev", false, "check as --dev would run: a missing secret is no problem")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: nextauth check [--config nextauth.yaml] [--dev]\n\n"+
+			"Checks the config file and the environment and lists every problem.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	f, err := config.Load(*configPath, c.env)
+	if f == nil {
+		return err
+	}
+	for _, w := range f.Warnings() {
+		fmt.Fprintf(c.stderr, "warning: %s\n", w)
+	}
+	if *dev {
+		if _, err := f.Dev(c.random); err != nil {
+			return err
+		}
+	}
+	cfg, err := f.NextAuth()
+	if err == nil {
+		cfg.Logger = f.Logger(c.stderr)
+		_, err = nextauth.New(cfg)
+	}
+	if err != nil {
+		n := 1
+		if joined, ok := err.(interface{ Unwrap() []error }); ok {
+			n = len(joined.Unwrap())
+		}
+		name := *configPath
+		if name == "" {
+			name = "the environment"
+		}
+		plural := "s"
+		if n == 1 {
+			plural = ""
+		}
+		return fmt.Errorf("nextauth: check: %d problem%s in %s:\n%w", n, plural, name, err)
+	}
+	_, err = fmt.Fprint(c.stdout, "ok\n"+config.Summary(cfg))
+	return err
+}
+
+// buildVersion is version, else the module version from the build info.
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}

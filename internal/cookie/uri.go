@@ -1,0 +1,159 @@
+package cookie
+
+import (
+	"errors"
+	"strings"
+	"unicode/utf8"
+)
+
+// ErrMalformedEscape is returned by [DecodeURIComponent] for input that
+// JavaScript's decodeURIComponent rejects with a URIError.
+var ErrMalformedEscape = errors.New("cookie: malformed percent-encoding")
+
+const upperHex = "0123456789ABCDEF"
+
+// unreserved reports whether encodeURIComponent leaves the byte c unescaped:
+// ASCII letters, digits and - _ . ! ~ * ' ( ).
+func unreserved(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	switch c {
+	case '-', '_', '.', '!', '~', '*', '\'', '(', ')':
+		return true
+	}
+	return false
+}
+
+// encodedLen returns the length of s after EncodeURIComponent.
+func encodedLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if !unreserved(s[i]) {
+			n += 2
+		}
+	}
+	return n
+}
+
+// EncodeURIComponent escapes s as JavaScript's encodeURIComponent does for a
+// well-formed string: every byte outside A–Z a–z 0–9 - _ . ! ~ * ' ( ) becomes
+// %XX (upper-case hex), so non-ASCII text appears as its UTF-8 bytes. Bytes of
+// invalid UTF-8, which a JavaScript string cannot hold, are escaped one by one.
+func EncodeURIComponent(s string) string {
+	n := encodedLen(s)
+	if n == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(n)
+	writeEncoded(&b, s)
+	return b.String()
+}
+
+// writeEncoded appends EncodeURIComponent(s) to b.
+func writeEncoded(b *strings.Builder, s string) {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if unreserved(c) {
+			continue
+		}
+		b.WriteString(s[start:i])
+		b.WriteByte('%')
+		b.WriteByte(upperHex[c>>4])
+		b.WriteByte(upperHex[c&15])
+		start = i + 1
+	}
+	b.WriteString(s[start:])
+}
+
+// unhex returns the value of the hex digit c, or -1.
+func unhex(c byte) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case 'a' <= c && c <= 'f':
+		return int(c-'a') + 10
+	case 'A' <= c && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+// escapedByte decodes the "%XX" at s[i:], reporting false if it is not one.
+func escapedByte(s string, i int) (byte, bool) {
+	if i+2 >= len(s) || s[i] != '%' {
+		return 0, false
+	}
+	hi, lo := unhex(s[i+1]), unhex(s[i+2])
+	if hi < 0 || lo < 0 {
+		return 0, false
+	}
+	return byte(hi<<4 | lo), true
+}
+
+// DecodeURIComponent reverses percent-encoding as JavaScript's
+// decodeURIComponent does: every %XX is decoded (reserved characters
+// included), and a truncated or non-hex escape, or escapes that do not form
+// well-formed UTF-8 (overlong forms, surrogates, code points above U+10FFFF),
+// make it fail with [ErrMalformedEscape]. Bytes that are not escaped are
+// copied as they are.
+func DecodeURIComponent(s string) (string, error) {
+	first := strings.IndexByte(s, '%')
+	if first < 0 {
+		return s, nil
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:first])
+	var seq [4]byte
+	for i := first; i < len(s); {
+		c := s[i]
+		if c != '%' {
+			j := i + 1
+			for j < len(s) && s[j] != '%' {
+				j++
+			}
+			b.WriteString(s[i:j])
+			i = j
+			continue
+		}
+		lead, ok := escapedByte(s, i)
+		if !ok {
+			return "", ErrMalformedEscape
+		}
+		i += 3
+		if lead < 0x80 {
+			b.WriteByte(lead)
+			continue
+		}
+		// The number of leading one bits gives the sequence length.
+		var n int
+		switch {
+		case lead&0xE0 == 0xC0:
+			n = 2
+		case lead&0xF0 == 0xE0:
+			n = 3
+		case lead&0xF8 == 0xF0:
+			n = 4
+		default:
+			return "", ErrMalformedEscape
+		}
+		seq[0] = lead
+		for k := 1; k < n; k++ {
+			cont, ok := escapedByte(s, i)
+			if !ok || cont&0xC0 != 0x80 {
+				return "", ErrMalformedEscape
+			}
+			seq[k] = cont
+			i += 3
+		}
+		if !utf8.Valid(seq[:n]) {
+			return "", ErrMalformedEscape
+		}
+		b.Write(seq[:n])
+	}
+	return b.String(), nil
+}

@@ -315,13 +315,9 @@ func (h *Handler) splitPath(r *http.Request) (action, providerID string, ok bool
 	p = strings.TrimPrefix(p, "/")
 	seg0, rest, _ := strings.Cut(p, "/")
 	seg1, _, _ := strings.Cut(rest, "/")
-	if action, ok = form.DecodeURIComponent(seg0); !ok {
-		return "", "", false
-	}
-	if providerID, ok = form.DecodeURIComponent(seg1); !ok {
-		return "", "", false
-	}
-	return action, providerID, true
+	action, err1 := cookie.DecodeURIComponent(seg0)
+	providerID, err2 := cookie.DecodeURIComponent(seg1)
+	return action, providerID, err1 == nil && err2 == nil
 }
 
 // readBody parses the request body (1 MB limit → 413; invalid JSON → 400).

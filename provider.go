@@ -3,6 +3,7 @@ package nextauth
 import (
 	"context"
 	"net/http"
+	"time"
 )
 
 // ProviderType is a provider's kind as GET /providers reports it. OpenID
@@ -67,4 +68,35 @@ type CredentialsProvider interface {
 	// failed sign-in (CredentialsSignin); an error sends the user to the
 	// error page with the error's message, as NextAuth does with a throw.
 	Authorize(ctx context.Context, creds Credentials, r *http.Request) (*User, error)
+}
+
+// EmailProvider signs users in with a link sent by e-mail (NextAuth's Email
+// provider, flows.md §5). It needs an [Adapter] to store the tokens.
+type EmailProvider interface {
+	Provider
+	// MaxAge is how long a link stays valid; 0 means 24 hours.
+	MaxAge() time.Duration
+	// NormalizeIdentifier turns what the user typed into the address the
+	// link is sent to; an error rejects it (EmailSignin). provider.Email
+	// implements NextAuth 4.24.15's normaliser.
+	NormalizeIdentifier(email string) (string, error)
+	// SendVerificationRequest sends the sign-in link.
+	SendVerificationRequest(ctx context.Context, req VerificationRequest) error
+}
+
+// VerificationRequest is what an [EmailProvider] sends: the link to
+// Identifier (NextAuth's sendVerificationRequest params).
+type VerificationRequest struct {
+	Identifier string    // the normalised e-mail address
+	URL        string    // the magic link, {base}/callback/{id}?callbackUrl=…&token=…&email=…
+	Token      string    // the token in the link (only its hash is stored)
+	Expires    time.Time // when the link stops working
+	Provider   ProviderInfo
+	Theme      Theme
+}
+
+// TokenGenerator is an [EmailProvider] that makes its own tokens instead of
+// the default 32 random bytes in hex.
+type TokenGenerator interface {
+	GenerateVerificationToken() (string, error)
 }

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/nextauth-go/nextauth/internal/form"
+	"github.com/nextauth-go/nextauth/internal/cookie"
 	"github.com/nextauth-go/nextauth/internal/pages"
 )
 
@@ -73,13 +73,13 @@ func (h *Handler) page(s *state, status int, buf *bytes.Buffer) {
 // getSignIn answers GET /signin[/x]: the application's page or ours.
 func (h *Handler) getSignIn(s *state) {
 	if p := h.cfg.Pages.SignIn; p != "" {
-		target := appendQuery(p, "callbackUrl="+form.EncodeURIComponent(s.callback))
+		target := appendQuery(p, "callbackUrl="+cookie.EncodeURIComponent(s.callback))
 		errCode := s.query.First("error")
 		if errCode == "" {
 			errCode = s.providerID
 		}
 		if errCode != "" {
-			target += "&error=" + form.EncodeURIComponent(errCode)
+			target += "&error=" + cookie.EncodeURIComponent(errCode)
 		}
 		h.redirect(s, target, 0)
 		return

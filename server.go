@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/nextauth-go/nextauth/internal/form"
+	"github.com/nextauth-go/nextauth/internal/cookie"
 	"github.com/nextauth-go/nextauth/jwt"
 )
 
@@ -61,7 +61,7 @@ func (h *Handler) RequireSession(next http.Handler) http.Handler {
 		}
 		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && strings.Contains(r.Header.Get("Accept"), "text/html") {
 			back := h.url.origin + r.URL.RequestURI()
-			http.Redirect(w, r, h.url.base()+"/signin?error=SessionRequired&callbackUrl="+form.EncodeURIComponent(back), http.StatusFound)
+			http.Redirect(w, r, h.url.base()+"/signin?error=SessionRequired&callbackUrl="+cookie.EncodeURIComponent(back), http.StatusFound)
 			return
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="nextauth"`)

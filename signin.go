@@ -8,7 +8,6 @@ import (
 	"net/http"
 
 	"github.com/nextauth-go/nextauth/internal/cookie"
-	"github.com/nextauth-go/nextauth/internal/form"
 	"github.com/nextauth-go/nextauth/jwt"
 )
 
@@ -19,11 +18,11 @@ func (h *Handler) credentialsCallback(s *state, p CredentialsProvider) {
 	user, err := h.authorize(s, p, creds)
 	if err != nil {
 		h.logError(s.ctx, "CREDENTIALS_AUTHORIZE_ERROR", err)
-		h.redirect(s, h.errorURL(publicCode(err, CodeCredentialsSignin))+"&provider="+form.EncodeURIComponent(id), http.StatusUnauthorized)
+		h.redirect(s, h.errorURL(publicCode(err, CodeCredentialsSignin))+"&provider="+cookie.EncodeURIComponent(id), http.StatusUnauthorized)
 		return
 	}
 	if user == nil {
-		h.redirect(s, h.errorURL(string(CodeCredentialsSignin))+"&provider="+form.EncodeURIComponent(id), http.StatusUnauthorized)
+		h.redirect(s, h.errorURL(string(CodeCredentialsSignin))+"&provider="+cookie.EncodeURIComponent(id), http.StatusUnauthorized)
 		return
 	}
 	account := &Account{Type: string(TypeCredentials), Provider: id, ProviderAccountID: user.ID}
@@ -171,7 +170,7 @@ func (h *Handler) event(ctx context.Context, name string, f func()) {
 func publicCode(err error, fallback ErrorCode) string {
 	var e *Error
 	if errors.As(err, &e) && e.Code != "" {
-		return form.EncodeURIComponent(string(e.Code))
+		return cookie.EncodeURIComponent(string(e.Code))
 	}
 	return string(fallback)
 }

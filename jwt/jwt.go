@@ -165,9 +165,10 @@ func (c *Codec) release(p *[]byte) {
 // Encode returns the session token for claims (core.md §7.2): a copy of
 // claims with iat = now in whole seconds, exp = iat + maxAge (truncated to
 // seconds; DefaultMaxAge when maxAge <= 0) and jti = a random UUID v4,
-// serialised as JSON and encrypted with the current secret's key. claims
-// is not modified. Values must be JSON-encodable; NaN and infinities are
-// rejected.
+// serialised as JSON (members in key order, then iat, exp, jti; strings and
+// numbers written as JSON.stringify writes them) and encrypted with the
+// current secret's key. claims is not modified. Values must be
+// JSON-encodable; NaN and infinities are rejected.
 func (c *Codec) Encode(claims Claims, maxAge time.Duration) (string, error) {
 	if maxAge <= 0 {
 		maxAge = DefaultMaxAge

@@ -12,18 +12,20 @@ var ErrMalformedEscape = errors.New("cookie: malformed percent-encoding")
 
 const upperHex = "0123456789ABCDEF"
 
-// unreserved reports whether encodeURIComponent leaves the byte c unescaped:
-// ASCII letters, digits and - _ . ! ~ * ' ( ).
+// Bit masks of the bytes encodeURIComponent leaves unescaped (ASCII
+// letters, digits and - _ . ! ~ * ' ( )): bit c of unreservedLo for c < 64,
+// bit c-64 of unreservedHi for 64 <= c < 128.
+const (
+	unreservedLo uint64 = 0x3ff678200000000
+	unreservedHi uint64 = 0x47fffffe87fffffe
+)
+
+// unreserved reports whether encodeURIComponent leaves the byte c unescaped.
 func unreserved(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
+	if c < 64 {
+		return unreservedLo>>c&1 != 0
 	}
-	switch c {
-	case '-', '_', '.', '!', '~', '*', '\'', '(', ')':
-		return true
-	}
-	return false
+	return c < 128 && unreservedHi>>(c-64)&1 != 0
 }
 
 // encodedLen returns the length of s after EncodeURIComponent.

@@ -2,6 +2,7 @@ package cookie
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -37,6 +38,16 @@ func TestEncodeURIComponent(t *testing.T) {
 				t.Errorf("encodedLen(%q) = %d, want %d", tt.in, got, len(tt.want))
 			}
 		})
+	}
+}
+
+func TestUnreserved(t *testing.T) {
+	const set = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()"
+	for c := 0; c < 256; c++ {
+		want := strings.IndexByte(set, byte(c)) >= 0
+		if got := unreserved(byte(c)); got != want {
+			t.Errorf("unreserved(%#x) = %v, want %v", c, got, want)
+		}
 	}
 }
 

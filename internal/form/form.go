@@ -145,62 +145,6 @@ func Unescape(s string) string {
 	return string(b)
 }
 
-// DecodeURIComponent decodes s like JS decodeURIComponent, reporting false
-// where JS would throw (a malformed escape or invalid UTF-8).
-func DecodeURIComponent(s string) (string, bool) {
-	if !strings.Contains(s, "%") {
-		return s, true
-	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '%' {
-			b = append(b, c)
-			continue
-		}
-		if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
-			return "", false
-		}
-		x, _ := strconv.ParseUint(s[i+1:i+3], 16, 8)
-		b = append(b, byte(x))
-		i += 2
-	}
-	if !utf8.Valid(b) {
-		return "", false
-	}
-	return string(b), true
-}
-
-// EncodeURIComponent escapes s like JS encodeURIComponent.
-func EncodeURIComponent(s string) string {
-	const hex = "0123456789ABCDEF"
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if !unreserved(s[i]) {
-			n++
-		}
-	}
-	if n == 0 {
-		return s
-	}
-	b := make([]byte, 0, len(s)+2*n)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if unreserved(c) {
-			b = append(b, c)
-		} else {
-			b = append(b, '%', hex[c>>4], hex[c&0xf])
-		}
-	}
-	return string(b)
-}
-
-// unreserved reports the characters encodeURIComponent leaves alone.
-func unreserved(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-		strings.IndexByte("-_.!~*'()", c) >= 0
-}
-
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }

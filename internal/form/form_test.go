@@ -97,30 +97,6 @@ func TestValuesAccessors(t *testing.T) {
 	}
 }
 
-func TestURIComponent(t *testing.T) {
-	tests := []struct{ plain, enc string }{
-		{"abc", "abc"},
-		{"a b", "a%20b"},
-		{"http://x:3000/a?b=c&d", "http%3A%2F%2Fx%3A3000%2Fa%3Fb%3Dc%26d"},
-		{"-_.!~*'()", "-_.!~*'()"},
-		{"a|b", "a%7Cb"},
-		{"€", "%E2%82%AC"},
-	}
-	for _, tt := range tests {
-		if got := EncodeURIComponent(tt.plain); got != tt.enc {
-			t.Errorf("EncodeURIComponent(%q) = %q, want %q", tt.plain, got, tt.enc)
-		}
-		if got, ok := DecodeURIComponent(tt.enc); !ok || got != tt.plain {
-			t.Errorf("DecodeURIComponent(%q) = %q, %v; want %q, true", tt.enc, got, ok, tt.plain)
-		}
-	}
-	for _, bad := range []string{"%", "%4", "%zz", "%ff", "a%E2%82"} {
-		if got, ok := DecodeURIComponent(bad); ok {
-			t.Errorf("DecodeURIComponent(%q) = %q, true; want failure", bad, got)
-		}
-	}
-}
-
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"", "a=1&b=2", "a=%zz&a=%41", "json=true&csrfToken=x", "{", `{"a":[1,{"b":null}]}`, "%", "+&+=+"} {
 		f.Add("application/x-www-form-urlencoded", s)
@@ -135,22 +111,5 @@ func FuzzParse(f *testing.F) {
 			_ = v.First(k)
 			_, _ = v.String(k)
 		}
-	})
-}
-
-func FuzzURIComponent(f *testing.F) {
-	for _, s := range []string{"", "a b", "%", "%zz", "http://x/?a=b", "€|"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		enc := EncodeURIComponent(s)
-		dec, ok := DecodeURIComponent(enc)
-		if ok && dec != s {
-			t.Fatalf("DecodeURIComponent(EncodeURIComponent(%q)) = %q", s, dec)
-		}
-		if !ok && strings.ToValidUTF8(s, "") == s {
-			t.Fatalf("DecodeURIComponent(EncodeURIComponent(%q)) failed for valid UTF-8", s)
-		}
-		_ = Unescape(s)
 	})
 }

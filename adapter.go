@@ -1,0 +1,100 @@
+package nextauth
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned by [Adapter] methods when the user, account,
+// session or verification token asked for does not exist. Adapters never
+// return a zero value with a nil error for "not found".
+var ErrNotFound = errors.New("nextauth: not found")
+
+// ErrConflict is returned by [Adapter] methods that would break a
+// uniqueness rule: a second user with the same e-mail, a provider account
+// linked twice, a session token or verification token reused.
+var ErrConflict = errors.New("nextauth: conflict")
+
+// AdapterSession is a database session (NextAuth's AdapterSession).
+type AdapterSession struct {
+	SessionToken string
+	UserID       string
+	Expires      time.Time
+}
+
+// VerificationToken is an e-mail sign-in token as stored: Token is the
+// SHA-256 hash of the token in the link, never the token itself.
+type VerificationToken struct {
+	Identifier string
+	Token      string
+	Expires    time.Time
+}
+
+// Adapter stores users, accounts, sessions and verification tokens
+// (NextAuth's Adapter, flows.md §8.1). Implementations are in adapter/...;
+// adapter/adaptertest checks any implementation against this contract.
+//
+// Conventions: ctx comes first; "not found" is [ErrNotFound]; a broken
+// uniqueness rule is [ErrConflict] (wrapped is fine); empty strings mean
+// NULL (no name, no e-mail…), and a nil EmailVerified means never verified.
+// Times are stored to at least millisecond precision and returned in UTC.
+type Adapter interface {
+	// CreateUser stores a new user and returns it with its new ID (u.ID is
+	// ignored). An e-mail already used by another user is ErrConflict.
+	CreateUser(ctx context.Context, u User) (User, error)
+	// GetUser returns the user with id.
+	GetUser(ctx context.Context, id string) (User, error)
+	// GetUserByEmail returns the user with exactly this e-mail.
+	GetUserByEmail(ctx context.Context, email string) (User, error)
+	// GetUserByAccount returns the user linked to the provider account.
+	GetUserByAccount(ctx context.Context, provider, providerAccountID string) (User, error)
+	// UpdateUser replaces the name, e-mail, image and EmailVerified of the
+	// user with u.ID and returns the stored user.
+	UpdateUser(ctx context.Context, u User) (User, error)
+	// LinkAccount stores a provider account of user a.UserID. Linking the
+	// same provider account twice is ErrConflict; an unknown user is
+	// ErrNotFound.
+	LinkAccount(ctx context.Context, a Account) error
+
+	// CreateSession stores a database session; an unknown user is
+	// ErrNotFound, a reused token ErrConflict.
+	CreateSession(ctx context.Context, s AdapterSession) (AdapterSession, error)
+	// GetSessionAndUser returns the session with token and its user, expired
+	// or not (the caller checks Expires).
+	GetSessionAndUser(ctx context.Context, sessionToken string) (AdapterSession, User, error)
+	// UpdateSession sets a session's expiry and returns the stored session.
+	UpdateSession(ctx context.Context, sessionToken string, expires time.Time) (AdapterSession, error)
+	// DeleteSession deletes a session and returns what was deleted.
+	DeleteSession(ctx context.Context, sessionToken string) (AdapterSession, error)
+
+	// CreateVerificationToken stores an e-mail sign-in token.
+	CreateVerificationToken(ctx context.Context, t VerificationToken) error
+	// UseVerificationToken deletes the token with this identifier and
+	// (hashed) token and returns it, expired or not: a token can be used
+	// once, and of two concurrent calls exactly one gets it.
+	UseVerificationToken(ctx context.Context, identifier, token string) (VerificationToken, error)
+}
+
+// UserDeleter is an [Adapter] that can delete users; deleting a user
+// deletes its accounts and sessions.
+type UserDeleter interface {
+	DeleteUser(ctx context.Context, id string) error
+}
+
+// AccountUnlinker is an [Adapter] that can remove a provider account.
+type AccountUnlinker interface {
+	UnlinkAccount(ctx context.Context, provider, providerAccountID string) error
+}
+
+// ExpiredDeleter is an [Adapter] that can delete expired sessions and
+// verification tokens in bulk (SQL stores; Redis expires keys by itself).
+// The server binary calls it periodically.
+type ExpiredDeleter interface {
+	DeleteExpired(ctx context.Context, now time.Time) (sessions, tokens int64, err error)
+}
+
+// Closer is an [Adapter] holding resources it must release.
+type Closer interface {
+	Close() error
+}

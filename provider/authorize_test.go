@@ -1,0 +1,151 @@
+package provider_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/provider"
+)
+
+func hash(t *testing.T, pw string) string {
+	t.Helper()
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(h)
+}
+
+func TestStaticUsers(t *testing.T) {
+	authorize, err := provider.StaticUsers([]provider.StaticUser{
+		{Username: "alice", PasswordHash: hash(t, "wonderland"), User: nextauth.User{ID: "1", Name: "Alice"}},
+		{Username: "bob", PasswordHash: hash(t, "builder"), User: nextauth.User{ID: "2"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		user, pass string
+		wantID     string
+	}{
+		{"alice", "wonderland", "1"},
+		{"bob", "builder", "2"},
+		{"alice", "builder", ""},
+		{"carol", "wonderland", ""},
+		{"", "", ""},
+		{"alice", strings.Repeat("x", 100), ""},
+	}
+	for _, tt := range tests {
+		u, err := authorize(context.Background(), nextauth.Credentials{"username": tt.user, "password": tt.pass}, nil)
+		got := ""
+		if u != nil {
+			got = u.ID
+		}
+		if err != nil || got != tt.wantID {
+			t.Errorf("authorize(%q, %q) = %q, %v; want %q", tt.user, tt.pass, got, err, tt.wantID)
+		}
+	}
+}
+
+func TestStaticUsersErrors(t *testing.T) {
+	_, err := provider.StaticUsers([]provider.StaticUser{
+		{Username: "", PasswordHash: hash(t, "x"), User: nextauth.User{ID: "1"}},
+		{Username: "a", PasswordHash: "plain", User: nextauth.User{ID: "2"}},
+		{Username: "b", PasswordHash: hash(t, "x")},
+		{Username: "c", PasswordHash: hash(t, "x"), User: nextauth.User{ID: "3"}},
+		{Username: "c", PasswordHash: hash(t, "x"), User: nextauth.User{ID: "4"}},
+	})
+	if err == nil {
+		t.Fatal("StaticUsers accepted bad users")
+	}
+	for _, want := range []string{"user 1 has no username", `"a": password_hash is not a bcrypt hash`, `"b" has no id`, `"c" is listed twice`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("StaticUsers error %q lacks %q", err, want)
+		}
+	}
+}
+
+func TestRemoteAuthorize(t *testing.T) {
+	var (
+		mu  sync.Mutex
+		got map[string]string
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Content-Type") != "application/json" {
+			http.Error(w, "want json", 415)
+			return
+		}
+		var body map[string]string
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		mu.Lock()
+		got = body
+		mu.Unlock()
+		switch body["username"] {
+		case "alice":
+			w.Write([]byte(`{"id":7,"name":"Alice","email":"alice@example.com"}`))
+		case "str":
+			w.Write([]byte(`{"id":"u-1"}`))
+		case "noid":
+			w.Write([]byte(`{"name":"x"}`))
+		case "slow":
+			time.Sleep(300 * time.Millisecond)
+		case "boom":
+			http.Error(w, "boom", 500)
+		default:
+			http.Error(w, "no", 401)
+		}
+	}))
+	defer srv.Close()
+	authorize := provider.RemoteAuthorize(srv.URL, &http.Client{Timeout: 100 * time.Millisecond})
+	tests := []struct {
+		user    string
+		wantID  string
+		wantErr bool
+	}{
+		{"alice", "7", false},
+		{"str", "u-1", false},
+		{"mallory", "", false},
+		{"noid", "", true},
+		{"boom", "", true},
+		{"slow", "", true},
+	}
+	for _, tt := range tests {
+		u, err := authorize(context.Background(), nextauth.Credentials{"username": tt.user, "password": "p", "csrfToken": "secret-csrf", "json": "true"}, nil)
+		gotID := ""
+		if u != nil {
+			gotID = u.ID
+		}
+		if gotID != tt.wantID || (err != nil) != tt.wantErr {
+			t.Errorf("authorize(%q) = %q, %v; want %q, error %v", tt.user, gotID, err, tt.wantID, tt.wantErr)
+		}
+	}
+	authorize(context.Background(), nextauth.Credentials{"username": "alice", "password": "p", "csrfToken": "c", "callbackUrl": "/", "json": "true", "redirect": "false"}, nil)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 2 || got["password"] != "p" {
+		t.Errorf("forwarded fields = %v, want only username and password", got)
+	}
+}
+
+func TestCredentialsDefaults(t *testing.T) {
+	p := provider.Credentials(provider.CredentialsConfig{Authorize: func(context.Context, nextauth.Credentials, *http.Request) (*nextauth.User, error) { return nil, nil }})
+	if info := p.Info(); info.ID != "credentials" || info.Name != "Credentials" || info.Type != nextauth.TypeCredentials {
+		t.Errorf("Info() = %+v", info)
+	}
+	if _, ok := p.(nextauth.CredentialsProvider); !ok {
+		t.Error("a credentials provider with Authorize is not a CredentialsProvider")
+	}
+	_, err := nextauth.New(nextauth.Config{Secret: "s", Providers: []nextauth.Provider{provider.Credentials(provider.CredentialsConfig{})}})
+	if err == nil || !strings.Contains(err.Error(), "CALLBACK_CREDENTIALS_HANDLER_ERROR") {
+		t.Errorf("New with a credentials provider without Authorize = %v, want CALLBACK_CREDENTIALS_HANDLER_ERROR", err)
+	}
+}

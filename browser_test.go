@@ -12,15 +12,17 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/adapter/memory"
 	"github.com/nextauth-go/nextauth/internal/browsertest"
 	"github.com/nextauth-go/nextauth/internal/nodetest"
 	"github.com/nextauth-go/nextauth/jwt"
+	"github.com/nextauth-go/nextauth/provider"
 )
 
 // browserApp serves the unchanged next-auth/react client (bundled by
 // internal/nodetest) on "/" and our handler on /api/auth, same origin, as
 // an app behind a Next.js rewrite would.
-func browserApp(t *testing.T) *httptest.Server {
+func browserApp(t *testing.T, mutate ...func(*nextauth.Config)) *httptest.Server {
 	t.Helper()
 	bundle := nodetest.ClientBundle(t)
 	mux := http.NewServeMux()
@@ -35,6 +37,9 @@ func browserApp(t *testing.T) *httptest.Server {
 				}
 			}
 			return p.Token, nil
+		}
+		for _, m := range mutate {
+			m(c)
 		}
 	})
 	mux.Handle("/api/auth/", h)
@@ -195,5 +200,54 @@ func TestBuiltInPagesInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitLocation(t, ctx, srv.URL+"/")
+	waitStatus(t, ctx, "unauthenticated")
+}
+
+// TestRealClientDatabaseSessions runs the real client against database
+// sessions: credentials sign-in, an e-mail link, update and sign-out.
+func TestRealClientDatabaseSessions(t *testing.T) {
+	a := memory.New()
+	box := &outbox{}
+	var srvURL string
+	srv := browserApp(t, func(c *nextauth.Config) {
+		c.Adapter = a
+		c.Providers = append(c.Providers, provider.Email(provider.EmailConfig{Sender: box}))
+		srvURL = c.URL
+	})
+	ctx := browsertest.New(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL)); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus(t, ctx, "unauthenticated")
+	var res struct {
+		Error  *string
+		Status int
+		OK     bool
+		URL    *string
+	}
+	evalJSON(t, ctx, `NextAuth.signIn("credentials", {redirect: false, username: "alice", password: "wonderland"})`, &res)
+	if !res.OK || res.Error != nil {
+		t.Fatalf("credentials signIn = %+v", res)
+	}
+	waitStatus(t, ctx, "authenticated")
+	var out struct{ URL string }
+	evalJSON(t, ctx, `NextAuth.signOut({redirect: false})`, &out)
+	waitStatus(t, ctx, "unauthenticated")
+
+	evalJSON(t, ctx, `NextAuth.signIn("email", {redirect: false, email: "Eve@Example.com"})`, &res)
+	if !res.OK || res.URL == nil || *res.URL != srvURL+"/verify-request?provider=email&type=email" {
+		t.Fatalf("email signIn = %+v", res)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(box.last(t).URL)); err != nil {
+		t.Fatal(err)
+	}
+	waitLocation(t, ctx, srv.URL+"/")
+	waitStatus(t, ctx, "authenticated")
+	var sess struct{ User map[string]string }
+	evalJSON(t, ctx, `NextAuth.getSession()`, &sess)
+	if sess.User["email"] != "eve@example.com" {
+		t.Errorf("session after the e-mail link = %+v", sess)
+	}
+	evalJSON(t, ctx, `NextAuth.signOut({redirect: false})`, &out)
 	waitStatus(t, ctx, "unauthenticated")
 }

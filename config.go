@@ -35,6 +35,12 @@ type Config struct {
 	// sign-in page list them. Provider ids must be unique.
 	Providers []Provider
 
+	// Adapter stores users, accounts, sessions and e-mail tokens
+	// (adapter/sqlite, adapter/postgres, adapter/redis, adapter/memory). With
+	// an adapter, sessions default to StrategyDatabase. E-mail providers
+	// need one.
+	Adapter Adapter
+
 	// Session configures sessions.
 	Session SessionConfig
 
@@ -60,6 +66,10 @@ type Config struct {
 	// Allow restricts who may sign in, with any provider. Empty lists let
 	// anyone in.
 	Allow AllowList
+
+	// EmailRateLimit bounds POST /signin/:email so it cannot be used to
+	// send mail in bulk.
+	EmailRateLimit RateLimit
 
 	// Logger receives structured logs with NextAuth's codes in the "code"
 	// attribute. nil uses slog.Default().
@@ -87,16 +97,36 @@ const (
 	// StrategyJWT keeps the session in an encrypted cookie (the default
 	// without an adapter).
 	StrategyJWT SessionStrategy = "jwt"
+	// StrategyDatabase keeps sessions in the Adapter; the cookie holds an
+	// opaque token (the default with an adapter).
+	StrategyDatabase SessionStrategy = "database"
 )
 
 // SessionConfig is NextAuth's `session` option.
 type SessionConfig struct {
-	Strategy SessionStrategy // default StrategyJWT
+	// Strategy is StrategyDatabase when an Adapter is set, else StrategyJWT.
+	Strategy SessionStrategy
 	// MaxAge is how long an idle session lives. Default 30 days.
 	MaxAge time.Duration
 	// UpdateAge is how often a database session's expiry is extended.
 	// Default 24 hours. JWT sessions are re-issued on every GET /session.
 	UpdateAge time.Duration
+	// GenerateSessionToken makes database session tokens; nil means a
+	// random UUID v4, as NextAuth.
+	GenerateSessionToken func() (string, error)
+}
+
+// RateLimit bounds how often something may happen within Window. Zero
+// fields take the defaults; a negative limit turns that limit off.
+type RateLimit struct {
+	// PerAddress is how many sign-in e-mails one address may be sent per
+	// Window. Default 5.
+	PerAddress int
+	// PerClient is how many sign-in e-mails one client (IP address) may ask
+	// for per Window. Default 10.
+	PerClient int
+	// Window is the period the limits count over. Default one minute.
+	Window time.Duration
 }
 
 // JWTConfig is NextAuth's `jwt` option.
@@ -243,10 +273,11 @@ type SignInEvent struct {
 	IsNewUser bool
 }
 
-// SignOutEvent is the payload of [Events.SignOut]: the token that was
-// signed out (JWT strategy).
+// SignOutEvent is the payload of [Events.SignOut]: the token (JWT
+// strategy) or the deleted session (database strategy) that was signed out.
 type SignOutEvent struct {
-	Token jwt.Claims
+	Token   jwt.Claims
+	Session *AdapterSession
 }
 
 // LinkAccountEvent is the payload of [Events.LinkAccount].
@@ -256,7 +287,8 @@ type LinkAccountEvent struct {
 	Profile map[string]any
 }
 
-// SessionEvent is the payload of [Events.Session].
+// SessionEvent is the payload of [Events.Session]: the session returned,
+// with the token (JWT strategy).
 type SessionEvent struct {
 	Session *Session
 	Token   jwt.Claims

@@ -14,6 +14,7 @@ import (
 	"github.com/nextauth-go/nextauth/internal/cookie"
 	"github.com/nextauth-go/nextauth/internal/form"
 	"github.com/nextauth-go/nextauth/internal/pages"
+	"github.com/nextauth-go/nextauth/internal/ratelimit"
 	"github.com/nextauth-go/nextauth/jwt"
 )
 
@@ -41,6 +42,10 @@ type Handler struct {
 	pages     *pages.Renderer
 	log       *slog.Logger
 	routes    map[string]map[string]routeFunc
+
+	// emailPerAddress and emailPerClient limit POST /signin/:email; nil
+	// when turned off.
+	emailPerAddress, emailPerClient *ratelimit.Limiter
 }
 
 // cookieDef is one cookie's resolved name and attributes.
@@ -69,9 +74,28 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.Session.Strategy == "" {
 		cfg.Session.Strategy = StrategyJWT
+		if cfg.Adapter != nil {
+			cfg.Session.Strategy = StrategyDatabase
+		}
 	}
-	if cfg.Session.Strategy != StrategyJWT {
-		errs = append(errs, configError("session strategy %q is not supported: use %q", cfg.Session.Strategy, StrategyJWT))
+	switch cfg.Session.Strategy {
+	case StrategyJWT:
+	case StrategyDatabase:
+		if cfg.Adapter == nil {
+			errs = append(errs, configError("session strategy %q needs an Adapter", StrategyDatabase))
+		}
+	default:
+		errs = append(errs, configError("session strategy %q: want %q or %q", cfg.Session.Strategy, StrategyJWT, StrategyDatabase))
+	}
+	rl := &cfg.EmailRateLimit
+	if rl.PerAddress == 0 {
+		rl.PerAddress = 5
+	}
+	if rl.PerClient == 0 {
+		rl.PerClient = 10
+	}
+	if rl.Window <= 0 {
+		rl.Window = time.Minute
 	}
 	if cfg.Session.MaxAge == 0 {
 		cfg.Session.MaxAge = DefaultSessionMaxAge
@@ -130,6 +154,13 @@ func New(cfg Config) (*Handler, error) {
 			if _, ok := p.(CredentialsProvider); !ok {
 				errs = append(errs, configError("credentials provider %q has no Authorize (CALLBACK_CREDENTIALS_HANDLER_ERROR)", info.ID))
 			}
+		case TypeEmail:
+			if _, ok := p.(EmailProvider); !ok {
+				errs = append(errs, configError("email provider %q does not implement EmailProvider", info.ID))
+			}
+			if cfg.Adapter == nil {
+				errs = append(errs, configError("email provider %q needs an Adapter to store its tokens (EMAIL_REQUIRES_ADAPTER_ERROR)", info.ID))
+			}
 		default:
 			errs = append(errs, configError("provider %q: type %q is not supported", info.ID, info.Type))
 		}
@@ -151,6 +182,12 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h.provJSON = h.providersJSON()
 	h.routes = routeTable()
+	if rl.PerAddress > 0 {
+		h.emailPerAddress = ratelimit.New(rl.PerAddress, rl.Window)
+	}
+	if rl.PerClient > 0 {
+		h.emailPerClient = ratelimit.New(rl.PerClient, rl.Window)
+	}
 	return h, nil
 }
 
@@ -389,6 +426,9 @@ func (h *Handler) serverError(s *state, code string, err error) {
 }
 
 func (h *Handler) now() time.Time { return h.cfg.Now() }
+
+// database reports whether sessions are kept in the adapter.
+func (h *Handler) database() bool { return h.cfg.Session.Strategy == StrategyDatabase }
 
 // debug logs a NextAuth debug code when Config.Debug is set.
 func (h *Handler) debug(ctx context.Context, code string, attrs ...slog.Attr) {

@@ -128,10 +128,12 @@ func (h *Handler) postSignIn(s *state) {
 		h.redirect(s, h.url.base()+"/signin?csrf=true", 0)
 		return
 	}
-	switch p.Info().Type {
-	case TypeCredentials:
+	switch p := p.(type) {
+	case CredentialsProvider:
 		// Credentials sign in through POST /callback/:id.
 		h.redirect(s, h.url.base()+"/signin", 0)
+	case EmailProvider:
+		h.emailSignIn(s, p)
 	default:
 		h.redirect(s, h.errorURL(string(CodeSignin)), 0)
 	}
@@ -222,6 +224,8 @@ func (h *Handler) callback(s *state) {
 			return
 		}
 		h.credentialsCallback(s, p)
+	case EmailProvider:
+		h.emailCallback(s, p)
 	default:
 		unsupported(s.w, s.r.Method)
 	}

@@ -15,7 +15,7 @@ import (
 // as GET /session does; pass nil to read without writing. It returns
 // [ErrNoSession] when r has no valid session.
 func (h *Handler) GetSession(w http.ResponseWriter, r *http.Request) (*Session, error) {
-	sess, set := h.jwtSession(r.Context(), r, "", nil)
+	sess, set := h.readSession(r.Context(), r, "", nil)
 	if w != nil {
 		for _, c := range set {
 			w.Header().Add("Set-Cookie", c)

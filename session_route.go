@@ -13,7 +13,7 @@ import (
 
 // getSession answers GET /session (core.md §8.1, §8.2).
 func (h *Handler) getSession(s *state) {
-	sess, set := h.jwtSession(s.ctx, s.r, "", nil)
+	sess, set := h.readSession(s.ctx, s.r, "", nil)
 	s.addCookies(set...)
 	s.flushCookies()
 	noCache(s.w)
@@ -27,7 +27,7 @@ func (h *Handler) postSession(s *state) {
 		writeJSON(s.w, http.StatusBadRequest, []byte("{}"))
 		return
 	}
-	sess, set := h.jwtSession(s.ctx, s.r, TriggerUpdate, s.body["data"])
+	sess, set := h.readSession(s.ctx, s.r, TriggerUpdate, s.body["data"])
 	s.addCookies(set...)
 	s.flushCookies()
 	h.writeSession(s, sess)
@@ -124,8 +124,9 @@ func (h *Handler) postSignOut(s *state) {
 		h.redirect(s, s.callback, 0)
 		return
 	}
-	claims, err := h.codec.Decode(chunks.Value)
-	if err != nil {
+	if h.database() {
+		h.signOutDB(s, chunks.Value)
+	} else if claims, err := h.codec.Decode(chunks.Value); err != nil {
 		h.log.LogAttrs(s.ctx, slog.LevelWarn, "sign-out with an invalid session token", slog.String("code", "SIGNOUT_ERROR"), slog.String("err", err.Error()))
 	} else if f := h.cfg.Events.SignOut; f != nil {
 		h.event(s.ctx, "SIGN_OUT", func() { f(s.ctx, SignOutEvent{Token: claims}) })

@@ -29,13 +29,83 @@ func (h *Handler) credentialsCallback(s *state, p CredentialsProvider) {
 	if !h.signInAllowed(s, SignInParams{User: user, Account: account, Credentials: creds}, true) {
 		return
 	}
-	if err := h.issueJWT(s, user, account, nil, false); err != nil {
+	isNewUser := false
+	if h.database() {
+		// Beyond v4: a real database session, for a user row linked to the
+		// credentials account (v4 writes a JWT the session route rejects).
+		dbUser, created, err := h.credentialsUser(s, account, user)
+		if err != nil {
+			h.logError(s.ctx, "CALLBACK_CREDENTIALS_HANDLER_ERROR", err)
+			h.redirect(s, h.errorURL(string(CodeCallback)), 0)
+			return
+		}
+		user, isNewUser = &dbUser, created
+		account.UserID = dbUser.ID
+	}
+	if err := h.finishSignIn(s, user, account, nil, false); err != nil {
 		h.logError(s.ctx, "CALLBACK_CREDENTIALS_HANDLER_ERROR", err)
 		h.redirect(s, h.errorURL(string(CodeCallback)), 0)
 		return
 	}
-	h.emitSignIn(s.ctx, SignInEvent{User: *user, Account: account})
+	h.emitSignIn(s.ctx, SignInEvent{User: *user, Account: account, IsNewUser: isNewUser})
 	h.redirect(s, s.callback, 0)
+}
+
+// credentialsUser finds or creates the adapter user behind a credentials
+// sign-in: the user linked to (provider, authorize()'s id), else the user
+// with the same e-mail (the app's own Authorize vouches for it), else a
+// new user; the credentials account is linked to it.
+func (h *Handler) credentialsUser(s *state, account *Account, u *User) (User, bool, error) {
+	a := h.cfg.Adapter
+	found, err := a.GetUserByAccount(s.ctx, account.Provider, account.ProviderAccountID)
+	if err == nil {
+		return found, false, nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return User{}, false, err
+	}
+	created := false
+	if u.Email != "" {
+		found, err = a.GetUserByEmail(s.ctx, u.Email)
+	} else {
+		err = ErrNotFound
+	}
+	if errors.Is(err, ErrNotFound) {
+		found, err = a.CreateUser(s.ctx, User{Name: u.Name, Email: u.Email, Image: u.Image})
+		if errors.Is(err, ErrConflict) && u.Email != "" {
+			found, err = a.GetUserByEmail(s.ctx, u.Email) // created concurrently
+		} else if err == nil {
+			created = true
+			h.emitCreateUser(s.ctx, found)
+		}
+	}
+	if err != nil {
+		return User{}, false, err
+	}
+	link := *account
+	link.UserID = found.ID
+	if err := a.LinkAccount(s.ctx, link); err != nil && !errors.Is(err, ErrConflict) {
+		return User{}, false, err
+	}
+	if f := h.cfg.Events.LinkAccount; f != nil {
+		h.event(s.ctx, "LINK_ACCOUNT", func() { f(s.ctx, LinkAccountEvent{User: found, Account: link}) })
+	}
+	return found, created, nil
+}
+
+// finishSignIn starts the session of a signed-in user: a JWT cookie or a
+// database session.
+func (h *Handler) finishSignIn(s *state, u *User, a *Account, profile map[string]any, isNewUser bool) error {
+	if h.database() {
+		return h.createDBSession(s, u.ID)
+	}
+	return h.issueJWT(s, u, a, profile, isNewUser)
+}
+
+func (h *Handler) emitCreateUser(ctx context.Context, u User) {
+	if f := h.cfg.Events.CreateUser; f != nil {
+		h.event(ctx, "CREATE_USER", func() { f(ctx, u) })
+	}
 }
 
 // authorize calls the provider, turning a panic into an error.

@@ -8,8 +8,9 @@
 #   setup  install what is missing (Debian packages nodejs npm chromium, as root
 #          or through sudo; apt-get update only when something must be
 #          installed), `npm ci --prefix testdata/node` when node_modules is
-#          missing or older than the lock file, and the browser bundle of
-#          next-auth/react (testdata/node/dist/)
+#          missing or older than the lock file, the browser bundle of
+#          next-auth/react (testdata/node/dist/), and the PostgreSQL and Redis
+#          servers the adapter tests use (see "Services" below)
 #   lint   gofmt -l (fails if it lists a file), go vet ./...
 #   test   go test -race -count=1 -timeout 20m ./...
 #   fuzz   every Fuzz* target of the module, one at a time, for $FUZZTIME each
@@ -17,6 +18,23 @@
 # Environment: FUZZTIME (default 5s), TEST_TIMEOUT (default 20m),
 # GOTESTFLAGS (extra flags for go test in the test stage, e.g. "-run Foo").
 # Idempotent: a second run installs nothing. Exits non-zero if any stage fails.
+#
+# Services: setup exports, for the test stage of the same run,
+#   NEXTAUTH_TEST_POSTGRES_URL  a PostgreSQL URL of a role that may CREATE
+#                               DATABASE (adapter/postgres makes one database
+#                               per test and drops it)
+#   NEXTAUTH_TEST_REDIS_URL     a Redis URL (adapter/redis uses its own key
+#                               prefix per test and deletes its keys)
+# Each is, in order: the variable as already set; else the server answering at
+# 127.0.0.1:5432 (pg_isready, then a connection as postgres that may create
+# databases: postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable) /
+# 127.0.0.1:6379 (redis-cli ping: redis://127.0.0.1:6379/0); else a throwaway
+# server on a free port in a temporary directory (Debian packages postgresql /
+# redis-server installed if missing), stopped and deleted when the script
+# exits. Without one, its tests skip; under CI=true that fails setup.
+# PGPORT_PROBE and REDISPORT_PROBE (default 5432, 6379) change the ports probed,
+# e.g. PGPORT_PROBE=1 to exercise the throwaway path on a machine that runs
+# PostgreSQL.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,7 +43,19 @@ FIXTURE=testdata/node
 FUZZTIME=${FUZZTIME:-5s}
 TEST_TIMEOUT=${TEST_TIMEOUT:-20m}
 LOGDIR=$(mktemp -d "${TMPDIR:-/tmp}/nextauth-test.XXXXXX")
-trap 'rm -rf "$LOGDIR"' EXIT
+SVCDIR=""       # throwaway servers' directory, when setup starts any
+PG_DATA=""      # data directory of the throwaway PostgreSQL
+PG_BIN=""       # its binaries
+REDIS_PORT=""   # port of the throwaway Redis
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() {
+	stop_services
+	rm -rf "$LOGDIR"
+}
+# Signals exit through the EXIT trap, so throwaway servers are stopped.
+trap cleanup EXIT
+trap 'trap - INT; exit 130' INT
+trap 'trap - TERM; exit 143' TERM
 
 if ! command -v go >/dev/null && [ -x /usr/local/go/bin/go ]; then
 	PATH=/usr/local/go/bin:$PATH
@@ -54,6 +84,210 @@ as_root() {
 
 have_chromium() { [ -x /usr/lib/chromium/chromium ] || [ -x /usr/bin/chromium ]; }
 
+# apt_install installs Debian packages, running apt-get update first.
+apt_install() {
+	echo "installing Debian packages: $*"
+	as_root apt-get update -qq &&
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# free_port prints the first port from $1 on where nothing listens.
+free_port() {
+	local p
+	for ((p = $1; p < $1 + 100; p++)); do
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	echo "no free port in $1..$(($1 + 99))" >&2
+	return 1
+}
+
+# service_dir creates the throwaway servers' directory once.
+service_dir() {
+	if [ -z "$SVCDIR" ]; then
+		SVCDIR=$(mktemp -d "${TMPDIR:-/tmp}/nextauth-services.XXXXXX") || return 1
+		chmod 755 "$SVCDIR" # the postgres user must reach its data directory
+	fi
+}
+
+# pg_bin prints the newest PostgreSQL server binary directory.
+pg_bin() {
+	local d
+	d=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+	[ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && echo "$d"
+}
+
+# as_postgres runs a PostgreSQL server command: initdb refuses root.
+as_postgres() {
+	if [ "$(id -u)" = 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# pg_usable checks that url accepts a connection of a role that may create
+# databases (what adapter/postgres's tests do).
+pg_usable() {
+	local out
+	out=$(PGCONNECT_TIMEOUT=5 psql "$1" -w -X -A -t -q -c \
+		'SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user' 2>&1) && [ "$out" = t ]
+}
+
+# provide_postgres sets NEXTAUTH_TEST_POSTGRES_URL (see the header); it
+# prints what it chose in $SERVICE_NOTE.
+provide_postgres() {
+	if [ -n "${NEXTAUTH_TEST_POSTGRES_URL:-}" ]; then
+		SERVICE_NOTE="postgres from env"
+		return 0
+	fi
+	local probe=${PGPORT_PROBE:-5432}
+	local url="postgres://postgres@127.0.0.1:$probe/postgres?sslmode=disable"
+	if command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p "$probe" && pg_usable "$url"; then
+		export NEXTAUTH_TEST_POSTGRES_URL=$url
+		SERVICE_NOTE="postgres :$probe"
+		return 0
+	fi
+	echo "no usable PostgreSQL at 127.0.0.1:$probe: starting a throwaway server"
+	PG_BIN=$(pg_bin) || true
+	if [ -z "$PG_BIN" ] || ! command -v psql >/dev/null; then
+		apt_install postgresql || return 1
+		PG_BIN=$(pg_bin) || {
+			echo "postgresql installed, but no initdb/pg_ctl under /usr/lib/postgresql" >&2
+			return 1
+		}
+	fi
+	local port dir
+	port=$(free_port 55432) && service_dir || return 1
+	dir=$SVCDIR/pg
+	mkdir -p "$dir" || return 1
+	if [ "$(id -u)" = 0 ]; then
+		chown postgres: "$dir" || return 1
+	fi
+	if ! as_postgres "$PG_BIN/initdb" -D "$dir/data" -U postgres -A trust --no-locale --no-sync >"$dir/initdb.log" 2>&1; then
+		cat "$dir/initdb.log" >&2
+		return 1
+	fi
+	PG_DATA=$dir/data
+	if ! as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$dir/pg.log" -w \
+		-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null; then
+		cat "$dir/pg.log" >&2
+		return 1
+	fi
+	url="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+	if ! pg_usable "$url"; then
+		echo "the throwaway PostgreSQL at 127.0.0.1:$port does not accept connections" >&2
+		return 1
+	fi
+	export NEXTAUTH_TEST_POSTGRES_URL=$url
+	SERVICE_NOTE="postgres throwaway :$port"
+	echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $NF}') started at 127.0.0.1:$port ($PG_DATA)"
+}
+
+# provide_redis sets NEXTAUTH_TEST_REDIS_URL (see the header), like
+# provide_postgres.
+provide_redis() {
+	if [ -n "${NEXTAUTH_TEST_REDIS_URL:-}" ]; then
+		SERVICE_NOTE="redis from env"
+		return 0
+	fi
+	local probe=${REDISPORT_PROBE:-6379}
+	if command -v redis-cli >/dev/null && [ "$(redis-cli -h 127.0.0.1 -p "$probe" ping 2>/dev/null)" = PONG ]; then
+		export NEXTAUTH_TEST_REDIS_URL="redis://127.0.0.1:$probe/0"
+		SERVICE_NOTE="redis :$probe"
+		return 0
+	fi
+	echo "no Redis answering at 127.0.0.1:$probe: starting a throwaway server"
+	if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+		apt_install redis-server || return 1
+	fi
+	local port dir i
+	port=$(free_port 56379) && service_dir || return 1
+	dir=$SVCDIR/redis
+	mkdir -p "$dir" || return 1
+	if ! redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" \
+		--daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"; then
+		return 1
+	fi
+	REDIS_PORT=$port
+	for ((i = 0; i < 50; i++)); do
+		if [ "$(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null)" = PONG ]; then
+			export NEXTAUTH_TEST_REDIS_URL="redis://127.0.0.1:$port/0"
+			SERVICE_NOTE="redis throwaway :$port"
+			echo "Redis $(redis-server --version | awk '{print $3}') started at 127.0.0.1:$port"
+			return 0
+		fi
+		sleep 0.1
+	done
+	cat "$dir/redis.log" >&2
+	return 1
+}
+
+# stop_services stops the throwaway servers and deletes their directory.
+# shellcheck disable=SC2317 # called by cleanup, from the EXIT trap
+stop_services() {
+	if [ -n "$PG_DATA" ]; then
+		as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null 2>&1 || true
+		PG_DATA=""
+	fi
+	if [ -n "$REDIS_PORT" ]; then
+		redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+		local pid i
+		pid=$(cat "$SVCDIR/redis/redis.pid" 2>/dev/null || true)
+		for ((i = 0; i < 50; i++)); do
+			if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+				break
+			fi
+			sleep 0.1
+		done
+		REDIS_PORT=""
+	fi
+	if [ -n "$SVCDIR" ]; then
+		rm -rf "$SVCDIR"
+		SVCDIR=""
+	fi
+}
+
+# stage_services provides PostgreSQL and Redis for the tests: a missing one
+# fails setup under CI=true and only warns otherwise (its tests skip).
+stage_services() {
+	local start=$SECONDS notes=() status=0
+	log "services (PostgreSQL, Redis)"
+	SERVICE_NOTE=""
+	if provide_postgres; then
+		notes+=("$SERVICE_NOTE")
+	else
+		missing_service PostgreSQL $((SECONDS - start)) || status=1
+	fi
+	SERVICE_NOTE=""
+	if provide_redis; then
+		notes+=("$SERVICE_NOTE")
+	else
+		missing_service Redis $((SECONDS - start)) || status=1
+	fi
+	echo "NEXTAUTH_TEST_POSTGRES_URL=${NEXTAUTH_TEST_POSTGRES_URL:-}"
+	echo "NEXTAUTH_TEST_REDIS_URL=${NEXTAUTH_TEST_REDIS_URL:-}"
+	if [ ${#notes[@]} -gt 0 ]; then
+		local IFS=,
+		record ok "services: ${notes[*]}" $((SECONDS - start))
+	fi
+	return "$status"
+}
+
+# missing_service NAME SECONDS records a service setup could not provide:
+# a failure under CI=true, else a warning (its tests skip).
+missing_service() {
+	if [ "${CI:-}" = true ]; then
+		echo "could not provide $1, required under CI=true" >&2
+		record FAIL "setup: $1 for the tests" "$2"
+		return 1
+	fi
+	echo "warning: no $1: its tests will skip" >&2
+	record WARN "setup: no $1 (its tests skip)" "$2"
+}
+
 # stage_setup runs in a "||" list, where bash ignores set -e: every step
 # checks its own status.
 stage_setup() {
@@ -69,9 +303,7 @@ stage_setup() {
 	command -v npm >/dev/null || missing+=(npm)
 	have_chromium || missing+=(chromium)
 	if [ ${#missing[@]} -gt 0 ]; then
-		echo "installing Debian packages: ${missing[*]}"
-		if ! as_root apt-get update -qq ||
-			! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; then
+		if ! apt_install "${missing[@]}"; then
 			record FAIL "setup: apt-get install ${missing[*]}" $((SECONDS - start))
 			return 1
 		fi
@@ -93,6 +325,7 @@ stage_setup() {
 		return 1
 	fi
 	record ok "setup (packages, npm fixture, client bundle)" $((SECONDS - start))
+	stage_services
 }
 
 stage_lint() {

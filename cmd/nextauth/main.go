@@ -6,16 +6,21 @@
 //
 //	nextauth [--config nextauth.yaml] [--addr :3000] [--dev]
 //	nextauth check [--config nextauth.yaml] [--dev]
+//	nextauth migrate --config nextauth.yaml
 //	nextauth hash-password [--cost 10] < password.txt
 //	nextauth --version
 //
 // The server answers the auth routes under the base path of the configured
 // URL (default http://localhost:3000/api/auth) and GET /healthz with "ok".
-// It stops gracefully on SIGINT or SIGTERM.
+// It connects the configured database at start (migrating its schema),
+// deletes expired sessions and e-mail tokens periodically, and stops
+// gracefully on SIGINT or SIGTERM.
 //
-// --dev starts without a secret (a random one is made, so sessions do not
-// survive a restart) and, without a config file, adds a user "dev" whose
-// random password is printed; / then shows the current session.
+// --dev starts without a secret and, without a config file, with an SQLite
+// database ./nextauth.db, a user "dev" whose random password is printed
+// and e-mail sign-in whose links are printed; the generated secret is kept
+// in ./nextauth.db.secret for the next start. / then shows the current
+// session.
 package main
 
 import (
@@ -120,23 +125,26 @@ func (c *cli) run(ctx context.Context, args []string) error {
 			return c.hashPassword(args[1:])
 		case "check":
 			return c.check(args[1:])
+		case "migrate":
+			return c.migrate(ctx, args[1:])
 		}
 	}
 	return c.serve(ctx, args)
 }
 
 // serve runs the server until ctx ends.
-func (c *cli) serve(ctx context.Context, args []string) error {
+func (c *cli) serve(ctx context.Context, args []string) (err error) {
 	fs := flag.NewFlagSet("nextauth", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	configPath := fs.String("config", "", "YAML config `file` (see docs/configuration.md)")
 	addr := fs.String("addr", ":3000", "`address` to listen on")
-	dev := fs.Bool("dev", false, "development mode: make a secret if none is set and, without --config, a user \"dev\"")
+	dev := fs.Bool("dev", false, "development mode: keep a generated secret and, without --config, use ./nextauth.db with a user \"dev\" and printed e-mail links")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage:\n"+
 			"  nextauth [--config nextauth.yaml] [--addr :3000] [--dev]\n"+
 			"  nextauth check [--config nextauth.yaml] [--dev]\n"+
+			"  nextauth migrate --config nextauth.yaml\n"+
 			"  nextauth hash-password [--cost 10] < password\n"+
 			"  nextauth --version\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -159,13 +167,26 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	}
 	var setup config.DevSetup
 	if *dev {
-		if setup, err = f.Dev(c.random); err != nil {
+		if setup, err = f.Dev(config.DevOptions{Random: c.random, KeepSecret: true}); err != nil {
 			return err
 		}
 	}
-	cfg, err := f.NextAuth()
+	// Console e-mail servers (--dev only) print the links with the rest of
+	// what the developer reads.
+	cfg, store, err := f.Open(ctx, c.stdout)
 	if err != nil {
 		return err
+	}
+	defer func() {
+		if cerr := store.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("nextauth: closing the database: %w", cerr))
+		}
+	}()
+	for _, w := range store.Warnings {
+		log.Warn(w)
+	}
+	if store.Database != "" {
+		log.Info("database connected", "database", store.Database, "cleanup_interval", store.CleanupInterval.String())
 	}
 	cfg.Logger = log
 
@@ -190,7 +211,16 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	if *dev {
-		c.announceDev(log, h, setup)
+		c.announceDev(log, h, setup, store)
+	}
+	if d, ok := store.Adapter.(nextauth.ExpiredDeleter); ok && store.CleanupInterval > 0 {
+		cctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			cleanup(cctx, d, store.CleanupInterval, log)
+		}()
+		defer func() { cancel(); <-done }() // before the store closes
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "url", h.BaseURL(), "version", buildVersion())
 	if c.onListen != nil {
@@ -200,17 +230,55 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 }
 
 // announceDev tells the developer what --dev filled in.
-func (c *cli) announceDev(log *slog.Logger, h *nextauth.Handler, s config.DevSetup) {
+func (c *cli) announceDev(log *slog.Logger, h *nextauth.Handler, s config.DevSetup, store *config.Store) {
 	log.Warn("development mode (--dev): not for production")
 	if s.SecretGenerated {
 		log.Warn("NO SECRET SET: using a random secret for this run only; every session ends when the server stops. " +
 			"Set NEXTAUTH_SECRET (e.g. openssl rand -base64 32) to keep sessions")
 	}
-	if s.Username == "" {
-		return
+	var b strings.Builder
+	if s.Username != "" {
+		fmt.Fprintf(&b, "\nnextauth --dev: sign in at %s/signin?callbackUrl=/ with\n  username: %s\n  password: %s\n",
+			h.BaseURL(), s.Username, s.Password)
+		if s.ConsoleEmail {
+			b.WriteString("or with any e-mail address: its sign-in link is printed here.\n")
+		}
 	}
-	fmt.Fprintf(c.stdout, "\nnextauth --dev: sign in at %s/signin?callbackUrl=/ with\n  username: %s\n  password: %s\n\n",
-		h.BaseURL(), s.Username, s.Password)
+	if store.Database != "" && s.Database != "" {
+		fmt.Fprintf(&b, "database: %s (%s sessions)\n", store.Database, nextauth.StrategyDatabase)
+	}
+	switch {
+	case s.SecretFile != "" && s.SecretCreated:
+		fmt.Fprintf(&b, "secret: made and kept in %s for the next start (mode 0600; delete it to end every session)\n", s.SecretFile)
+	case s.SecretFile != "":
+		fmt.Fprintf(&b, "secret: read from %s (delete it to end every session)\n", s.SecretFile)
+	}
+	if b.Len() > 0 {
+		fmt.Fprintf(c.stdout, "%s\n", b.String())
+	}
+}
+
+// cleanup deletes expired sessions and e-mail tokens every interval until
+// ctx ends, logging the counts at debug level and failures as warnings.
+func cleanup(ctx context.Context, d nextauth.ExpiredDeleter, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		sessions, tokens, err := d.DeleteExpired(ctx, time.Now())
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			log.Warn("deleting expired sessions and e-mail tokens failed", "err", err)
+		default:
+			log.Debug("deleted expired sessions and e-mail tokens", "sessions", sessions, "tokens", tokens)
+		}
+	}
 }
 
 // newMux routes /healthz, the auth routes and, with dev, the home page.
@@ -319,7 +387,7 @@ func (c *cli) check(args []string) error {
 		fmt.Fprintf(c.stderr, "warning: %s\n", w)
 	}
 	if *dev {
-		if _, err := f.Dev(c.random); err != nil {
+		if _, err := f.Dev(config.DevOptions{Random: c.random}); err != nil {
 			return err
 		}
 	}
@@ -344,6 +412,34 @@ func (c *cli) check(args []string) error {
 		return fmt.Errorf("nextauth: check: %d problem%s in %s:\n%w", n, plural, name, err)
 	}
 	_, err = fmt.Fprint(c.stdout, "ok\n"+config.Summary(cfg))
+	return err
+}
+
+// migrate brings the configured database's schema up to date.
+func (c *cli) migrate(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("nextauth migrate", flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	configPath := fs.String("config", "", "YAML config `file` naming the database")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: nextauth migrate --config nextauth.yaml\n\n"+
+			"Connects to the config's database and brings its schema up to date (the server also does at start).\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	f, err := config.Load(*configPath, c.env)
+	if f == nil {
+		return err
+	}
+	for _, w := range f.Warnings() {
+		fmt.Fprintf(c.stderr, "warning: %s\n", w)
+	}
+	r, err := f.Migrate(ctx)
+	if err != nil {
+		return fmt.Errorf("nextauth: migrate: %w", err)
+	}
+	_, err = fmt.Fprintf(c.stdout, "%s\n", r)
 	return err
 }
 

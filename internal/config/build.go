@@ -25,6 +25,8 @@ import (
 type validator struct {
 	f        *File
 	problems []error
+	// console is where console e-mail servers print; nil for nowhere.
+	console io.Writer
 }
 
 // add records a problem with the value at key path.
@@ -62,12 +64,24 @@ func (v *validator) line(key string) int {
 	return 0
 }
 
-// NextAuth checks f and builds the [nextauth.Config] it describes. It
-// reports every problem at once: those [Parse] found, then each invalid
-// value, then a missing secret (which matches [nextauth.ErrNoSecret]).
-// Logger is left nil; see [File.Logger].
+// NextAuth checks f and builds the [nextauth.Config] it describes, without
+// opening any file or connection. It reports every problem at once: those
+// [Parse] found, then each invalid value, then a missing secret (which
+// matches [nextauth.ErrNoSecret]). Logger is left nil; see [File.Logger].
+//
+// When f names a database, Config.Adapter stands for it but fails every
+// call, and console e-mail servers print nowhere: the Config passes
+// nextauth.New's checks, as the server's would, but serving needs
+// [File.Open], which connects them.
 func (f *File) NextAuth() (nextauth.Config, error) {
-	v := &validator{f: f, problems: append([]error(nil), f.problems...)}
+	cfg, _, err := f.build(nil)
+	return cfg, err
+}
+
+// build is [File.NextAuth] with console servers printing to console; it
+// also returns the checked database (nil without one).
+func (f *File) build(console io.Writer) (nextauth.Config, *database, error) {
+	v := &validator{f: f, problems: append([]error(nil), f.problems...), console: console}
 	cfg := nextauth.Config{
 		URL:             f.URL,
 		Secret:          f.Secret,
@@ -84,9 +98,14 @@ func (f *File) NextAuth() (nextauth.Config, error) {
 			v.addf("previous_secrets["+strconv.Itoa(i)+"]", "empty secret")
 		}
 	}
+	db := v.database(f.Database, f.DatabaseOptions)
+	if db != nil {
+		cfg.Adapter = unopened{*db}
+	}
 	cfg.Allow = v.allow(f.Allow)
 	cfg.Cookies = v.cookies(f.Cookies)
 	cfg.Session, cfg.JWT = v.session(f.Session, f.JWT)
+	cfg.EmailRateLimit = v.rateLimit(f.EmailRateLimit)
 	cfg.Theme = v.theme(f.Theme)
 	cfg.Pages = v.pages(f.Pages)
 	v.log(f.Log)
@@ -96,7 +115,7 @@ func (f *File) NextAuth() (nextauth.Config, error) {
 	if f.Secret == "" && !f.unreadable && !f.reported("secret") {
 		v.add("secret", noSecretError{})
 	}
-	return cfg, errors.Join(sortProblems(v.problems)...)
+	return cfg, db, errors.Join(sortProblems(v.problems)...)
 }
 
 // sortProblems orders problems by line, keeping the order of those on one
@@ -259,12 +278,26 @@ func (v *validator) session(s Session, j JWT) (nextauth.SessionConfig, nextauth.
 		UpdateAge: v.age("session.update_age", s.UpdateAge),
 	}
 	switch s.Strategy {
-	case "", string(nextauth.StrategyJWT):
+	case "":
 		sc.Strategy = nextauth.StrategyJWT
+		if v.f.Database != "" {
+			sc.Strategy = nextauth.StrategyDatabase
+		}
+	case string(nextauth.StrategyJWT):
+		sc.Strategy = nextauth.StrategyJWT
+	case string(nextauth.StrategyDatabase):
+		sc.Strategy = nextauth.StrategyDatabase
+		if v.f.Database == "" {
+			v.addf("session.strategy", "database sessions need a database; set database:, e.g. sqlite://nextauth.db")
+		}
 	default:
-		v.addf("session.strategy", "%q: supported strategies: jwt", s.Strategy)
+		v.addf("session.strategy", "%q: want jwt or database", s.Strategy)
 	}
 	return sc, nextauth.JWTConfig{MaxAge: v.age("jwt.max_age", j.MaxAge)}
+}
+
+func (v *validator) rateLimit(r RateLimit) nextauth.RateLimit {
+	return nextauth.RateLimit{PerAddress: r.PerAddress, PerClient: r.PerClient, Window: v.age("email_rate_limit.window", r.Window)}
 }
 
 func (v *validator) theme(t Theme) nextauth.Theme {
@@ -360,6 +393,8 @@ func (v *validator) providers(ps []Provider) []nextauth.Provider {
 		switch {
 		case p.Credentials != nil:
 			built = v.credentials(path, p.Credentials)
+		case p.Email != nil:
+			built = v.email(path, p.Email)
 		default:
 			continue // the type problem is already reported
 		}
@@ -473,7 +508,8 @@ func (v *validator) staticUsers(path string, users []User) provider.AuthorizeFun
 }
 
 // Summary describes a checked config in a few lines, for nextauth check:
-// the URL and each provider's id, type and name.
+// the URL, the database (password masked), the session strategy and each
+// provider's id, type and name.
 func Summary(cfg nextauth.Config) string {
 	var b strings.Builder
 	u := cfg.URL
@@ -481,6 +517,15 @@ func Summary(cfg nextauth.Config) string {
 		u = nextauth.DefaultURL + " (default)"
 	}
 	fmt.Fprintf(&b, "url: %s\n", u)
+	fmt.Fprintf(&b, "database: %s\n", summaryDatabase(cfg.Adapter))
+	strategy := cfg.Session.Strategy
+	if strategy == "" {
+		strategy = nextauth.StrategyJWT
+		if cfg.Adapter != nil {
+			strategy = nextauth.StrategyDatabase
+		}
+	}
+	fmt.Fprintf(&b, "sessions: %s\n", strategy)
 	if len(cfg.Providers) == 0 {
 		b.WriteString("providers: none\n")
 		return b.String()

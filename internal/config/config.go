@@ -10,6 +10,11 @@
 //  3. the command line, which sets fields of [File] directly (--dev calls
 //     [File.Dev]).
 //
+// Checking and building are pure: [File.NextAuth] opens no file and no
+// connection, so a configuration can be checked offline. [File.Open] then
+// connects the database (database:) and the e-mail senders it names, and
+// [File.Migrate] only brings the database schema up to date.
+//
 // Keys are snake_case; unknown keys are problems. Each provider type owns
 // its keys: an entry of providers: is read as a node, its type: picked, and
 // the rest decoded strictly into that type's struct (a plain switch in
@@ -40,6 +45,12 @@ type File struct {
 	Secret string `yaml:"secret"`
 	// PreviousSecrets are older secrets still accepted.
 	PreviousSecrets []string `yaml:"previous_secrets"`
+	// Database is the URL of the store of users, accounts, sessions and
+	// e-mail tokens: sqlite://FILE, postgres://…, redis://… or rediss://….
+	// "" means none (JWT sessions, no e-mail sign-in).
+	Database string `yaml:"database"`
+	// DatabaseOptions tunes the database.
+	DatabaseOptions DatabaseOptions `yaml:"database_options"`
 	// Allow restricts who may sign in.
 	Allow Allow `yaml:"allow"`
 	// Cookies overrides cookie names and attributes.
@@ -48,6 +59,8 @@ type File struct {
 	Session Session `yaml:"session"`
 	// JWT configures the session token.
 	JWT JWT `yaml:"jwt"`
+	// EmailRateLimit bounds how many sign-in e-mails are sent.
+	EmailRateLimit RateLimit `yaml:"email_rate_limit"`
 	// Theme styles the built-in pages.
 	Theme Theme `yaml:"theme"`
 	// Pages replaces built-in pages.
@@ -75,6 +88,25 @@ type File struct {
 	problems   []error        // found while reading; NextAuth reports them again
 	unreadable bool           // the YAML did not parse, so its secret is unknown
 	lines      map[string]int // key path → line, for later problems
+	dev        bool           // [File.Dev] ran: the console e-mail server is allowed
+}
+
+// DatabaseOptions is the database_options key.
+type DatabaseOptions struct {
+	// KeyPrefix starts every Redis key (redis databases only); default
+	// "nextauth:".
+	KeyPrefix string `yaml:"key_prefix"`
+	// CleanupInterval is how often expired sessions and e-mail tokens are
+	// deleted (SQL databases only); nil means 10 minutes, 0 never.
+	CleanupInterval *Duration `yaml:"cleanup_interval"`
+}
+
+// RateLimit is the email_rate_limit key; zero values mean the defaults, a
+// negative limit turns that limit off.
+type RateLimit struct {
+	PerAddress int      `yaml:"per_address"`
+	PerClient  int      `yaml:"per_client"`
+	Window     Duration `yaml:"window"`
 }
 
 // Allow is the allow key: only these may sign in, with any provider.
@@ -108,7 +140,7 @@ type Cookie struct {
 
 // Session is the session key.
 type Session struct {
-	Strategy  string   `yaml:"strategy"` // jwt
+	Strategy  string   `yaml:"strategy"` // jwt or database
 	MaxAge    Duration `yaml:"max_age"`
 	UpdateAge Duration `yaml:"update_age"`
 }
@@ -144,10 +176,11 @@ type Log struct {
 // Provider types, as written in type:.
 const (
 	TypeCredentials = "credentials"
+	TypeEmail       = "email"
 )
 
 // supportedTypes lists the provider types for error messages.
-const supportedTypes = TypeCredentials
+const supportedTypes = TypeCredentials + ", " + TypeEmail
 
 // Provider is one entry of providers:. Type says which of the per-type
 // fields is set; each type has its own keys.
@@ -156,6 +189,8 @@ type Provider struct {
 	Type string
 	// Credentials is set for type credentials.
 	Credentials *Credentials
+	// Email is set for type email.
+	Email *Email
 }
 
 // decodeNode reads type: and decodes the other keys strictly into the
@@ -189,6 +224,9 @@ func (p *Provider) decodeNode(d *decoder, n *yaml.Node, path string) {
 	case TypeCredentials:
 		p.Credentials = &Credentials{}
 		d.decode(&rest, path, reflect.ValueOf(p.Credentials).Elem())
+	case TypeEmail:
+		p.Email = &Email{}
+		d.decode(&rest, path, reflect.ValueOf(p.Email).Elem())
 	default:
 		d.fail(typeNode, joinKey(path, "type"), "unknown provider type %q; supported types: %s", p.Type, supportedTypes)
 	}
@@ -196,8 +234,11 @@ func (p *Provider) decodeNode(d *decoder, n *yaml.Node, path string) {
 
 // ID is the provider's id: its id key, else its type (NextAuth's default).
 func (p *Provider) ID() string {
-	if p.Credentials != nil && p.Credentials.ID != "" {
+	switch {
+	case p.Credentials != nil && p.Credentials.ID != "":
 		return p.Credentials.ID
+	case p.Email != nil && p.Email.ID != "":
+		return p.Email.ID
 	}
 	return p.Type
 }
@@ -228,6 +269,23 @@ type Field struct {
 	Placeholder string `yaml:"placeholder"`
 	Value       string `yaml:"value"`
 	Required    bool   `yaml:"required"`
+}
+
+// Email is a provider of type email: sign-in with a link sent by e-mail
+// (NextAuth's Email provider). It needs a database.
+type Email struct {
+	// ID defaults to "email".
+	ID string `yaml:"id"`
+	// Name defaults to "Email".
+	Name string `yaml:"name"`
+	// Server says how links are sent: smtp://[user:password@]host[:port]
+	// (STARTTLS), smtps://… (TLS from the start), "console" (printed; --dev
+	// only) or "file:PATH" (appended to a file).
+	Server string `yaml:"server"`
+	// From is the sender address, e.g. "Acme <no-reply@acme.example>".
+	From string `yaml:"from"`
+	// MaxAge is how long a link stays valid; default 24 hours.
+	MaxAge Duration `yaml:"max_age"`
 }
 
 // User is a static user of a credentials provider.

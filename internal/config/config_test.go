@@ -224,7 +224,7 @@ func TestProblems(t *testing.T) {
 		want []string // every problem, in order
 	}{
 		{"unknown top-level key", "secret: s\ncolour: red\n", []string{
-			"config: t.yaml:2: colour: unknown key; known keys here: url, secret, previous_secrets, allow, cookies, session, jwt, theme, pages, debug, log, providers",
+			"config: t.yaml:2: colour: unknown key; known keys here: url, secret, previous_secrets, database, database_options, allow, cookies, session, jwt, email_rate_limit, theme, pages, debug, log, providers",
 		}},
 		{"unknown nested key", "secret: s\ntheme:\n  colour: red\n", []string{
 			"config: t.yaml:3: theme.colour: unknown key; known keys here: color_scheme, brand_color, logo, button_text",
@@ -413,10 +413,14 @@ func TestSummary(t *testing.T) {
 		yaml string
 		want string
 	}{
-		{"defaults", "", "url: http://localhost:3000/api/auth (default)\nproviders: none\n"},
+		{"defaults", "", "url: http://localhost:3000/api/auth (default)\ndatabase: none\nsessions: jwt\nproviders: none\n"},
 		{
 			"providers", "url: https://x.example/auth\nproviders: [{type: credentials, id: api, name: Company login, authorize_url: http://127.0.0.1:1/}]\n",
-			"url: https://x.example/auth\nproviders:\n  api (credentials, \"Company login\")\n",
+			"url: https://x.example/auth\ndatabase: none\nsessions: jwt\nproviders:\n  api (credentials, \"Company login\")\n",
+		},
+		{
+			"database", "database: postgres://u:pw@db.example/auth\nproviders: [{type: email, server: file:m.log}]\n",
+			"url: http://localhost:3000/api/auth (default)\ndatabase: postgres://u:xxxxx@db.example/auth\nsessions: database\nproviders:\n  email (email, \"Email\")\n",
 		},
 	}
 	for _, tt := range tests {

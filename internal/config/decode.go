@@ -84,6 +84,13 @@ func (d *decoder) decode(n *yaml.Node, path string, v reflect.Value) {
 			return
 		}
 		v.SetBool(b)
+	case reflect.Int:
+		var i int
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&i) != nil {
+			d.fail(n, path, "want a whole number, got %s", describe(n))
+			return
+		}
+		v.SetInt(int64(i))
 	default:
 		// Only the types of this package reach here; a new kind is a bug.
 		panic("config: cannot decode into " + v.Type().String())

@@ -31,7 +31,7 @@ func TestDev(t *testing.T) {
 				t.Fatal(err)
 			}
 			before := f.Secret
-			s, err := f.Dev(rand.Reader)
+			s, err := f.Dev(DevOptions{Random: rand.Reader})
 			if err != nil {
 				t.Fatalf("Dev() error = %v", err)
 			}
@@ -72,7 +72,7 @@ func TestDevRandomFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.Dev(bytes.NewReader(nil)); !errors.Is(err, io.EOF) {
+	if _, err := f.Dev(DevOptions{Random: bytes.NewReader(nil)}); !errors.Is(err, io.EOF) {
 		t.Errorf("Dev(empty reader) error = %v, want io.EOF", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nextauth-go/nextauth"
 )
@@ -16,8 +17,11 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 // goldenEnv is the environment of each testdata file; others get
 // defaultGoldenEnv.
 var goldenEnv = map[string]map[string]string{
-	"example.yaml": {"NEXTAUTH_SECRET": "example-secret"},
-	"empty.yaml":   {"AUTH_SECRET": "auth-secret"},
+	"example.yaml":    {"NEXTAUTH_SECRET": "example-secret"},
+	"empty.yaml":      {"AUTH_SECRET": "auth-secret"},
+	"database.yaml":   {"TEST_SECRET": "test-secret", "DB_PASSWORD": "db-pa55word", "SMTP_PASSWORD": "smtp-pa55word"},
+	"dbmistakes.yaml": {"DB_PASSWORD": "db-pa55word", "SMTP_PASSWORD": "smtp-pa55word"},
+	"redis.yaml":      {"DB_PASSWORD": "db-pa55word"},
 }
 
 var defaultGoldenEnv = map[string]string{"TEST_SECRET": "test-secret"}
@@ -25,23 +29,39 @@ var defaultGoldenEnv = map[string]string{"TEST_SECRET": "test-secret"}
 // configDump is the data of a nextauth.Config, for golden files.
 type configDump struct {
 	URL             string
+	Database        *databaseDump
 	Secret          string
 	PreviousSecrets []string
-	Session         nextauth.SessionConfig
+	Session         sessionDump
 	JWT             nextauth.JWTConfig
 	Cookies         nextauth.Cookies
 	Theme           nextauth.Theme
 	Pages           nextauth.Pages
 	Allow           nextauth.AllowList
+	EmailRateLimit  nextauth.RateLimit
 	Debug           bool
 	Providers       []providerDump
 	Log             Log
 	Warnings        []string
 }
 
+// databaseDump is the checked database: and database_options.
+type databaseDump struct {
+	Kind, Path, Shown string
+	CleanupInterval   time.Duration
+	KeyPrefix         string
+}
+
+// sessionDump is nextauth.SessionConfig without its func field.
+type sessionDump struct {
+	Strategy          nextauth.SessionStrategy
+	MaxAge, UpdateAge time.Duration
+}
+
 type providerDump struct {
 	Info   nextauth.ProviderInfo
-	Fields []nextauth.CredentialField
+	Fields []nextauth.CredentialField `json:",omitempty"`
+	MaxAge time.Duration              `json:",omitempty"` // email
 }
 
 // TestGolden loads each testdata/*.yaml and compares what it gives — the
@@ -71,6 +91,11 @@ func TestGolden(t *testing.T) {
 			if got != string(want) {
 				t.Errorf("Load(%s) gives:\n%s\nwant (%s):\n%s", path, got, golden, want)
 			}
+			for name, value := range env {
+				if strings.HasSuffix(name, "_PASSWORD") && strings.Contains(got, value) {
+					t.Errorf("Load(%s) output shows $%s (%q); want it masked", path, name, value)
+				}
+			}
 		})
 	}
 }
@@ -80,19 +105,27 @@ func goldenOutput(t *testing.T, path string, env map[string]string) string {
 	if f == nil {
 		t.Fatalf("Load(%s) = nil, %v", path, err)
 	}
-	cfg, err := f.NextAuth()
+	cfg, db, err := f.build(nil)
 	if err != nil {
 		return "problems:\n" + strings.Join(problemLines(err), "\n") + "\n"
 	}
 	d := configDump{
-		URL: cfg.URL, Secret: cfg.Secret, PreviousSecrets: cfg.PreviousSecrets, Session: cfg.Session, JWT: cfg.JWT,
-		Cookies: cfg.Cookies, Theme: cfg.Theme, Pages: cfg.Pages, Allow: cfg.Allow, Debug: cfg.Debug,
+		URL: cfg.URL, Secret: cfg.Secret, PreviousSecrets: cfg.PreviousSecrets, JWT: cfg.JWT,
+		Cookies: cfg.Cookies, Theme: cfg.Theme, Pages: cfg.Pages, Allow: cfg.Allow, EmailRateLimit: cfg.EmailRateLimit, Debug: cfg.Debug,
 		Log: f.Log, Warnings: f.Warnings(),
+		Session: sessionDump{Strategy: cfg.Session.Strategy, MaxAge: cfg.Session.MaxAge, UpdateAge: cfg.Session.UpdateAge},
+	}
+	if db != nil {
+		d.Database = &databaseDump{Kind: db.kind, Path: db.path, Shown: db.shown,
+			CleanupInterval: cleanupInterval(db, f.DatabaseOptions), KeyPrefix: f.DatabaseOptions.KeyPrefix}
 	}
 	for _, p := range cfg.Providers {
 		pd := providerDump{Info: p.Info()}
 		if cp, ok := p.(nextauth.CredentialsProvider); ok {
 			pd.Fields = cp.Fields()
+		}
+		if ep, ok := p.(nextauth.EmailProvider); ok {
+			pd.MaxAge = ep.MaxAge()
 		}
 		d.Providers = append(d.Providers, pd)
 	}

@@ -1,0 +1,234 @@
+package adaptertest_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/adapter/adaptertest"
+	"github.com/nextauth-go/nextauth/adapter/memory"
+)
+
+// The suite is checked the way mutation testing does it: each mutant is
+// the memory adapter with one contract violation, and the suite, run in a
+// child process, must fail the subtest that guards that rule.
+
+// mutantEnv names the mutant a child process runs the suite against.
+const mutantEnv = "ADAPTERTEST_MUTANT"
+
+// mutant embeds a correct adapter; each mutant type overrides one method.
+type mutant struct{ *memory.Adapter }
+
+// utcLess returns times in another zone.
+type utcLess struct{ mutant }
+
+func (m utcLess) GetUser(ctx context.Context, id string) (nextauth.User, error) {
+	u, err := m.Adapter.GetUser(ctx, id)
+	if u.EmailVerified != nil {
+		t := u.EmailVerified.In(time.FixedZone("X", 3600))
+		u.EmailVerified = &t
+	}
+	return u, err
+}
+
+// seconds stores session expiries to the second.
+type seconds struct{ mutant }
+
+func (m seconds) CreateSession(ctx context.Context, s nextauth.AdapterSession) (nextauth.AdapterSession, error) {
+	s.Expires = s.Expires.Truncate(time.Second)
+	return m.Adapter.CreateSession(ctx, s)
+}
+
+// emptyEmailUnique treats "no e-mail" as an e-mail.
+type emptyEmailUnique struct {
+	mutant
+	noEmail *bool
+}
+
+func (m emptyEmailUnique) CreateUser(ctx context.Context, u nextauth.User) (nextauth.User, error) {
+	if u.Email == "" {
+		if *m.noEmail {
+			return nextauth.User{}, nextauth.ErrConflict
+		}
+		*m.noEmail = true
+	}
+	return m.Adapter.CreateUser(ctx, u)
+}
+
+// readThenDelete redeems a token in two steps, letting others in between.
+type readThenDelete struct{ mutant }
+
+func (m readThenDelete) UseVerificationToken(ctx context.Context, identifier, token string) (nextauth.VerificationToken, error) {
+	t, err := m.Adapter.UseVerificationToken(ctx, identifier, token)
+	if err != nil {
+		return t, err
+	}
+	// Put it back, wait, delete it again: a SELECT then DELETE.
+	if err := m.Adapter.CreateVerificationToken(ctx, t); err != nil {
+		return t, err
+	}
+	time.Sleep(time.Millisecond)
+	m.Adapter.UseVerificationToken(ctx, identifier, token)
+	return t, nil
+}
+
+// keepToken never deletes a used token.
+type keepToken struct{ mutant }
+
+func (m keepToken) UseVerificationToken(ctx context.Context, identifier, token string) (nextauth.VerificationToken, error) {
+	t, err := m.Adapter.UseVerificationToken(ctx, identifier, token)
+	if err == nil {
+		err = m.Adapter.CreateVerificationToken(ctx, t)
+	}
+	return t, err
+}
+
+// hideExpired answers ErrNotFound for an expired session.
+type hideExpired struct{ mutant }
+
+func (m hideExpired) GetSessionAndUser(ctx context.Context, token string) (nextauth.AdapterSession, nextauth.User, error) {
+	s, u, err := m.Adapter.GetSessionAndUser(ctx, token)
+	if err == nil && s.Expires.Before(time.Now()) {
+		return nextauth.AdapterSession{}, nextauth.User{}, nextauth.ErrNotFound
+	}
+	return s, u, err
+}
+
+// partialUpdate keeps fields the update leaves empty.
+type partialUpdate struct{ mutant }
+
+func (m partialUpdate) UpdateUser(ctx context.Context, u nextauth.User) (nextauth.User, error) {
+	if old, err := m.Adapter.GetUser(ctx, u.ID); err == nil {
+		if u.Name == "" {
+			u.Name = old.Name
+		}
+		if u.Email == "" {
+			u.Email = old.Email
+		}
+		if u.EmailVerified == nil {
+			u.EmailVerified = old.EmailVerified
+		}
+	}
+	return m.Adapter.UpdateUser(ctx, u)
+}
+
+// plainConflict hides ErrConflict behind an unrelated error.
+type plainConflict struct{ mutant }
+
+func (m plainConflict) CreateUser(ctx context.Context, u nextauth.User) (nextauth.User, error) {
+	u, err := m.Adapter.CreateUser(ctx, u)
+	if errors.Is(err, nextauth.ErrConflict) {
+		err = errors.New("UNIQUE constraint failed: users.email")
+	}
+	return u, err
+}
+
+// lazyDeleteUser deletes nothing.
+type lazyDeleteUser struct{ mutant }
+
+func (lazyDeleteUser) DeleteUser(context.Context, string) error { return nil }
+
+// lazyDeleteExpired deletes nothing and says it did.
+type lazyDeleteExpired struct{ mutant }
+
+func (lazyDeleteExpired) DeleteExpired(context.Context, time.Time) (int64, int64, error) {
+	return 100, 100, nil
+}
+
+// canceledNotFound reports a canceled lookup as not found.
+type canceledNotFound struct{ mutant }
+
+func (m canceledNotFound) GetUser(ctx context.Context, id string) (nextauth.User, error) {
+	if ctx.Err() != nil {
+		return nextauth.User{}, nextauth.ErrNotFound
+	}
+	return m.Adapter.GetUser(ctx, id)
+}
+
+// shortScope stores at most 255 bytes of scope (a VARCHAR(255) column).
+type shortScope struct{ mutant }
+
+func (m shortScope) LinkAccount(ctx context.Context, a nextauth.Account) error {
+	if len(a.Scope) > 255 {
+		a.Scope = a.Scope[:255]
+	}
+	return m.Adapter.LinkAccount(ctx, a)
+}
+
+// trimmedEmail ignores spaces around the e-mail asked for.
+type trimmedEmail struct{ mutant }
+
+func (m trimmedEmail) GetUserByEmail(ctx context.Context, email string) (nextauth.User, error) {
+	return m.Adapter.GetUserByEmail(ctx, strings.TrimSpace(email))
+}
+
+// mutants maps a mutant name to its adapter and the subtest that must fail
+// ("" for the control, which must pass).
+func mutants() map[string]struct {
+	newAdapter func() nextauth.Adapter
+	fails      string
+} {
+	m := func() mutant { return mutant{memory.New()} }
+	return map[string]struct {
+		newAdapter func() nextauth.Adapter
+		fails      string
+	}{
+		"control":           {func() nextauth.Adapter { return memory.New() }, ""},
+		"utcLess":           {func() nextauth.Adapter { return utcLess{m()} }, "CreateUser"},
+		"seconds":           {func() nextauth.Adapter { return seconds{m()} }, "TimePrecision"},
+		"emptyEmailUnique":  {func() nextauth.Adapter { return emptyEmailUnique{m(), new(bool)} }, "CreateUserWithoutEmail"},
+		"readThenDelete":    {func() nextauth.Adapter { return readThenDelete{m()} }, "ConcurrentUseVerificationToken"},
+		"keepToken":         {func() nextauth.Adapter { return keepToken{m()} }, "VerificationToken"},
+		"hideExpired":       {func() nextauth.Adapter { return hideExpired{m()} }, "GetSessionAndUserExpired"},
+		"partialUpdate":     {func() nextauth.Adapter { return partialUpdate{m()} }, "UpdateUserClearsFields"},
+		"plainConflict":     {func() nextauth.Adapter { return plainConflict{m()} }, "CreateUserEmailConflict"},
+		"lazyDeleteUser":    {func() nextauth.Adapter { return lazyDeleteUser{m()} }, "DeleteUser"},
+		"lazyDeleteExpired": {func() nextauth.Adapter { return lazyDeleteExpired{m()} }, "DeleteExpired"},
+		"canceledNotFound":  {func() nextauth.Adapter { return canceledNotFound{m()} }, "CanceledContext"},
+		"shortScope":        {func() nextauth.Adapter { return shortScope{m()} }, "LinkAccountLongTokens"},
+		"trimmedEmail":      {func() nextauth.Adapter { return trimmedEmail{m()} }, "GetUserByEmailExact"},
+	}
+}
+
+// TestMutantChild runs the suite against the mutant named in the
+// environment; without one it is skipped (it only runs as a child of
+// TestMutants).
+func TestMutantChild(t *testing.T) {
+	name := os.Getenv(mutantEnv)
+	if name == "" {
+		t.Skip("runs only as a child process of TestMutants")
+	}
+	mu, ok := mutants()[name]
+	if !ok {
+		t.Fatalf("unknown mutant %q", name)
+	}
+	adaptertest.Run(t, func(t *testing.T) nextauth.Adapter { return mu.newAdapter() })
+}
+
+func TestMutants(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite in child processes")
+	}
+	for name, mu := range mutants() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestMutantChild$", "-test.v")
+			cmd.Env = append(os.Environ(), mutantEnv+"="+name)
+			out, err := cmd.CombinedOutput()
+			failed := "--- FAIL: TestMutantChild/" + mu.fails + " "
+			switch {
+			case mu.fails == "" && err != nil:
+				t.Errorf("suite against the unmodified adapter failed: %v\n%s", err, out)
+			case mu.fails != "" && err == nil:
+				t.Errorf("suite against mutant %s passed, want subtest %s to fail\n%s", name, mu.fails, out)
+			case mu.fails != "" && !strings.Contains(string(out), failed):
+				t.Errorf("suite against mutant %s: no %q in output\n%s", name, strings.TrimSpace(failed), out)
+			}
+		})
+	}
+}

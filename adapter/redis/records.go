@@ -1,0 +1,136 @@
+package redis
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/nextauth-go/nextauth"
+)
+
+// The stored JSON uses NextAuth's field names and, for dates, what
+// JSON.stringify writes for a Date (ISO 8601, UTC, milliseconds), as the
+// Upstash adapter stores them. The Lua scripts read "email", "userId" and
+// "expires"; keep those names in sync with scripts.go.
+
+// isoMillis is the layout of stored dates (JS Date.toISOString).
+const isoMillis = "2006-01-02T15:04:05.000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(isoMillis) }
+
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return t.UTC(), nil
+}
+
+// truncate is t as stored: UTC, milliseconds.
+func truncate(t time.Time) time.Time { return time.UnixMilli(t.UnixMilli()).UTC() }
+
+type userRecord struct {
+	ID            string `json:"id"`
+	Name          string `json:"name,omitempty"`
+	Email         string `json:"email,omitempty"`
+	Image         string `json:"image,omitempty"`
+	EmailVerified string `json:"emailVerified,omitempty"`
+}
+
+func encodeUser(u nextauth.User) (string, error) {
+	r := userRecord{ID: u.ID, Name: u.Name, Email: u.Email, Image: u.Image}
+	if u.EmailVerified != nil {
+		r.EmailVerified = formatTime(*u.EmailVerified)
+	}
+	b, err := json.Marshal(r)
+	return string(b), err
+}
+
+func decodeUser(s string) (nextauth.User, error) {
+	var r userRecord
+	if err := json.Unmarshal([]byte(s), &r); err != nil {
+		return nextauth.User{}, fmt.Errorf("decode user: %w", err)
+	}
+	u := nextauth.User{ID: r.ID, Name: r.Name, Email: r.Email, Image: r.Image}
+	if r.EmailVerified != "" {
+		t, err := parseTime(r.EmailVerified)
+		if err != nil {
+			return nextauth.User{}, fmt.Errorf("decode user: emailVerified: %w", err)
+		}
+		u.EmailVerified = &t
+	}
+	return u, nil
+}
+
+type accountRecord struct {
+	UserID            string `json:"userId"`
+	Type              string `json:"type"`
+	Provider          string `json:"provider"`
+	ProviderAccountID string `json:"providerAccountId"`
+	RefreshToken      string `json:"refresh_token,omitempty"`
+	AccessToken       string `json:"access_token,omitempty"`
+	ExpiresAt         int64  `json:"expires_at,omitempty"`
+	TokenType         string `json:"token_type,omitempty"`
+	Scope             string `json:"scope,omitempty"`
+	IDToken           string `json:"id_token,omitempty"`
+	SessionState      string `json:"session_state,omitempty"`
+}
+
+func encodeAccount(a nextauth.Account) (string, error) {
+	b, err := json.Marshal(accountRecord(a))
+	return string(b), err
+}
+
+func decodeAccount(s string) (nextauth.Account, error) {
+	var r accountRecord
+	if err := json.Unmarshal([]byte(s), &r); err != nil {
+		return nextauth.Account{}, fmt.Errorf("decode account: %w", err)
+	}
+	return nextauth.Account(r), nil
+}
+
+type sessionRecord struct {
+	SessionToken string `json:"sessionToken"`
+	UserID       string `json:"userId"`
+	Expires      string `json:"expires"`
+}
+
+func encodeSession(s nextauth.AdapterSession) (string, error) {
+	b, err := json.Marshal(sessionRecord{SessionToken: s.SessionToken, UserID: s.UserID, Expires: formatTime(s.Expires)})
+	return string(b), err
+}
+
+func decodeSession(s string) (nextauth.AdapterSession, error) {
+	var r sessionRecord
+	if err := json.Unmarshal([]byte(s), &r); err != nil {
+		return nextauth.AdapterSession{}, fmt.Errorf("decode session: %w", err)
+	}
+	t, err := parseTime(r.Expires)
+	if err != nil {
+		return nextauth.AdapterSession{}, fmt.Errorf("decode session: expires: %w", err)
+	}
+	return nextauth.AdapterSession{SessionToken: r.SessionToken, UserID: r.UserID, Expires: t}, nil
+}
+
+type tokenRecord struct {
+	Identifier string `json:"identifier"`
+	Token      string `json:"token"`
+	Expires    string `json:"expires"`
+}
+
+func encodeToken(t nextauth.VerificationToken) (string, error) {
+	b, err := json.Marshal(tokenRecord{Identifier: t.Identifier, Token: t.Token, Expires: formatTime(t.Expires)})
+	return string(b), err
+}
+
+func decodeToken(s string) (nextauth.VerificationToken, error) {
+	var r tokenRecord
+	if err := json.Unmarshal([]byte(s), &r); err != nil {
+		return nextauth.VerificationToken{}, fmt.Errorf("decode verification token: %w", err)
+	}
+	t, err := parseTime(r.Expires)
+	if err != nil {
+		return nextauth.VerificationToken{}, fmt.Errorf("decode verification token: expires: %w", err)
+	}
+	return nextauth.VerificationToken{Identifier: r.Identifier, Token: r.Token, Expires: t}, nil
+}

@@ -1,0 +1,120 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+)
+
+// The adapter's SQL. Every WHERE clause is answered by an index or a
+// primary key (TestQueryPlans checks), so each call costs the same with a
+// thousand rows or a million.
+const (
+	userColumns = `id, name, email, "emailVerified", image`
+
+	sqlCreateUser = `INSERT INTO users (name, email, "emailVerified", image) VALUES (?, ?, ?, ?) RETURNING id`
+	sqlGetUser    = `SELECT ` + userColumns + ` FROM users WHERE id = ?`
+	sqlGetByEmail = `SELECT ` + userColumns + ` FROM users WHERE email = ?`
+	sqlGetByAcct  = `SELECT u.id, u.name, u.email, u."emailVerified", u.image
+		FROM accounts a JOIN users u ON u.id = a."userId"
+		WHERE a.provider = ? AND a."providerAccountId" = ?`
+	sqlUpdateUser = `UPDATE users SET name = ?, email = ?, "emailVerified" = ?, image = ? WHERE id = ?
+		RETURNING ` + userColumns
+	sqlDeleteUserSessions = `DELETE FROM sessions WHERE "userId" = ?`
+	sqlDeleteUserAccounts = `DELETE FROM accounts WHERE "userId" = ?`
+	sqlDeleteUser         = `DELETE FROM users WHERE id = ?`
+
+	// LinkAccount and CreateSession insert from the user's row: no user, no
+	// row, whether or not foreign keys are enforced on the connection.
+	sqlLinkAccount = `INSERT INTO accounts ("userId", type, provider, "providerAccountId",
+		refresh_token, access_token, expires_at, id_token, scope, session_state, token_type)
+		SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11 FROM users WHERE id = ?1`
+	sqlGetAccount = `SELECT "userId", type, provider, "providerAccountId",
+		refresh_token, access_token, expires_at, id_token, scope, session_state, token_type
+		FROM accounts WHERE provider = ? AND "providerAccountId" = ?`
+	sqlUnlinkAccount = `DELETE FROM accounts WHERE provider = ? AND "providerAccountId" = ?`
+
+	sqlCreateSession     = `INSERT INTO sessions ("userId", expires, "sessionToken") SELECT id, ?2, ?3 FROM users WHERE id = ?1`
+	sqlGetSessionAndUser = `SELECT s."userId", s.expires, u.name, u.email, u."emailVerified", u.image
+		FROM sessions s JOIN users u ON u.id = s."userId"
+		WHERE s."sessionToken" = ?`
+	sqlUpdateSession = `UPDATE sessions SET expires = ? WHERE "sessionToken" = ? RETURNING "userId", expires`
+	sqlDeleteSession = `DELETE FROM sessions WHERE "sessionToken" = ? RETURNING "userId", expires`
+
+	sqlCreateToken = `INSERT INTO verification_token (identifier, expires, token) VALUES (?, ?, ?)`
+	sqlUseToken    = `DELETE FROM verification_token WHERE identifier = ? AND token = ? RETURNING identifier, expires, token`
+
+	// Expired rows go in batches of ? so that one sweep never holds the
+	// write lock for long.
+	sqlDeleteExpiredSessions = `DELETE FROM sessions WHERE id IN
+		(SELECT id FROM sessions WHERE expires < ? LIMIT ?)`
+	sqlDeleteExpiredTokens = `DELETE FROM verification_token WHERE rowid IN
+		(SELECT rowid FROM verification_token WHERE expires < ? LIMIT ?)`
+)
+
+// statements are the adapter's prepared statements. database/sql prepares
+// each once per pooled connection, on first use there.
+type statements struct {
+	createUser, getUser, getByEmail, getByAcct, updateUser         *sql.Stmt
+	deleteUserSessions, deleteUserAccounts, deleteUser             *sql.Stmt
+	linkAccount, getAccount, unlinkAccount                         *sql.Stmt
+	createSession, getSessionAndUser, updateSession, deleteSession *sql.Stmt
+	createToken, useToken                                          *sql.Stmt
+	deleteExpiredSessions, deleteExpiredTokens                     *sql.Stmt
+}
+
+// prepare prepares every statement on db; they need the schema.
+func prepare(ctx context.Context, db *sql.DB) (*statements, error) {
+	st := &statements{}
+	for _, p := range st.list() {
+		s, err := db.PrepareContext(ctx, p.query)
+		if err != nil {
+			st.close()
+			return nil, err
+		}
+		*p.stmt = s
+	}
+	return st, nil
+}
+
+// list pairs each statement field with its SQL.
+func (st *statements) list() []struct {
+	stmt  **sql.Stmt
+	query string
+} {
+	return []struct {
+		stmt  **sql.Stmt
+		query string
+	}{
+		{&st.createUser, sqlCreateUser},
+		{&st.getUser, sqlGetUser},
+		{&st.getByEmail, sqlGetByEmail},
+		{&st.getByAcct, sqlGetByAcct},
+		{&st.updateUser, sqlUpdateUser},
+		{&st.deleteUserSessions, sqlDeleteUserSessions},
+		{&st.deleteUserAccounts, sqlDeleteUserAccounts},
+		{&st.deleteUser, sqlDeleteUser},
+		{&st.linkAccount, sqlLinkAccount},
+		{&st.getAccount, sqlGetAccount},
+		{&st.unlinkAccount, sqlUnlinkAccount},
+		{&st.createSession, sqlCreateSession},
+		{&st.getSessionAndUser, sqlGetSessionAndUser},
+		{&st.updateSession, sqlUpdateSession},
+		{&st.deleteSession, sqlDeleteSession},
+		{&st.createToken, sqlCreateToken},
+		{&st.useToken, sqlUseToken},
+		{&st.deleteExpiredSessions, sqlDeleteExpiredSessions},
+		{&st.deleteExpiredTokens, sqlDeleteExpiredTokens},
+	}
+}
+
+// close closes the statements prepared so far.
+func (st *statements) close() error {
+	var errs []error
+	for _, p := range st.list() {
+		if *p.stmt != nil {
+			errs = append(errs, (*p.stmt).Close())
+		}
+	}
+	return errors.Join(errs...)
+}

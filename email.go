@@ -1,0 +1,259 @@
+package nextauth
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/nextauth-go/nextauth/internal/cookie"
+	"github.com/nextauth-go/nextauth/internal/csrf"
+)
+
+// DefaultEmailMaxAge is how long a sign-in link works by default.
+const DefaultEmailMaxAge = 24 * time.Hour
+
+// hashVerificationToken is how e-mail tokens are stored: the lower-case hex
+// SHA-256 of token+secret (flows.md §5.2), the same construction as the
+// CSRF hash.
+func hashVerificationToken(token, secret string) string { return csrf.Hash(token, secret) }
+
+// emailSignIn answers POST /signin/:email (CSRF verified): it sends a
+// sign-in link (flows.md §5.2).
+func (h *Handler) emailSignIn(s *state, p EmailProvider) {
+	info := p.Info()
+	raw, _ := s.body.String("email")
+	if strings.TrimSpace(raw) == "" {
+		h.redirect(s, h.errorURL(string(CodeEmailSignin)), 0)
+		return
+	}
+	email, err := p.NormalizeIdentifier(raw)
+	if err != nil {
+		h.logError(s.ctx, "SIGNIN_EMAIL_ERROR", err)
+		h.redirect(s, h.errorURL(string(CodeEmailSignin)), 0)
+		return
+	}
+	if !h.allowEmailSend(s, email) {
+		h.redirect(s, h.errorURL(string(CodeEmailSignin)), http.StatusTooManyRequests)
+		return
+	}
+	a := h.cfg.Adapter
+	user, err := a.GetUserByEmail(s.ctx, email)
+	if errors.Is(err, ErrNotFound) {
+		user, err = User{ID: email, Email: email}, nil
+	}
+	if err != nil {
+		h.logError(s.ctx, "SIGNIN_EMAIL_ERROR", err)
+		h.redirect(s, h.errorURL(string(CodeEmailSignin)), 0)
+		return
+	}
+	account := &Account{ProviderAccountID: email, UserID: email, Type: string(TypeEmail), Provider: info.ID}
+	if !h.signInAllowed(s, SignInParams{User: &user, Account: account, VerificationRequest: true}, false) {
+		return
+	}
+	token, err := h.newVerificationToken(p)
+	if err != nil {
+		h.logError(s.ctx, "SIGNIN_EMAIL_ERROR", err)
+		h.redirect(s, h.errorURL(string(CodeEmailSignin)), 0)
+		return
+	}
+	maxAge := p.MaxAge()
+	if maxAge <= 0 {
+		maxAge = DefaultEmailMaxAge
+	}
+	expires := h.now().Add(maxAge)
+	link := h.url.base() + "/callback/" + info.ID + "?callbackUrl=" + formEscape(s.callback) +
+		"&token=" + formEscape(token) + "&email=" + formEscape(email)
+	// The token is stored before the mail goes out, so a link that arrives
+	// always works; a failed send leaves only an unusable row behind.
+	err = a.CreateVerificationToken(s.ctx, VerificationToken{Identifier: email, Token: hashVerificationToken(token, h.cfg.Secret), Expires: expires})
+	if err == nil {
+		err = p.SendVerificationRequest(s.ctx, VerificationRequest{Identifier: email, URL: link, Token: token, Expires: expires, Provider: info, Theme: h.cfg.Theme})
+	}
+	if err != nil {
+		h.logError(s.ctx, "SIGNIN_EMAIL_ERROR", err)
+		h.redirect(s, h.errorURL(string(CodeEmailSignin)), 0)
+		return
+	}
+	h.redirect(s, h.url.base()+"/verify-request?provider="+formEscape(info.ID)+"&type=email", 0)
+}
+
+// allowEmailSend applies the per-address and per-client limits.
+func (h *Handler) allowEmailSend(s *state, email string) bool {
+	now := h.now()
+	if l := h.emailPerAddress; l != nil && !l.Allow(email, now) {
+		h.log.LogAttrs(s.ctx, slog.LevelWarn, "sign-in e-mail rate limited", slog.String("code", "EMAIL_RATE_LIMITED"), slog.String("limit", "address"))
+		return false
+	}
+	if l := h.emailPerClient; l != nil && !l.Allow(clientIP(s.r), now) {
+		h.log.LogAttrs(s.ctx, slog.LevelWarn, "sign-in e-mail rate limited", slog.String("code", "EMAIL_RATE_LIMITED"), slog.String("limit", "client"))
+		return false
+	}
+	return true
+}
+
+// clientIP is the connection's address (trusted proxies come later).
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// newVerificationToken is the provider's token or 32 random bytes in hex.
+func (h *Handler) newVerificationToken(p EmailProvider) (string, error) {
+	if g, ok := p.(TokenGenerator); ok {
+		return g.GenerateVerificationToken()
+	}
+	var b [32]byte
+	rnd := h.cfg.Rand
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	if _, err := io.ReadFull(rnd, b[:]); err != nil {
+		return "", fmt.Errorf("nextauth: random: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// emailCallback answers GET or POST /callback/:email, the magic link
+// (flows.md §5.4, §4.2).
+func (h *Handler) emailCallback(s *state, p EmailProvider) {
+	info := p.Info()
+	token := s.query.First("token")
+	if token == "" {
+		h.redirect(s, h.errorURL("configuration"), 0)
+		return
+	}
+	identifier := s.query.First("email")
+	invite, err := h.useVerificationToken(s.ctx, identifier, token)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		h.redirect(s, h.errorURL(string(CodeVerification)), 0)
+		return
+	case err != nil:
+		h.logError(s.ctx, "CALLBACK_EMAIL_ERROR", err)
+		h.redirect(s, h.errorURL(string(CodeCallback)), 0)
+		return
+	case invite.Expires.Before(h.now()):
+		h.redirect(s, h.errorURL(string(CodeVerification)), 0)
+		return
+	}
+	email := invite.Identifier
+	a := h.cfg.Adapter
+	existing, err := a.GetUserByEmail(s.ctx, email)
+	found := err == nil
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		h.logError(s.ctx, "CALLBACK_EMAIL_ERROR", err)
+		h.redirect(s, h.errorURL(string(CodeCallback)), 0)
+		return
+	}
+	profile := existing
+	if !found {
+		profile = User{ID: email, Email: email}
+	}
+	account := &Account{ProviderAccountID: email, Type: string(TypeEmail), Provider: info.ID}
+	if !h.signInAllowed(s, SignInParams{User: &profile, Account: account}, false) {
+		return
+	}
+	now := h.now().UTC()
+	var user User
+	isNewUser := !found
+	if found {
+		if h.database() {
+			h.dropOtherUsersSession(s, existing.ID)
+		}
+		existing.EmailVerified = &now
+		if user, err = a.UpdateUser(s.ctx, existing); err != nil {
+			h.logError(s.ctx, "CALLBACK_EMAIL_ERROR", err)
+			h.redirect(s, h.errorURL(string(CodeCallback)), 0)
+			return
+		}
+		if f := h.cfg.Events.UpdateUser; f != nil {
+			h.event(s.ctx, "UPDATE_USER", func() { f(s.ctx, user) })
+		}
+	} else {
+		user, err = a.CreateUser(s.ctx, User{Email: email, EmailVerified: &now})
+		if err != nil {
+			h.logError(s.ctx, "CALLBACK_EMAIL_ERROR", &Error{Code: CodeEmailCreateAccount, Err: err})
+			h.redirect(s, h.errorURL(string(CodeEmailCreateAccount)), 0)
+			return
+		}
+		h.emitCreateUser(s.ctx, user)
+	}
+	account.UserID = user.ID
+	if err := h.finishSignIn(s, &user, account, nil, isNewUser); err != nil {
+		h.logError(s.ctx, "CALLBACK_EMAIL_ERROR", err)
+		h.redirect(s, h.errorURL(string(CodeCallback)), 0)
+		return
+	}
+	h.emitSignIn(s.ctx, SignInEvent{User: user, Account: account, IsNewUser: isNewUser})
+	if isNewUser && h.cfg.Pages.NewUser != "" {
+		h.redirect(s, appendQuery(h.cfg.Pages.NewUser, "callbackUrl="+cookie.EncodeURIComponent(s.callback)), 0)
+		return
+	}
+	h.redirect(s, s.callback, 0)
+}
+
+// useVerificationToken redeems a link's token, trying its hash under the
+// current secret, then under each previous one.
+func (h *Handler) useVerificationToken(ctx context.Context, identifier, token string) (VerificationToken, error) {
+	if identifier == "" {
+		// Adapters match on the identifier; a link without email= cannot
+		// be redeemed (as with NextAuth's SQL adapters).
+		return VerificationToken{}, ErrNotFound
+	}
+	for _, secret := range h.secrets {
+		v, err := h.cfg.Adapter.UseVerificationToken(ctx, identifier, hashVerificationToken(token, secret))
+		if !errors.Is(err, ErrNotFound) {
+			return v, err
+		}
+	}
+	return VerificationToken{}, ErrNotFound
+}
+
+// dropOtherUsersSession deletes the request's database session when it
+// belongs to another user than the one signing in by e-mail (flows.md §4.2).
+func (h *Handler) dropOtherUsersSession(s *state, userID string) {
+	token := cookie.ReadChunks(s.r, h.cookies.sessionToken.name).Value
+	if token == "" {
+		return
+	}
+	current, _, err := h.cfg.Adapter.GetSessionAndUser(s.ctx, token)
+	if err != nil || current.UserID == userID {
+		return
+	}
+	if _, err := h.cfg.Adapter.DeleteSession(s.ctx, token); err != nil && !errors.Is(err, ErrNotFound) {
+		h.logError(s.ctx, "CALLBACK_EMAIL_ERROR", err)
+	}
+}
+
+// formEscape encodes s as URLSearchParams does: letters, digits and *-._
+// stay, a space is '+', everything else %XX.
+func formEscape(s string) string {
+	const hexUpper = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '*', c == '-', c == '.', c == '_':
+			b.WriteByte(c)
+		case c == ' ':
+			b.WriteByte('+')
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hexUpper[c>>4])
+			b.WriteByte(hexUpper[c&0xf])
+		}
+	}
+	return b.String()
+}

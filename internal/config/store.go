@@ -1,0 +1,237 @@
+package config
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/adapter/postgres"
+	"github.com/nextauth-go/nextauth/adapter/redis"
+	"github.com/nextauth-go/nextauth/adapter/sqlite"
+)
+
+// Store is the database [File.Open] connected. Close it when done.
+type Store struct {
+	// Adapter is the connected database; nil when the file names none.
+	Adapter nextauth.Adapter
+	// Kind is KindSQLite, KindPostgres or KindRedis; "" without a
+	// database.
+	Kind string
+	// Database is the database URL with its password masked; "" without a
+	// database.
+	Database string
+	// CleanupInterval is how often expired sessions and tokens should be
+	// deleted (Adapter is then a [nextauth.ExpiredDeleter]); 0 means never.
+	CleanupInterval time.Duration
+	// Warnings are problems that do not stop the server, worth logging: a
+	// PostgreSQL schema whose constraints could not all be added.
+	Warnings []string
+}
+
+// Close closes the database connection, if any.
+func (s *Store) Close() error {
+	if c, ok := s.Adapter.(nextauth.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+// Open checks f as [File.NextAuth] does and, when there is no problem,
+// opens what it names: it connects the database (creating an SQLite file,
+// relative to the working directory, when missing) and brings its schema
+// up to date (SQLite and PostgreSQL), and makes console e-mail servers
+// print to console. The returned Config has Store.Adapter as its Adapter.
+// Close the Store when done; on error there is nothing to close.
+//
+// Connection errors name the database with its password masked.
+func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *Store, error) {
+	cfg, db, err := f.build(console)
+	if err != nil {
+		return nextauth.Config{}, nil, err
+	}
+	s := &Store{}
+	if db == nil {
+		return cfg, s, nil
+	}
+	s.Kind, s.Database = db.kind, db.shown
+	s.CleanupInterval = cleanupInterval(db, f.DatabaseOptions)
+	switch db.kind {
+	case KindSQLite:
+		a, err := sqlite.OpenAdapter(ctx, db.path)
+		if err != nil {
+			return nextauth.Config{}, nil, openError(db, err)
+		}
+		s.Adapter = a
+	case KindPostgres:
+		a, err := postgres.Connect(ctx, db.url)
+		if w, ok := errors.AsType[*postgres.SchemaWarning](err); ok && a != nil {
+			s.Warnings = append(s.Warnings, scrub(w, db.url).Error())
+			err = nil
+		}
+		if err != nil {
+			return nextauth.Config{}, nil, openError(db, err)
+		}
+		s.Adapter = a
+	case KindRedis:
+		a, err := redis.Connect(ctx, db.url, redis.Options{KeyPrefix: f.DatabaseOptions.KeyPrefix})
+		if err != nil {
+			return nextauth.Config{}, nil, openError(db, err)
+		}
+		s.Adapter = a
+	}
+	if _, ok := s.Adapter.(nextauth.ExpiredDeleter); !ok {
+		s.CleanupInterval = 0
+	}
+	cfg.Adapter = s.Adapter
+	return cfg, s, nil
+}
+
+// openError is a failure to open db, password masked.
+func openError(db *database, err error) error {
+	return fmt.Errorf("config: database %s: %w", db.shown, scrub(err, db.url))
+}
+
+// MigrateResult says what [File.Migrate] did.
+type MigrateResult struct {
+	// Kind is KindSQLite, KindPostgres or KindRedis.
+	Kind string
+	// Database is the database URL with its password masked.
+	Database string
+	// Before and After are the schema versions before and after (the
+	// highest migration applied; 0 for an empty database). Both are 0 for
+	// Redis, which has no schema.
+	Before, After int
+	// Warning, if not empty, says which PostgreSQL constraints existing
+	// data prevented (the schema works but does not enforce them).
+	Warning string
+}
+
+// String describes the result in one line (two with a warning).
+func (r MigrateResult) String() string {
+	var s string
+	switch {
+	case r.Kind == KindRedis:
+		s = fmt.Sprintf("%s: nothing to migrate: Redis needs no schema (connection checked)", r.Database)
+	case r.Before == r.After:
+		s = fmt.Sprintf("%s: schema already up to date (version %d)", r.Database, r.After)
+	case r.Before+1 == r.After:
+		s = fmt.Sprintf("%s: applied migration %d; schema version %d", r.Database, r.After, r.After)
+	default:
+		s = fmt.Sprintf("%s: applied migrations %d to %d; schema version %d", r.Database, r.Before+1, r.After, r.After)
+	}
+	if r.Warning != "" {
+		s += "\nwarning: " + r.Warning
+	}
+	return s
+}
+
+// Migrate brings the schema of f's database up to date, as the server
+// does when it starts, and says what it did. It checks only what it needs:
+// the file's syntax and keys, database and database_options (a missing
+// secret is no problem). For Redis it only checks the connection.
+func (f *File) Migrate(ctx context.Context) (MigrateResult, error) {
+	v := &validator{f: f, problems: append([]error(nil), f.problems...)}
+	db := v.database(f.Database, f.DatabaseOptions)
+	if f.Database == "" && !f.reported("database") {
+		v.addf("database", "no database to migrate; set database:, e.g. sqlite://nextauth.db")
+	}
+	if err := errors.Join(sortProblems(v.problems)...); err != nil {
+		return MigrateResult{}, err
+	}
+	r := MigrateResult{Kind: db.kind, Database: db.shown}
+	var err error
+	switch db.kind {
+	case KindSQLite:
+		err = migrateSQLite(ctx, db.path, &r)
+	case KindPostgres:
+		err = migratePostgres(ctx, db.url, &r)
+	case KindRedis:
+		var a *redis.Adapter
+		if a, err = redis.Connect(ctx, db.url, redis.Options{KeyPrefix: f.DatabaseOptions.KeyPrefix}); err == nil {
+			err = a.Close()
+		}
+	}
+	if err != nil {
+		return MigrateResult{}, openError(db, err)
+	}
+	return r, nil
+}
+
+// migrateSQLite migrates the SQLite file at path.
+func migrateSQLite(ctx context.Context, path string, r *MigrateResult) (err error) {
+	db, err := sqlite.Open(path)
+	if err != nil {
+		return err
+	}
+	a := sqlite.New(db)
+	defer func() { err = errors.Join(err, a.Close(), db.Close()) }()
+	version := func() (int, error) {
+		var n int
+		err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'nextauth_migrations'`).Scan(&n)
+		if err != nil || n == 0 {
+			return 0, err
+		}
+		var v sql.NullInt64
+		err = db.QueryRowContext(ctx, `SELECT max(version) FROM nextauth_migrations`).Scan(&v)
+		return int(v.Int64), err
+	}
+	if r.Before, err = version(); err != nil {
+		return err
+	}
+	if err := a.Migrate(ctx); err != nil {
+		return err
+	}
+	r.After, err = version()
+	return err
+}
+
+// migratePostgres migrates the PostgreSQL database at dsn.
+func migratePostgres(ctx context.Context, dsn string, r *MigrateResult) error {
+	pool, err := pgxpool.New(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	version := func() (int, error) {
+		var exists bool
+		err := pool.QueryRow(ctx, `SELECT to_regclass('nextauth_migrations') IS NOT NULL`).Scan(&exists)
+		if err != nil || !exists {
+			return 0, err
+		}
+		var v *int32
+		err = pool.QueryRow(ctx, `SELECT max(version) FROM nextauth_migrations`).Scan(&v)
+		if v == nil {
+			return 0, err
+		}
+		return int(*v), err
+	}
+	if r.Before, err = version(); err != nil {
+		return err
+	}
+	if err := postgres.New(pool).Migrate(ctx); err != nil {
+		w, ok := errors.AsType[*postgres.SchemaWarning](err)
+		if !ok {
+			return err
+		}
+		r.Warning = scrub(w, dsn).Error()
+	}
+	r.After, err = version()
+	return err
+}
+
+// summaryDatabase is the database line of [Summary].
+func summaryDatabase(a nextauth.Adapter) string {
+	switch s := a.(type) {
+	case nil:
+		return "none"
+	case fmt.Stringer:
+		return s.String()
+	}
+	return fmt.Sprintf("%T", a)
+}

@@ -42,6 +42,7 @@ type Handler struct {
 	pages     *pages.Renderer
 	log       *slog.Logger
 	routes    map[string]map[string]routeFunc
+	checks    map[string]checkCookie // OAuth check cookies by check name
 
 	// emailPerAddress and emailPerClient limit POST /signin/:email; nil
 	// when turned off.
@@ -154,6 +155,10 @@ func New(cfg Config) (*Handler, error) {
 			if _, ok := p.(CredentialsProvider); !ok {
 				errs = append(errs, configError("credentials provider %q has no Authorize (CALLBACK_CREDENTIALS_HANDLER_ERROR)", info.ID))
 			}
+		case TypeOAuth:
+			if _, ok := p.(OAuthProvider); !ok {
+				errs = append(errs, configError("oauth provider %q does not implement OAuthProvider", info.ID))
+			}
 		case TypeEmail:
 			if _, ok := p.(EmailProvider); !ok {
 				errs = append(errs, configError("email provider %q does not implement EmailProvider", info.ID))
@@ -174,6 +179,11 @@ func New(cfg Config) (*Handler, error) {
 		}
 	}
 	h.cookies = h.buildCookies(cfg.Cookies)
+	if cfg.Secret != "" {
+		if h.checks, err = h.newCheckCookies(); err != nil {
+			errs = append(errs, configError("check cookies: %w", err))
+		}
+	}
 	if h.pages, err = pages.New(); err != nil {
 		errs = append(errs, err)
 	}

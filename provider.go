@@ -2,6 +2,7 @@ package nextauth
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 )
@@ -99,4 +100,70 @@ type VerificationRequest struct {
 // the default 32 random bytes in hex.
 type TokenGenerator interface {
 	GenerateVerificationToken() (string, error)
+}
+
+// OAuthProvider signs users in with an OAuth 2.0 or OpenID Connect
+// authorization server (flows.md §2, §3). The provider does the protocol
+// work (authorization URL, token exchange, id_token and userinfo); the
+// handler keeps the check values in encrypted cookies and turns the result
+// into a session.
+type OAuthProvider interface {
+	Provider
+	// Checks are the checks to run: any of "state", "pkce" and "nonce"
+	// (NextAuth's default is state only).
+	Checks() []string
+	// AuthorizationURL returns where to send the browser to sign in.
+	AuthorizationURL(ctx context.Context, req AuthorizationRequest) (string, error)
+	// Exchange completes a callback: it validates the callback parameters
+	// (state, iss), redeems the code, validates the id_token and fetches the
+	// profile. Errors are OAuthCallback failures, except [ErrProfile].
+	Exchange(ctx context.Context, req CallbackRequest) (*OAuthResult, error)
+	// AllowDangerousEmailAccountLinking lets a sign-in link to an existing
+	// user with the same e-mail (flows.md §4.1 row 5).
+	AllowDangerousEmailAccountLinking() bool
+}
+
+// ErrProfile is returned (wrapped) by [OAuthProvider.Exchange] when the
+// profile could not be mapped to a user (no id): NextAuth sends the user
+// back to the sign-in page without an error code.
+var ErrProfile = errors.New("nextauth: profile could not be mapped")
+
+// AuthorizationRequest is what the handler gives
+// [OAuthProvider.AuthorizationURL].
+type AuthorizationRequest struct {
+	// RedirectURI is {base}/callback/{id}.
+	RedirectURI string
+	// Params are the query parameters of the sign-in POST, in order; they
+	// are forwarded to the authorization server (signIn's third argument).
+	Params [][2]string
+	// State, CodeChallenge (S256) and Nonce are set for the checks the
+	// provider asked for.
+	State, CodeChallenge, Nonce string
+}
+
+// CallbackRequest is what the handler gives [OAuthProvider.Exchange].
+type CallbackRequest struct {
+	// RedirectURI is {base}/callback/{id}.
+	RedirectURI string
+	// Params are the callback parameters (the query of a GET, the body of a
+	// form_post), already limited to the ones NextAuth keeps (code, state,
+	// iss, id_token, session_state, …).
+	Params map[string]string
+	// State, CodeVerifier and Nonce are the values from the check cookies
+	// ("" when that check is off).
+	State, CodeVerifier, Nonce string
+}
+
+// OAuthResult is a completed OAuth sign-in.
+type OAuthResult struct {
+	// User is the mapped profile: ID is the provider's account id; Email
+	// is lower-cased.
+	User User
+	// Account holds the tokens (Type "oauth", Provider, ProviderAccountID).
+	Account Account
+	// Profile is the raw profile (userinfo or id_token claims).
+	Profile map[string]any
+	// TokenExtra are token-response fields beyond the standard ones
+	// (refresh_expires_in, …), shown to callbacks, not stored.
+	TokenExtra map[string]any
 }

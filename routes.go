@@ -134,6 +134,8 @@ func (h *Handler) postSignIn(s *state) {
 		h.redirect(s, h.url.base()+"/signin", 0)
 	case EmailProvider:
 		h.emailSignIn(s, p)
+	case OAuthProvider:
+		h.oauthSignIn(s, p)
 	default:
 		h.redirect(s, h.errorURL(string(CodeSignin)), 0)
 	}
@@ -226,6 +228,8 @@ func (h *Handler) callback(s *state) {
 		h.credentialsCallback(s, p)
 	case EmailProvider:
 		h.emailCallback(s, p)
+	case OAuthProvider:
+		h.oauthCallback(s, p)
 	default:
 		unsupported(s.w, s.r.Method)
 	}

@@ -140,14 +140,14 @@ pg_usable() {
 # prints what it chose in $SERVICE_NOTE.
 provide_postgres() {
 	if [ -n "${NEXTAUTH_TEST_POSTGRES_URL:-}" ]; then
-		SERVICE_NOTE="postgres from env"
+		SERVICE_NOTE="pg from env"
 		return 0
 	fi
 	local probe=${PGPORT_PROBE:-5432}
 	local url="postgres://postgres@127.0.0.1:$probe/postgres?sslmode=disable"
 	if command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p "$probe" && pg_usable "$url"; then
 		export NEXTAUTH_TEST_POSTGRES_URL=$url
-		SERVICE_NOTE="postgres :$probe"
+		SERVICE_NOTE="pg :$probe"
 		return 0
 	fi
 	echo "no usable PostgreSQL at 127.0.0.1:$probe: starting a throwaway server"
@@ -182,8 +182,8 @@ provide_postgres() {
 		return 1
 	fi
 	export NEXTAUTH_TEST_POSTGRES_URL=$url
-	SERVICE_NOTE="postgres throwaway :$port"
-	echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $NF}') started at 127.0.0.1:$port ($PG_DATA)"
+	SERVICE_NOTE="pg throwaway :$port"
+	echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') started at 127.0.0.1:$port ($PG_DATA)"
 }
 
 # provide_redis sets NEXTAUTH_TEST_REDIS_URL (see the header), like
@@ -216,7 +216,7 @@ provide_redis() {
 		if [ "$(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null)" = PONG ]; then
 			export NEXTAUTH_TEST_REDIS_URL="redis://127.0.0.1:$port/0"
 			SERVICE_NOTE="redis throwaway :$port"
-			echo "Redis $(redis-server --version | awk '{print $3}') started at 127.0.0.1:$port"
+			echo "Redis $(redis-server --version | awk '{sub(/^v=/, "", $3); print $3}') started at 127.0.0.1:$port"
 			return 0
 		fi
 		sleep 0.1
@@ -267,13 +267,19 @@ stage_services() {
 	else
 		missing_service Redis $((SECONDS - start)) || status=1
 	fi
-	echo "NEXTAUTH_TEST_POSTGRES_URL=${NEXTAUTH_TEST_POSTGRES_URL:-}"
-	echo "NEXTAUTH_TEST_REDIS_URL=${NEXTAUTH_TEST_REDIS_URL:-}"
+	echo "NEXTAUTH_TEST_POSTGRES_URL=$(redact "${NEXTAUTH_TEST_POSTGRES_URL:-}")"
+	echo "NEXTAUTH_TEST_REDIS_URL=$(redact "${NEXTAUTH_TEST_REDIS_URL:-}")"
 	if [ ${#notes[@]} -gt 0 ]; then
-		local IFS=,
-		record ok "services: ${notes[*]}" $((SECONDS - start))
+		local joined
+		joined=$(printf '%s, ' "${notes[@]}")
+		record ok "services: ${joined%, }" $((SECONDS - start))
 	fi
 	return "$status"
+}
+
+# redact prints a service URL without its password.
+redact() {
+	sed -E -e 's#(://[^:/@]*:)[^@]*@#\1***@#' -e 's#(password=)[^ ]*#\1***#' <<<"$1"
 }
 
 # missing_service NAME SECONDS records a service setup could not provide:

@@ -24,6 +24,7 @@ type SchemaWarning struct {
 	Problems []string
 }
 
+// Error lists the problems on one line.
 func (w *SchemaWarning) Error() string {
 	return "postgres: migrate: schema incomplete (the adapter works, but the database does not enforce): " +
 		strings.Join(w.Problems, "; ")
@@ -293,7 +294,8 @@ func addConstraints(ctx context.Context, tx pgx.Tx) ([]string, error) {
 		ddl := fmt.Sprintf(`ALTER TABLE %s ADD CONSTRAINT %s UNIQUE (%s)`,
 			quote(k.table), quote(k.name), cols)
 		if k.table == "verification_token" {
-			// No primary key yet (the pg-adapter table has one): make it it.
+			// No primary key at all (@auth/pg-adapter's table has this
+			// one): add it as the primary key rather than a unique key.
 			var hasPK bool
 			err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE contype = 'p' AND conrelid = to_regclass('verification_token'))`).Scan(&hasPK)
 			if err != nil {

@@ -148,3 +148,19 @@ func Unescape(s string) string {
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
+
+// ParseQueryPairs decodes a query string like [ParseQuery] but keeps every
+// pair in order (for parameters forwarded to an authorization server).
+func ParseQueryPairs(s string) [][2]string {
+	var out [][2]string
+	for s != "" && len(out) < maxPairs {
+		var pair string
+		pair, s, _ = strings.Cut(s, "&")
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		out = append(out, [2]string{Unescape(k), Unescape(v)})
+	}
+	return out
+}

@@ -113,3 +113,11 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestParseQueryPairs(t *testing.T) {
+	got := ParseQueryPairs("b=2&a=1&&b=3&c&d=%zz+x")
+	want := [][2]string{{"b", "2"}, {"a", "1"}, {"b", "3"}, {"c", ""}, {"d", "%zz x"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ParseQueryPairs = %q, want %q", got, want)
+	}
+}

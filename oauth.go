@@ -1,0 +1,355 @@
+package nextauth
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/nextauth-go/nextauth/internal/cookie"
+	"github.com/nextauth-go/nextauth/internal/form"
+	"github.com/nextauth-go/nextauth/jwt"
+)
+
+// Check names of [OAuthProvider.Checks].
+const (
+	CheckState = "state"
+	CheckPKCE  = "pkce"
+	CheckNonce = "nonce"
+)
+
+// callbackParamKeys are the callback parameters NextAuth keeps (flows.md
+// §3.1 step 4).
+var callbackParamKeys = [...]string{"access_token", "code", "error", "error_description", "error_uri",
+	"expires_in", "id_token", "iss", "response", "session_state", "state", "token_type"}
+
+// errAccountNotLinked is the OAuthAccountNotLinked refusal of flows.md §4.1.
+var errAccountNotLinked = errors.New("nextauth: account is linked to another user")
+
+// checkCookie is one OAuth check cookie with the codec keyed by its name.
+type checkCookie struct {
+	def   cookieDef
+	codec *jwt.Codec
+}
+
+// newCheckCookies builds the codecs of the state, PKCE and nonce cookies:
+// each is encrypted with a key salted with its own name (4.24.5+).
+func (h *Handler) newCheckCookies() (map[string]checkCookie, error) {
+	out := map[string]checkCookie{}
+	for name, def := range map[string]cookieDef{CheckState: h.cookies.state, CheckPKCE: h.cookies.pkce, CheckNonce: h.cookies.nonce} {
+		codec, err := jwt.NewCodec(jwt.Options{Secret: h.cfg.Secret, PreviousSecrets: h.cfg.PreviousSecrets, Salt: def.name, Now: h.cfg.Now, Rand: h.cfg.Rand})
+		if err != nil {
+			return nil, err
+		}
+		out[name] = checkCookie{def: def, codec: codec}
+	}
+	return out, nil
+}
+
+// randomCheck is 32 random bytes in base64url, as openid-client makes them.
+func randomCheck(rnd io.Reader) (string, error) {
+	var b [32]byte
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	if _, err := io.ReadFull(rnd, b[:]); err != nil {
+		return "", fmt.Errorf("nextauth: random: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// oauthSignIn answers POST /signin/:oauth (CSRF verified): check cookies and
+// a redirect to the authorization server (flows.md §2).
+func (h *Handler) oauthSignIn(s *state, p OAuthProvider) {
+	info := p.Info()
+	req := AuthorizationRequest{RedirectURI: h.url.base() + "/callback/" + info.ID, Params: form.ParseQueryPairs(s.r.URL.RawQuery)}
+	var set []string
+	for _, check := range p.Checks() {
+		cc, ok := h.checks[check]
+		if !ok {
+			continue
+		}
+		value, err := randomCheck(h.cfg.Rand)
+		if err == nil {
+			var c string
+			c, err = h.checkCookieValue(cc, info.ID, value)
+			set = append(set, c)
+		}
+		if err != nil {
+			h.logError(s.ctx, "SIGNIN_OAUTH_ERROR", err)
+			h.redirect(s, h.errorURL(string(CodeOAuthSignin)), 0)
+			return
+		}
+		switch check {
+		case CheckState:
+			req.State = value
+		case CheckPKCE:
+			sum := sha256.Sum256([]byte(value))
+			req.CodeChallenge = base64.RawURLEncoding.EncodeToString(sum[:])
+		case CheckNonce:
+			req.Nonce = value
+		}
+		h.debug(s.ctx, "CREATE_"+map[string]string{CheckState: "STATE", CheckPKCE: "PKCECODEVERIFIER", CheckNonce: "NONCE"}[check])
+	}
+	target, err := p.AuthorizationURL(s.ctx, req)
+	if err != nil {
+		h.logError(s.ctx, "SIGNIN_OAUTH_ERROR", err)
+		h.redirect(s, h.errorURL(string(CodeOAuthSignin)), 0)
+		return
+	}
+	h.debug(s.ctx, "GET_AUTHORIZATION_URL", slog.String("provider", info.ID))
+	s.addCookies(set...)
+	h.redirect(s, target, 0)
+}
+
+// checkCookieValue encrypts {value, provider} for a check cookie and
+// serialises it (Max-Age from the cookie options, default 900 s, except the
+// nonce cookie which, as in NextAuth, only gets Expires).
+func (h *Handler) checkCookieValue(cc checkCookie, providerID, value string) (string, error) {
+	maxAge := cc.def.opts.MaxAge
+	if maxAge <= 0 {
+		maxAge = checkCookieMaxAge
+	}
+	tok, err := cc.codec.Encode(jwt.Claims{"value": value, "provider": providerID}, time.Duration(maxAge)*time.Second)
+	if err != nil {
+		return "", err
+	}
+	return cookie.Serialize(cc.def.name, tok, cc.def.opts, h.now().Add(time.Duration(maxAge)*time.Second)), nil
+}
+
+// readCheck decodes a check cookie of the callback request; it must exist,
+// hold a value and belong to this provider (4.24.15).
+func (h *Handler) readCheck(r *http.Request, cc checkCookie, providerID string) (string, error) {
+	raw, ok := cookie.Get(r, cc.def.name)
+	if !ok || raw == "" {
+		return "", fmt.Errorf("%s cookie was missing", cc.def.name)
+	}
+	claims, err := cc.codec.Decode(raw)
+	if err != nil {
+		return "", fmt.Errorf("%s value could not be parsed: %w", cc.def.name, err)
+	}
+	value, _ := claims["value"].(string)
+	if value == "" {
+		return "", fmt.Errorf("%s value could not be parsed", cc.def.name)
+	}
+	if p, _ := claims["provider"].(string); p != providerID {
+		return "", fmt.Errorf("%s cookie was created for a different provider than the one handling the callback", cc.def.name)
+	}
+	return value, nil
+}
+
+// oauthCallback answers GET or POST /callback/:oauth (flows.md §3, §4).
+func (h *Handler) oauthCallback(s *state, p OAuthProvider) {
+	info := p.Info()
+	src := s.query
+	if s.r.Method == http.MethodPost {
+		src = s.body
+	}
+	if e := s.body.First("error"); e != "" || s.query.First("error") != "" {
+		if e == "" {
+			e = s.query.First("error")
+		}
+		h.log.LogAttrs(s.ctx, slog.LevelError, "provider returned an error", slog.String("code", "OAUTH_CALLBACK_HANDLER_ERROR"),
+			slog.String("provider", info.ID), slog.String("error", truncate(e, 200)), slog.String("error_description", truncate(src.First("error_description"), 500)))
+		h.redirect(s, h.errorURL(string(CodeCallback)), 0)
+		return
+	}
+	req := CallbackRequest{RedirectURI: h.url.base() + "/callback/" + info.ID, Params: map[string]string{}}
+	var clear []string
+	for _, check := range p.Checks() {
+		cc, ok := h.checks[check]
+		if !ok {
+			continue
+		}
+		value, err := h.readCheck(s.r, cc, info.ID)
+		if err != nil {
+			h.oauthCallbackFailed(s, info.ID, err)
+			return
+		}
+		switch check {
+		case CheckState:
+			req.State = value
+		case CheckPKCE:
+			req.CodeVerifier = value
+		case CheckNonce:
+			req.Nonce = value
+		}
+		clear = append(clear, cookie.Delete(cc.def.name, cc.def.opts))
+	}
+	for _, k := range callbackParamKeys {
+		if v, ok := src.String(k); ok {
+			req.Params[k] = v
+		}
+	}
+	res, err := p.Exchange(s.ctx, req)
+	if errors.Is(err, ErrProfile) {
+		h.logError(s.ctx, "OAUTH_PARSE_PROFILE_ERROR", err)
+		s.addCookies(clear...)
+		h.redirect(s, h.url.base()+"/signin", 0)
+		return
+	}
+	if err != nil {
+		h.oauthCallbackFailed(s, info.ID, err)
+		return
+	}
+	h.debug(s.ctx, "OAUTH_CALLBACK_RESPONSE", slog.String("provider", info.ID))
+	s.addCookies(clear...)
+	account := res.Account
+	account.Type, account.Provider = string(TypeOAuth), info.ID
+	if account.ProviderAccountID == "" {
+		account.ProviderAccountID = res.User.ID
+	}
+	profileUser := res.User
+	if h.cfg.Adapter != nil {
+		if u, err := h.cfg.Adapter.GetUserByAccount(s.ctx, info.ID, account.ProviderAccountID); err == nil {
+			profileUser = u
+		}
+	}
+	if !h.signInAllowed(s, SignInParams{User: &profileUser, Account: &account, Profile: res.Profile}, false) {
+		return
+	}
+	user, existing, isNewUser, err := h.linkOAuth(s, p, &res.User, &account)
+	switch {
+	case errors.Is(err, errAccountNotLinked):
+		h.logError(s.ctx, "OAUTH_CALLBACK_HANDLER_ERROR", err)
+		h.redirect(s, h.errorURL(string(CodeOAuthAccountNotLinked)), 0)
+		return
+	case errors.As(err, new(*Error)):
+		h.logError(s.ctx, "OAUTH_CALLBACK_HANDLER_ERROR", err)
+		h.redirect(s, h.errorURL(publicCode(err, CodeCallback)), 0)
+		return
+	case err != nil:
+		h.logError(s.ctx, "OAUTH_CALLBACK_HANDLER_ERROR", err)
+		h.redirect(s, h.errorURL(string(CodeCallback)), 0)
+		return
+	}
+	if existing != nil {
+		c := h.cookies.sessionToken
+		s.addCookies(cookie.ReadChunks(s.r, c.name).Write(c.name, existing.SessionToken, c.opts, existing.Expires)...)
+	} else if err := h.finishSignIn(s, &user, &account, res.Profile, isNewUser); err != nil {
+		h.logError(s.ctx, "OAUTH_CALLBACK_HANDLER_ERROR", err)
+		h.redirect(s, h.errorURL(string(CodeCallback)), 0)
+		return
+	}
+	h.emitSignIn(s.ctx, SignInEvent{User: user, Account: &account, Profile: res.Profile, IsNewUser: isNewUser})
+	if isNewUser && h.cfg.Pages.NewUser != "" {
+		h.redirect(s, appendQuery(h.cfg.Pages.NewUser, "callbackUrl="+cookie.EncodeURIComponent(s.callback)), 0)
+		return
+	}
+	h.redirect(s, s.callback, 0)
+}
+
+func (h *Handler) oauthCallbackFailed(s *state, providerID string, err error) {
+	h.log.LogAttrs(s.ctx, slog.LevelError, "oauth callback failed", slog.String("code", "OAUTH_CALLBACK_ERROR"),
+		slog.String("provider", providerID), slog.String("err", err.Error()))
+	h.redirect(s, h.errorURL(string(CodeOAuthCallback)), 0)
+}
+
+// linkOAuth is NextAuth's callbackHandler for OAuth (flows.md §4.1). It
+// returns the user to sign in, the database session to keep (rows 1 and
+// 4 under the database strategy), and whether the user is new. Without an
+// adapter the profile is the user.
+func (h *Handler) linkOAuth(s *state, p OAuthProvider, profile *User, account *Account) (User, *AdapterSession, bool, error) {
+	a := h.cfg.Adapter
+	if a == nil {
+		return *profile, nil, false, nil
+	}
+	current, session := h.currentUser(s)
+	linked, err := a.GetUserByAccount(s.ctx, account.Provider, account.ProviderAccountID)
+	switch {
+	case err == nil:
+		account.UserID = linked.ID
+		if current == nil {
+			return linked, nil, false, nil
+		}
+		if current.ID != linked.ID {
+			return User{}, nil, false, fmt.Errorf("%w: the account is already associated with another user", errAccountNotLinked)
+		}
+		return linked, session, false, nil
+	case !errors.Is(err, ErrNotFound):
+		return User{}, nil, false, err
+	}
+	if current != nil {
+		// Signed in already: the new account joins the current user.
+		if err := h.linkAccount(s, *current, account, profile); err != nil {
+			return User{}, nil, false, err
+		}
+		return *current, session, false, nil
+	}
+	if profile.Email != "" {
+		byEmail, err := a.GetUserByEmail(s.ctx, profile.Email)
+		switch {
+		case err == nil:
+			if !p.AllowDangerousEmailAccountLinking() {
+				return User{}, nil, false, fmt.Errorf("%w: another account already exists with the same e-mail address", errAccountNotLinked)
+			}
+			if err := h.linkAccount(s, byEmail, account, profile); err != nil {
+				return User{}, nil, false, err
+			}
+			return byEmail, nil, true, nil // isNewUser true, as v4
+		case !errors.Is(err, ErrNotFound):
+			return User{}, nil, false, err
+		}
+	}
+	created, err := a.CreateUser(s.ctx, User{Name: profile.Name, Email: profile.Email, Image: profile.Image})
+	if err != nil {
+		return User{}, nil, false, &Error{Code: CodeOAuthCreateAccount, Err: err}
+	}
+	h.emitCreateUser(s.ctx, created)
+	if err := h.linkAccount(s, created, account, profile); err != nil {
+		return User{}, nil, false, err
+	}
+	return created, nil, true, nil
+}
+
+// linkAccount stores account for user and fires linkAccount.
+func (h *Handler) linkAccount(s *state, user User, account *Account, profile *User) error {
+	account.UserID = user.ID
+	if err := h.cfg.Adapter.LinkAccount(s.ctx, *account); err != nil {
+		return err
+	}
+	if f := h.cfg.Events.LinkAccount; f != nil {
+		h.event(s.ctx, "LINK_ACCOUNT", func() { f(s.ctx, LinkAccountEvent{User: user, Account: *account, Profile: profileMap(profile)}) })
+	}
+	return nil
+}
+
+func profileMap(u *User) map[string]any {
+	return map[string]any{"id": u.ID, "name": u.Name, "email": u.Email, "image": u.Image}
+}
+
+// currentUser is the user already signed in on this request, if any: from
+// the JWT's sub or the database session (expiry not checked, as in
+// NextAuth).
+func (h *Handler) currentUser(s *state) (*User, *AdapterSession) {
+	raw := cookie.ReadChunks(s.r, h.cookies.sessionToken.name).Value
+	if raw == "" {
+		return nil, nil
+	}
+	a := h.cfg.Adapter
+	if h.database() {
+		sess, u, err := a.GetSessionAndUser(s.ctx, raw)
+		if err != nil {
+			return nil, nil
+		}
+		return &u, &sess
+	}
+	claims, err := h.codec.Decode(raw)
+	if err != nil {
+		return nil, nil
+	}
+	sub, _ := claims["sub"].(string)
+	if sub == "" {
+		return nil, nil
+	}
+	u, err := a.GetUser(s.ctx, sub)
+	if err != nil {
+		return nil, nil
+	}
+	return &u, nil
+}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/nextauth-go/nextauth/internal/cookie"
@@ -199,6 +200,7 @@ func (h *Handler) oauthCallback(s *state, p OAuthProvider) {
 	}
 	h.debug(s.ctx, "OAUTH_CALLBACK_RESPONSE", slog.String("provider", info.ID))
 	s.addCookies(clear...)
+	res.User.Email = strings.ToLower(res.User.Email)
 	account := res.Account
 	account.Type, account.Provider = string(TypeOAuth), info.ID
 	if account.ProviderAccountID == "" {

@@ -56,6 +56,14 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
+// mmapSize is the largest part of the database file, in bytes, that
+// connections opened by [Open] read through a memory map (PRAGMA
+// mmap_size) instead of read(2) into each connection's own page cache: the
+// operating system's page cache is shared, and GET /session on a large
+// store does not pay a system call per page. SQLite falls back to read(2)
+// where mapping fails.
+const mmapSize = 1 << 30
+
 // busyTimeout is how long, in milliseconds, a connection opened by [Open]
 // waits for another connection's (or process's) write lock before failing
 // with SQLITE_BUSY.
@@ -70,7 +78,9 @@ const Memory = ":memory:"
 // use by [New]. Every pooled connection gets journal_mode=WAL (readers do
 // not block the writer), busy_timeout=5s, foreign_keys=ON and
 // synchronous=NORMAL (durable at each WAL checkpoint, safe against
-// corruption), and starts its write transactions with BEGIN IMMEDIATE so
+// corruption), mmap_size=1 GiB (pages are read through a memory map shared
+// with the operating system's cache, not copied into each connection's),
+// and starts its write transactions with BEGIN IMMEDIATE so
 // they queue on busy_timeout instead of failing halfway.
 //
 // SQLite has one writer at a time and WAL lets readers run beside it, so the
@@ -109,6 +119,7 @@ func dsn(path string) string {
 	params := "?_pragma=busy_timeout(" + strconv.Itoa(busyTimeout) + ")" +
 		"&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(NORMAL)" +
+		"&_pragma=mmap_size(" + strconv.Itoa(mmapSize) + ")" +
 		"&_pragma=foreign_keys(1)" +
 		"&_txlock=immediate"
 	if path == Memory {
@@ -127,7 +138,8 @@ func dsn(path string) string {
 
 // Adapter is a [nextauth.Adapter] on an SQLite database. It also implements
 // [nextauth.UserDeleter], [nextauth.AccountUnlinker],
-// [nextauth.ExpiredDeleter] and [nextauth.Closer], and GetAccount. It is
+// [nextauth.ExpiredDeleter] and [nextauth.Closer], and has
+// [Adapter.GetAccount] (the suite's adaptertest.AccountGetter). It is
 // safe for concurrent use.
 //
 // Writes from one Adapter take turns on an in-process lock before asking

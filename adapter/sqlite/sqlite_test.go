@@ -64,6 +64,7 @@ func TestOpenPragmas(t *testing.T) {
 			{"foreign_keys", "1"},
 			{"synchronous", "1"}, // NORMAL
 			{"busy_timeout", strconv.Itoa(busyTimeout)},
+			{"mmap_size", strconv.Itoa(mmapSize)},
 		} {
 			var got string
 			if err := c.QueryRowContext(t.Context(), "PRAGMA "+p.pragma).Scan(&got); err != nil {
@@ -447,7 +448,7 @@ func TestConcurrentWriters(t *testing.T) {
 	a := openTestAdapter(t, path)
 	b := openTestAdapter(t, path)
 	ctx := t.Context()
-	const goroutines, rounds = 8, 25
+	const goroutines, rounds = 8, 10
 	errs := make(chan error, 2*goroutines*rounds)
 	var wg sync.WaitGroup
 	for g := range 2 * goroutines {

@@ -15,7 +15,7 @@
 #   test   go test -race -count=1 -timeout 20m ./...
 #   fuzz   every Fuzz* target of the module, one at a time, for $FUZZTIME each
 #
-# Environment: FUZZTIME (default 5s), TEST_TIMEOUT (default 20m),
+# Environment: FUZZTIME (default 5s), FUZZMINIMIZETIME (default 5s), TEST_TIMEOUT (default 20m),
 # GOTESTFLAGS (extra flags for go test in the test stage, e.g. "-run Foo").
 # Idempotent: a second run installs nothing. Exits non-zero if any stage fails.
 #
@@ -415,7 +415,7 @@ stage_fuzz() {
 		name=${t#* }
 		local s=$SECONDS
 		echo "--- $pkg $name"
-		if go test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" "$pkg"; then
+		if go test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" -fuzzminimizetime "${FUZZMINIMIZETIME:-5s}" "$pkg"; then
 			ok=$((ok + 1))
 			record ok "fuzz ${pkg#github.com/nextauth-go/}.$name" $((SECONDS - s))
 		else

@@ -223,14 +223,20 @@ func TestConfigProblemsStopServe(t *testing.T) {
 var passwordLine = regexp.MustCompile(`(?m)^\s*password: (\S+)$`)
 
 func TestDevSignIn(t *testing.T) {
+	t.Chdir(t.TempDir())
 	s := startServer(t, nil, "--dev")
 	m := passwordLine.FindStringSubmatch(s.stdout.String())
 	if m == nil {
 		t.Fatalf("stdout = %q, want the dev password", s.stdout)
 	}
 	password := m[1]
-	if log := s.stderr.String(); !strings.Contains(log, "NO SECRET SET") {
-		t.Errorf("stderr = %q, want a warning about the generated secret", log)
+	if out := s.stdout.String(); !strings.Contains(out, "secret: made and kept in nextauth.db.secret") || !strings.Contains(out, "database: sqlite://nextauth.db (database sessions)") {
+		t.Errorf("stdout = %q, want where the database and the secret are", out)
+	}
+	for _, name := range []string{"nextauth.db", "nextauth.db.secret"} {
+		if _, err := os.Stat(name); err != nil {
+			t.Errorf("--dev in an empty directory: %v, want %s made", err, name)
+		}
 	}
 
 	jar, err := cookiejar.New(nil)
@@ -274,8 +280,8 @@ func TestDevSignIn(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &answer); res.StatusCode != http.StatusOK || err != nil || answer.URL == "" {
 		t.Errorf("POST /api/auth/callback/credentials = %d %q, want 200 {\"url\":…}", res.StatusCode, body)
 	}
-	if !strings.Contains(strings.Join(res.Header.Values("Set-Cookie"), ";"), "next-auth.session-token=") {
-		t.Errorf("sign-in Set-Cookie = %q, want next-auth.session-token", res.Header.Values("Set-Cookie"))
+	if token := sessionCookie(res); !uuidPattern.MatchString(token) {
+		t.Errorf("sign-in Set-Cookie = %q, want next-auth.session-token with a database session's UUID", res.Header.Values("Set-Cookie"))
 	}
 
 	if _, body := get(t, client, s.base+"/"); !strings.Contains(body, "Signed in as <strong>Dev User</strong> (dev@example.com)") || !strings.Contains(body, `href="/api/auth/signout"`) {
@@ -290,6 +296,7 @@ func TestDevSignIn(t *testing.T) {
 }
 
 func TestDevURLFollowsPort(t *testing.T) {
+	t.Chdir(t.TempDir())
 	s := startServer(t, nil, "--dev")
 	_, port, _ := net.SplitHostPort(strings.TrimPrefix(s.base, "http://"))
 	want := "http://localhost:" + port + "/api/auth/signin?callbackUrl=/"
@@ -299,6 +306,7 @@ func TestDevURLFollowsPort(t *testing.T) {
 }
 
 func TestDevWithConfig(t *testing.T) {
+	t.Chdir(t.TempDir())
 	path := writeConfig(t, "url: http://localhost:3000/api/auth\n")
 	s := startServer(t, nil, "--dev", "--config", path)
 	if passwordLine.MatchString(s.stdout.String()) {
@@ -373,7 +381,7 @@ providers:
 	}{
 		{
 			name: "ok", args: []string{"--config", good}, env: map[string]string{"S": "s"},
-			wantStdout: "ok\nurl: https://example.com/api/auth\nproviders:\n  api (credentials, \"Company login\")\n",
+			wantStdout: "ok\nurl: https://example.com/api/auth\ndatabase: none\nsessions: jwt\nproviders:\n  api (credentials, \"Company login\")\n",
 		},
 		{
 			name: "two mistakes at once", args: []string{"--config", twoMistakes},
@@ -381,7 +389,7 @@ providers:
 		},
 		{name: "no secret", args: []string{"--config", good}, wantErr: []string{"1 problem in", "NO_SECRET"}},
 		{name: "no secret with --dev", args: []string{"--config", good, "--dev"}, wantStdout: "ok\n"},
-		{name: "environment only", env: map[string]string{"NEXTAUTH_SECRET": "s"}, wantStdout: "ok\nurl: http://localhost:3000/api/auth (default)\nproviders: none\n"},
+		{name: "environment only", env: map[string]string{"NEXTAUTH_SECRET": "s"}, wantStdout: "ok\nurl: http://localhost:3000/api/auth (default)\ndatabase: none\nsessions: jwt\nproviders: none\n"},
 		{name: "bad NEXTAUTH_URL", env: map[string]string{"NEXTAUTH_SECRET": "s", "NEXTAUTH_URL": "ftp://x"}, wantErr: []string{"in the environment", "NEXTAUTH_URL"}},
 		{name: "missing file", args: []string{"--config", filepath.Join(t.TempDir(), "none.yaml")}, wantErr: []string{"no such file"}},
 	}

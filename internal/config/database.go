@@ -81,9 +81,9 @@ func urlError(s string, err error) error {
 	if ue, ok := errors.AsType[*url.Error](err); ok {
 		err = ue.Err
 	}
-	if strings.Contains(s, "@") {
+	if shown := redact(s); shown != s || strings.Contains(s, "@") {
 		// The cause may quote part of the user name or password.
-		return fmt.Errorf("%s is not a valid URL (percent-encode special characters of the user name and password, e.g. %%40 for @)", redact(s))
+		return fmt.Errorf("%s is not a valid URL (percent-encode special characters of the user name and password, e.g. %%40 for @)", shown)
 	}
 	return fmt.Errorf("%q is not a valid URL: %w", s, err)
 }
@@ -98,7 +98,10 @@ func redact(s string) string {
 	if !strings.Contains(s, "@") && !strings.Contains(strings.ToLower(s), "password=") {
 		return s // nothing to mask: show it as written
 	}
-	if u, err := url.Parse(s); err == nil && strings.Contains(s, "://") {
+	// Trust the parse only if it found the user information: an "@" it
+	// placed in the path, query or fragment may end a password all the
+	// same.
+	if u, err := url.Parse(s); err == nil && strings.Contains(s, "://") && (u.User != nil || !strings.Contains(s, "@")) {
 		if _, has := u.User.Password(); has {
 			u.User = url.UserPassword(u.User.Username(), masked)
 		}

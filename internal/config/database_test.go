@@ -43,6 +43,7 @@ func TestParseDatabase(t *testing.T) {
 		{in: "postgres://u:pw 1234@h/db", wantErr: "postgres://u:xxxxx@h/db is not a valid URL", secret: "pw 1234"},
 		{in: "postgres://u:pw/1234@h:5432/db", wantErr: "postgres://u:xxxxx@h:5432/db is not a valid URL", secret: "pw/1234"},
 		{in: "postgres://h:54x2/db", wantErr: `"postgres://h:54x2/db" is not a valid URL: invalid port ":54x2"`},
+		{in: "postgres://h:54x2/db?password=pw-1234", wantErr: "postgres://h:54x2/db?password=xxxxx is not a valid URL", secret: "pw-1234"},
 		{in: "redis://:pw-1234@h/zero", wantErr: `redis://:xxxxx@h/zero: redis: invalid database number: "zero"`, secret: "pw-1234"},
 	}
 	for _, tt := range tests {

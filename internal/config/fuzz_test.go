@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -36,5 +37,29 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		_, _ = file.NextAuth()
+	})
+}
+
+// FuzzDatabasePassword checks that no password, however odd, shows in what
+// parseDatabase says about a URL holding it.
+func FuzzDatabasePassword(f *testing.F) {
+	for _, pw := range []string{"hunter22", "pa ss", "p@ss/word", "p%zzw", "a:b@c", "pw?x#y"} {
+		f.Add("postgres", pw)
+		f.Add("redis", pw)
+	}
+	f.Fuzz(func(t *testing.T, scheme, pw string) {
+		raw := scheme + "://user:" + pw + "@db.example:5432/0"
+		db, err := parseDatabase(raw)
+		// Only passwords that cannot occur in the rest of the message by
+		// chance are checked.
+		if len(pw) < 6 || strings.Contains(raw[:len(scheme)+len("://user:")], pw) {
+			return
+		}
+		if strings.Contains(db.shown, pw) {
+			t.Errorf("parseDatabase(%q) shows it as %q", raw, db.shown)
+		}
+		if err != nil && strings.Contains(err.Error(), pw) {
+			t.Errorf("parseDatabase(%q) error = %q", raw, err)
+		}
 	})
 }

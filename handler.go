@@ -308,8 +308,11 @@ type state struct {
 	json       bool // body.json === "true"
 	csrfToken  string
 	csrfOK     bool
-	callback   string   // resolved callbackUrl
-	cookies    []string // Set-Cookie values, in emission order
+	callback   string // resolved callbackUrl
+	// callbackCookie is the callback-url cookie's value, read once.
+	callbackCookie string
+	cookies        []string // Set-Cookie values, in emission order
+	cookieBuf      [4]string
 }
 
 // ServeHTTP routes one request (core.md §2).
@@ -329,6 +332,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s := &state{w: w, r: r, ctx: r.Context(), action: action, providerID: providerID}
+	s.cookies = s.cookieBuf[:0]
 	s.query = form.ParseQuery(r.URL.RawQuery)
 	if !h.readBody(s) {
 		return
@@ -369,7 +373,6 @@ func (h *Handler) splitPath(r *http.Request) (action, providerID string, ok bool
 
 // readBody parses the request body (1 MB limit → 413; invalid JSON → 400).
 func (h *Handler) readBody(s *state) bool {
-	s.body = form.Values{}
 	if s.r.Body == nil || s.r.Body == http.NoBody {
 		return true
 	}
@@ -406,9 +409,10 @@ const configErrorMessage = `{"message":"There is a problem with the server confi
 // answers 500; a client's bad input is a 400 here, with the same body.
 func (h *Handler) assertCallbackURL(s *state) bool {
 	bad := ""
-	if q := s.query.First("callbackUrl"); q != "" && !validCallbackURL(q, h.url.base()) {
+	s.callbackCookie, _ = cookie.Get(s.r, h.cookies.callbackURL.name)
+	if q := s.query.First("callbackUrl"); q != "" && !validCallbackURL(q, h.url) {
 		bad = q
-	} else if c, ok := cookie.Get(s.r, h.cookies.callbackURL.name); ok && c != "" && !validCallbackURL(c, h.url.base()) {
+	} else if c := s.callbackCookie; c != "" && !validCallbackURL(c, h.url) {
 		bad = c
 	}
 	if bad == "" {
@@ -492,9 +496,17 @@ func (h *Handler) errorURL(code string) string {
 	return h.url.base() + "/error?error=" + code
 }
 
+// Header values shared by every response that sends them. They are never
+// modified: net/http only reads header values.
+var (
+	jsonContentType = []string{"application/json; charset=utf-8"}
+	cacheControl    = []string{"private, no-cache, no-store"}
+	pragmaNoCache   = []string{"no-cache"}
+	expiresZero     = []string{"0"}
+)
+
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
-	hd := w.Header()
-	hd["Content-Type"] = []string{"application/json; charset=utf-8"}
+	w.Header()["Content-Type"] = jsonContentType
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
@@ -502,9 +514,9 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 // noCache are the headers GET /csrf and GET /session send (4.24.12+).
 func noCache(w http.ResponseWriter) {
 	hd := w.Header()
-	hd["Cache-Control"] = []string{"private, no-cache, no-store"}
-	hd["Pragma"] = []string{"no-cache"}
-	hd["Expires"] = []string{"0"}
+	hd["Cache-Control"] = cacheControl
+	hd["Pragma"] = pragmaNoCache
+	hd["Expires"] = expiresZero
 }
 
 // textResponse writes a plain-text answer without a Content-Type, as Next.js

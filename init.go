@@ -1,6 +1,7 @@
 package nextauth
 
 import (
+	"strings"
 	"time"
 
 	"github.com/nextauth-go/nextauth/internal/cookie"
@@ -11,8 +12,17 @@ import (
 // with a previous secret is accepted and re-issued under the current one.
 func (h *Handler) initCSRF(s *state) error {
 	c := h.cookies.csrfToken
-	if v, ok := cookie.Get(s.r, c.name); ok {
-		if token, idx, ok := csrf.Check(v, h.secrets); ok {
+	if v, ok := cookie.GetRaw(s.r, c.name); ok {
+		var token string
+		var idx int
+		if t, hash, found := strings.Cut(v, "%7C"); found && !strings.Contains(t, "%") && !strings.Contains(hash, "%") {
+			// The form we write: token%7Chash, checked without decoding.
+			token, idx, ok = csrf.CheckParts(t, hash, h.secrets)
+		} else {
+			decoded, _ := cookie.Get(s.r, c.name)
+			token, idx, ok = csrf.Check(decoded, h.secrets)
+		}
+		if ok {
 			s.csrfToken = token
 			if s.r.Method == "POST" {
 				submitted, _ := s.body.String("csrfToken")
@@ -38,7 +48,7 @@ func (h *Handler) initCSRF(s *state) error {
 // cookie when it changed (core.md §6.1).
 func (h *Handler) initCallbackURL(s *state) error {
 	c := h.cookies.callbackURL
-	cookieVal, _ := cookie.Get(s.r, c.name)
+	cookieVal := s.callbackCookie
 	param := s.body.First("callbackUrl")
 	if param == "" {
 		param = s.query.First("callbackUrl")

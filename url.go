@@ -79,6 +79,9 @@ func urlOrigin(raw string) string {
 // origin; anything else gives baseURL. Where JS would throw on an
 // unparseable URL, this returns baseURL.
 func defaultRedirect(raw, baseURL string) string {
+	if raw == baseURL {
+		return raw
+	}
 	if strings.HasPrefix(raw, "/") {
 		return baseURL + raw
 	}
@@ -91,7 +94,11 @@ func defaultRedirect(raw, baseURL string) string {
 // validCallbackURL is the config assertion on query.callbackUrl and the
 // callback-url cookie (core.md §6.3): an http(s) URL, absolute or starting
 // with "/".
-func validCallbackURL(raw, base string) bool {
+func validCallbackURL(raw string, b baseURL) bool {
+	if raw == b.origin {
+		return true // the usual callback-url cookie value
+	}
+	base := b.base()
 	if strings.HasPrefix(raw, "/") {
 		raw = base + raw
 	}

@@ -58,11 +58,14 @@ func TestDefaultRedirect(t *testing.T) {
 }
 
 func TestValidCallbackURL(t *testing.T) {
-	const base = "http://localhost:3000/api/auth"
+	base, _ := parseBaseURL("http://localhost:3000/api/auth")
 	tests := []struct {
 		in   string
 		want bool
 	}{
+		{"http://localhost:3000", true},
+		{"http:/", false},
+		{"http:", false},
 		{"/dash", true},
 		{"http://x.example/a", true},
 		{"HTTPS://x.example/a", true},

@@ -12,7 +12,8 @@
 #          next-auth/react (testdata/node/dist/), and the PostgreSQL and Redis
 #          servers the adapter tests use (see "Services" below)
 #   lint   gofmt -l (fails if it lists a file), go vet ./...
-#   test   go test -race -count=1 -timeout 20m ./...
+#   test   go test -race -count=1 -timeout 20m ./..., then the allocation
+#          budget tests (-run Allocations) without -race
 #   fuzz   every Fuzz* target of the module, one at a time, for $FUZZTIME each
 #
 # Environment: FUZZTIME (default 5s), FUZZMINIMIZETIME (default 5s), TEST_TIMEOUT (default 20m),
@@ -379,6 +380,15 @@ stage_test() {
 		record FAIL "go test -race ./... (no test ran)" $((SECONDS - start))
 	else
 		record ok "go test -race ./... ($passed passed, $skipped skipped)" $((SECONDS - start))
+	fi
+	# Allocation budgets are counted without the race detector, which adds
+	# allocations of its own.
+	start=$SECONDS
+	log "allocation budgets (go test -run Allocations, no -race)"
+	if go test -count=1 -run 'Allocations' ./...; then
+		record ok "allocation budgets" $((SECONDS - start))
+	else
+		record FAIL "allocation budgets" $((SECONDS - start))
 	fi
 }
 

@@ -42,19 +42,24 @@ func inheritedName(name string) bool {
 // parseValue turns the raw text after '=' into the cookie value Next.js
 // hands to NextAuth.
 func parseValue(raw string) string {
-	v := jsTrim(raw)
-	if len(v) > 0 && v[0] == '"' {
-		if len(v) < 2 {
-			v = ""
-		} else {
-			v = v[1 : len(v)-1]
-		}
-	}
+	v := unquote(raw)
 	if strings.IndexByte(v, '%') < 0 {
 		return v
 	}
 	if d, err := DecodeURIComponent(v); err == nil {
 		return d
+	}
+	return v
+}
+
+// unquote trims the raw value text and drops surrounding quotes.
+func unquote(raw string) string {
+	v := jsTrim(raw)
+	if len(v) > 0 && v[0] == '"' {
+		if len(v) < 2 {
+			return ""
+		}
+		return v[1 : len(v)-1]
 	}
 	return v
 }
@@ -95,6 +100,25 @@ func Get(r *http.Request, name string) (string, bool) {
 	pairs(r.Header, func(n, raw string) bool {
 		if n == name {
 			value, found = parseValue(raw), true
+			return false
+		}
+		return true
+	})
+	return value, found
+}
+
+// GetRaw is [Get] without the percent-decoding: the trimmed, unquoted value
+// as sent. Callers that know the encoded form of their cookie use it to
+// avoid decoding on a hot path.
+func GetRaw(r *http.Request, name string) (string, bool) {
+	if inheritedName(name) {
+		return "", false
+	}
+	var value string
+	found := false
+	pairs(r.Header, func(n, raw string) bool {
+		if n == name {
+			value, found = unquote(raw), true
 			return false
 		}
 		return true

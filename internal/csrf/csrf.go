@@ -19,11 +19,18 @@ const TokenBytes = 32
 // Hash returns the lower-case hex SHA-256 of token+secret, NextAuth's CSRF
 // hash (plain concatenation, no HMAC).
 func Hash(token, secret string) string {
-	h := sha256.New()
-	h.Write([]byte(token))
-	h.Write([]byte(secret))
-	var sum [sha256.Size]byte
-	return hex.EncodeToString(h.Sum(sum[:0]))
+	var out [2 * sha256.Size]byte
+	hashInto(&out, token, secret)
+	return string(out[:])
+}
+
+// hashInto writes Hash(token, secret) into out without allocating for the
+// usual sizes (a 64-character token and a secret up to ~190 bytes).
+func hashInto(out *[2 * sha256.Size]byte, token, secret string) {
+	var buf [256]byte
+	b := append(append(buf[:0], token...), secret...)
+	sum := sha256.Sum256(b)
+	hex.Encode(out[:], sum[:])
 }
 
 // New returns a fresh token and the cookie value "token|hash" for secret.
@@ -50,8 +57,19 @@ func Check(cookie string, secrets []string) (token string, index int, ok bool) {
 		return "", 0, false
 	}
 	h, _, _ := strings.Cut(rest, "|")
+	return CheckParts(t, h, secrets)
+}
+
+// CheckParts is [Check] for a cookie already split into token and hash.
+func CheckParts(t, h string, secrets []string) (token string, index int, ok bool) {
+	if len(h) != 2*sha256.Size {
+		return "", 0, false
+	}
+	var got, want [2 * sha256.Size]byte
+	copy(got[:], h)
 	for i, s := range secrets {
-		if subtle.ConstantTimeCompare([]byte(h), []byte(Hash(t, s))) == 1 {
+		hashInto(&want, t, s)
+		if subtle.ConstantTimeCompare(got[:], want[:]) == 1 {
 			return t, i, true
 		}
 	}

@@ -95,6 +95,9 @@ func Parse(contentType string, body []byte) (Values, error) {
 // repeated keys collect into a []string, empty pairs are skipped, and at
 // most 1000 pairs are read.
 func ParseQuery(s string) Values {
+	if s == "" {
+		return nil
+	}
 	v := Values{}
 	n := 0
 	for s != "" && n < maxPairs {

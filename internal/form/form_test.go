@@ -11,7 +11,7 @@ func TestParseQuery(t *testing.T) {
 		in   string
 		want Values
 	}{
-		{"", Values{}},
+		{"", nil},
 		{"a=1&b=2", Values{"a": "1", "b": "2"}},
 		{"a=1&a=2&a=3", Values{"a": []string{"1", "2", "3"}}},
 		{"a+b=c+d", Values{"a b": "c d"}},

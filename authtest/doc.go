@@ -1,7 +1,7 @@
 // Package authtest holds real servers for testing code that signs users in
 // with nextauth: an SMTP server that catches the sign-in e-mails
-// ([NewSMTPServer]). Each runs in-process on 127.0.0.1 with a free port and
-// stops when the test ends.
+// ([NewSMTPServer]) and an OpenID Provider ([NewOIDCProvider]). Each runs
+// in-process on 127.0.0.1 with a free port and stops when the test ends.
 //
 // It is for tests only: the servers trust anyone who connects, keep
 // everything in memory and report problems through the testing.TB they

@@ -112,6 +112,7 @@ type SMTPServer struct {
 
 	mu        sync.Mutex
 	srv       *smtp.Server  // nil while stopped
+	listener  net.Listener  // srv's
 	serveDone chan struct{} // closed when srv's Serve returns
 	finished  bool          // the test is over: no more logging
 	msgs      []Message
@@ -223,13 +224,15 @@ func (s *SMTPServer) wait(ctx context.Context, match func(Message) bool, what st
 // stopped server does nothing.
 func (s *SMTPServer) Close() {
 	s.mu.Lock()
-	srv, done := s.srv, s.serveDone
-	s.srv = nil
+	srv, l, done := s.srv, s.listener, s.serveDone
+	s.srv, s.listener = nil, nil
 	s.mu.Unlock()
 	if srv == nil {
 		return
 	}
 	srv.Close()
+	// srv.Close misses the listener if Serve has not registered it yet.
+	l.Close()
 	<-done
 }
 
@@ -288,7 +291,7 @@ func (s *SMTPServer) serve(l net.Listener) {
 	}
 	done := make(chan struct{})
 	s.mu.Lock()
-	s.srv, s.serveDone = srv, done
+	s.srv, s.listener, s.serveDone = srv, l, done
 	s.mu.Unlock()
 	go func() {
 		defer close(done)

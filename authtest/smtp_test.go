@@ -296,3 +296,13 @@ func TestSMTPServerRefusesBrokenMIME(t *testing.T) {
 		t.Errorf("send with an unsupported charset = %v, want code 554", err)
 	}
 }
+
+// TestSMTPServerCloseAtOnce closes servers before their accept loop has
+// started; Close must not wait forever.
+func TestSMTPServerCloseAtOnce(t *testing.T) {
+	for range 50 {
+		srv := authtest.NewSMTPServer(t)
+		srv.Close()
+		srv.Start()
+	}
+}

@@ -121,6 +121,11 @@ var ErrInvalidEmail = errors.New("provider: email: invalid email address format"
 // ",", and require a "." in what remains. Bytes that are not UTF-8 are read
 // as U+FFFD, as a JavaScript string would hold them.
 //
+// Like NextAuth's, it is not always idempotent: a domain cut at a comma may
+// end in white space ("a@b.c ,x" gives "a@b.c "), and lower-casing may
+// leave a string that NFKC changes ("Ω\u0345" gives "ω\u0345", which
+// NFKC composes to "ῳ"). Normalising such a result again changes it.
+//
 // The Unicode tables are golang.org/x/text's for this Go version (Unicode
 // 15), so characters assigned later may normalise differently than in a
 // Node.js with newer tables.

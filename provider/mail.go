@@ -28,7 +28,9 @@ const (
 // email you can safely ignore it.". A zero-width space precedes each "." of
 // the host so that mail clients do not turn it into a link. Theme colours
 // that are not plain CSS colours ([pages.ValidColor]) are replaced by the
-// defaults. The recipient's address is not in the message body.
+// defaults. The recipient's address is not in the message body (only in
+// the link). In the HTML, characters that a URL may not hold are
+// percent-encoded, as a browser would; links the handler builds have none.
 func Message(req nextauth.VerificationRequest) (subject, text, html string) {
 	host := linkHost(req.URL)
 	subject = "Sign in to " + host

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -75,7 +76,10 @@ type fileRecord struct {
 }
 
 func (s *fileSender) Send(_ context.Context, req nextauth.VerificationRequest) error {
-	line, err := json.Marshal(fileRecord{
+	var line bytes.Buffer
+	enc := json.NewEncoder(&line)
+	enc.SetEscapeHTML(false) // the URL as it is, "&" included, as JSON.stringify writes it
+	err := enc.Encode(fileRecord{
 		Identifier: req.Identifier,
 		URL:        req.URL,
 		Expires:    req.Expires.UTC().Format("2006-01-02T15:04:05.000Z"),
@@ -83,14 +87,13 @@ func (s *fileSender) Send(_ context.Context, req nextauth.VerificationRequest) e
 	if err != nil {
 		return fmt.Errorf("provider: email: file: %w", err)
 	}
-	line = append(line, '\n')
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f, err := os.OpenFile(s.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("provider: email: file: %w", err)
 	}
-	if _, err := f.Write(line); err != nil {
+	if _, err := f.Write(line.Bytes()); err != nil {
 		f.Close()
 		return fmt.Errorf("provider: email: file: %w", err)
 	}

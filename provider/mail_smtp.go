@@ -52,8 +52,10 @@ type SMTPConfig struct {
 // e-mail over SMTP: a text and an HTML part made by [Message], from
 // cfg.From to the request's identifier. Each Send opens a new connection
 // and closes it, so a server that was down is used again as soon as it is
-// back. It fails, as NextAuth does, when the server rejects the recipient.
-// Errors name the server but never contain the password.
+// back. ctx bounds the connection attempt; once connected,
+// [SMTPConfig.Timeout] bounds the conversation. It fails, as NextAuth does,
+// when the server rejects the recipient. Errors name the server but never
+// contain the password.
 func SMTPSender(cfg SMTPConfig) (Sender, error) {
 	s := &smtpSender{from: cfg.From}
 	if s.from == "" {
@@ -61,6 +63,9 @@ func SMTPSender(cfg SMTPConfig) (Sender, error) {
 	}
 	if _, err := netmail.ParseAddress(s.from); err != nil {
 		return nil, fmt.Errorf("provider: email: From %q: %w", s.from, err)
+	}
+	if cfg.URL == "" {
+		return nil, errors.New("provider: email: SMTPConfig.URL is required")
 	}
 	u, err := url.Parse(cfg.URL)
 	if err != nil {

@@ -98,3 +98,15 @@ type ExpiredDeleter interface {
 type Closer interface {
 	Close() error
 }
+
+// AccountUpdater is an [Adapter] that can read and update a user's provider
+// account, which refreshing access tokens under the database strategy needs
+// ([Config.RefreshAccessTokens]).
+type AccountUpdater interface {
+	// GetUserAccount returns userID's account at provider.
+	GetUserAccount(ctx context.Context, userID, provider string) (Account, error)
+	// UpdateAccount replaces the token fields (RefreshToken, AccessToken,
+	// ExpiresAt, TokenType, Scope, IDToken, SessionState) of the account
+	// (a.Provider, a.ProviderAccountID) and returns the stored account.
+	UpdateAccount(ctx context.Context, a Account) (Account, error)
+}

@@ -67,6 +67,13 @@ type Config struct {
 	// anyone in.
 	Allow AllowList
 
+	// RefreshAccessTokens keeps OAuth access tokens fresh: with the JWT
+	// strategy the provider's tokens ride in the token's "oauth" claim and
+	// are renewed (refresh_token grant) on session reads when they expire;
+	// with the database strategy [Handler.AccessToken] renews them in the
+	// Adapter. Providers must implement [TokenRefresher].
+	RefreshAccessTokens bool
+
 	// EmailRateLimit bounds POST /signin/:email so it cannot be used to
 	// send mail in bulk.
 	EmailRateLimit RateLimit

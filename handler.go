@@ -47,6 +47,8 @@ type Handler struct {
 	// emailPerAddress and emailPerClient limit POST /signin/:email; nil
 	// when turned off.
 	emailPerAddress, emailPerClient *ratelimit.Limiter
+
+	refreshes refreshGroup // access-token refreshes in flight
 }
 
 // cookieDef is one cookie's resolved name and attributes.

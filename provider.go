@@ -167,3 +167,11 @@ type OAuthResult struct {
 	// (refresh_expires_in, …), shown to callbacks, not stored.
 	TokenExtra map[string]any
 }
+
+// TokenRefresher is an [OAuthProvider] that can renew an access token with
+// a refresh token (the refresh_token grant).
+type TokenRefresher interface {
+	// RefreshToken redeems refreshToken. The returned account carries the
+	// new token fields; an empty RefreshToken means the old one stays valid.
+	RefreshToken(ctx context.Context, refreshToken string) (Account, error)
+}

@@ -61,6 +61,7 @@ func (h *Handler) jwtSession(ctx context.Context, r *http.Request, trigger strin
 		h.log.LogAttrs(ctx, slog.LevelWarn, "invalid session token", slog.String("code", "JWT_SESSION_ERROR"), slog.String("err", err.Error()))
 		return nil, chunks.Clean(c.opts)
 	}
+	h.refreshClaims(ctx, claims)
 	token, err := h.jwtCallback(ctx, JWTParams{Token: claims, Trigger: trigger, Session: data})
 	if err != nil {
 		h.logError(ctx, "JWT_SESSION_ERROR", err)

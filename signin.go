@@ -182,7 +182,11 @@ func (h *Handler) issueJWT(s *state, u *User, a *Account, profile map[string]any
 	if isNewUser {
 		trigger = TriggerSignUp
 	}
-	token, err := h.jwtCallback(s.ctx, JWTParams{Token: defaultToken(u), User: u, Account: a, Profile: profile, IsNewUser: isNewUser, Trigger: trigger})
+	claims := defaultToken(u)
+	if h.cfg.RefreshAccessTokens && a != nil && a.Type == string(TypeOAuth) && a.AccessToken != "" {
+		claims[oauthClaim] = oauthTokenClaim(a)
+	}
+	token, err := h.jwtCallback(s.ctx, JWTParams{Token: claims, User: u, Account: a, Profile: profile, IsNewUser: isNewUser, Trigger: trigger})
 	if err != nil {
 		return err
 	}

@@ -103,7 +103,8 @@ type Closer interface {
 // account, which refreshing access tokens under the database strategy needs
 // ([Config.RefreshAccessTokens]).
 type AccountUpdater interface {
-	// GetUserAccount returns userID's account at provider.
+	// GetUserAccount returns userID's account at provider (the most
+	// recently linked one if there are several).
 	GetUserAccount(ctx context.Context, userID, provider string) (Account, error)
 	// UpdateAccount replaces the token fields (RefreshToken, AccessToken,
 	// ExpiresAt, TokenType, Scope, IDToken, SessionState) of the account

@@ -9,8 +9,9 @@
 // §8): round trips of every field, [nextauth.ErrNotFound] and
 // [nextauth.ErrConflict], single-use verification tokens and unique keys
 // under concurrency, and the optional [nextauth.UserDeleter],
-// [nextauth.AccountUnlinker] and [nextauth.ExpiredDeleter] capabilities
-// (skipped when the adapter does not implement them). An adapter that also
+// [nextauth.AccountUnlinker], [nextauth.ExpiredDeleter] and
+// [nextauth.AccountUpdater] capabilities (skipped when the adapter does not
+// implement them). An adapter that also
 // implements [AccountGetter] gets its stored accounts compared field by
 // field.
 package adaptertest
@@ -70,6 +71,12 @@ const subtestTimeout = 60 * time.Second
 //   - DeleteUser of an unknown id may return nil or ErrNotFound.
 //   - Reusing an (identifier, token) pair in CreateVerificationToken is
 //     ErrConflict; the same identifier may hold several tokens.
+//   - GetUserAccount of a user with several accounts at one provider
+//     returns the most recently linked one still linked. UpdateAccount
+//     ignores the UserID and Type it is given, never creates an account,
+//     and is atomic: of concurrent updates of one account, the stored
+//     tokens are exactly those of one of them, and each call returns the
+//     tokens it wrote.
 func Run(t *testing.T, newAdapter func(t *testing.T) nextauth.Adapter) {
 	t.Helper()
 	for _, tc := range subtests() {
@@ -147,6 +154,14 @@ func subtests() []subtest {
 		{"DeleteUserNotFound", testDeleteUserNotFound},
 		{"UnlinkAccount", testUnlinkAccount},
 		{"DeleteExpired", testDeleteExpired},
+		{"GetUserAccount", testGetUserAccount},
+		{"GetUserAccountNotFound", testGetUserAccountNotFound},
+		{"GetUserAccountMostRecent", testGetUserAccountMostRecent},
+		{"UpdateAccount", testUpdateAccount},
+		{"UpdateAccountClearsFields", testUpdateAccountClearsFields},
+		{"UpdateAccountNotFound", testUpdateAccountNotFound},
+		{"ConcurrentUpdateAccount", testConcurrentUpdateAccount},
+		{"GetUserAccountAfterDeleteUser", testGetUserAccountAfterDeleteUser},
 		// Context.
 		{"CanceledContext", testCanceledContext},
 	}

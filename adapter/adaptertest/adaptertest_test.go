@@ -3,9 +3,11 @@ package adaptertest_test
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -167,6 +169,147 @@ func (m trimmedEmail) GetUserByEmail(ctx context.Context, email string) (nextaut
 	return m.Adapter.GetUserByEmail(ctx, strings.TrimSpace(email))
 }
 
+// firstUserAccount returns the account linked first at a provider, not
+// the most recent one.
+type firstUserAccount struct {
+	mutant
+	mu    *sync.Mutex
+	first map[[2]string]nextauth.Account // by user ID and provider
+}
+
+func (m firstUserAccount) LinkAccount(ctx context.Context, a nextauth.Account) error {
+	err := m.Adapter.LinkAccount(ctx, a)
+	if err == nil {
+		m.mu.Lock()
+		k := [2]string{a.UserID, a.Provider}
+		if _, ok := m.first[k]; !ok {
+			m.first[k] = a
+		}
+		m.mu.Unlock()
+	}
+	return err
+}
+
+func (m firstUserAccount) GetUserAccount(ctx context.Context, userID, provider string) (nextauth.Account, error) {
+	m.mu.Lock()
+	a, ok := m.first[[2]string{userID, provider}]
+	m.mu.Unlock()
+	if ok {
+		if acc, err := m.Adapter.GetAccount(ctx, a.Provider, a.ProviderAccountID); err == nil && acc.UserID == userID {
+			return acc, nil
+		}
+	}
+	return m.Adapter.GetUserAccount(ctx, userID, provider)
+}
+
+// foldedProvider finds accounts whatever the case of the provider id.
+type foldedProvider struct{ mutant }
+
+func (m foldedProvider) GetUserAccount(ctx context.Context, userID, provider string) (nextauth.Account, error) {
+	acc, err := m.Adapter.GetUserAccount(ctx, userID, provider)
+	if errors.Is(err, nextauth.ErrNotFound) {
+		return m.Adapter.GetUserAccount(ctx, userID, strings.ToLower(provider))
+	}
+	return acc, err
+}
+
+// noSessionState loses session_state on the way out of GetUserAccount.
+type noSessionState struct{ mutant }
+
+func (m noSessionState) GetUserAccount(ctx context.Context, userID, provider string) (nextauth.Account, error) {
+	acc, err := m.Adapter.GetUserAccount(ctx, userID, provider)
+	acc.SessionState = ""
+	return acc, err
+}
+
+// cachedUserAccount answers from a cache what the store no longer has.
+type cachedUserAccount struct {
+	mutant
+	mu    *sync.Mutex
+	cache map[[2]string]nextauth.Account
+}
+
+func (m cachedUserAccount) GetUserAccount(ctx context.Context, userID, provider string) (nextauth.Account, error) {
+	k := [2]string{userID, provider}
+	acc, err := m.Adapter.GetUserAccount(ctx, userID, provider)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err == nil {
+		m.cache[k] = acc
+	} else if c, ok := m.cache[k]; ok {
+		return c, nil
+	}
+	return acc, err
+}
+
+// partialAccountUpdate keeps the token fields an update leaves empty.
+type partialAccountUpdate struct{ mutant }
+
+func (m partialAccountUpdate) UpdateAccount(ctx context.Context, a nextauth.Account) (nextauth.Account, error) {
+	if old, err := m.Adapter.GetAccount(ctx, a.Provider, a.ProviderAccountID); err == nil {
+		if a.AccessToken == "" {
+			a.AccessToken = old.AccessToken
+		}
+		if a.RefreshToken == "" {
+			a.RefreshToken = old.RefreshToken
+		}
+		if a.ExpiresAt == 0 {
+			a.ExpiresAt = old.ExpiresAt
+		}
+	}
+	return m.Adapter.UpdateAccount(ctx, a)
+}
+
+// relinkingUpdate replaces the whole account, UserID and Type included.
+type relinkingUpdate struct{ mutant }
+
+func (m relinkingUpdate) UpdateAccount(ctx context.Context, a nextauth.Account) (nextauth.Account, error) {
+	if err := m.Adapter.UnlinkAccount(ctx, a.Provider, a.ProviderAccountID); err != nil {
+		return nextauth.Account{}, err
+	}
+	return a, m.Adapter.LinkAccount(ctx, a)
+}
+
+// upsertAccount links the account it is asked to update if it is missing.
+type upsertAccount struct{ mutant }
+
+func (m upsertAccount) UpdateAccount(ctx context.Context, a nextauth.Account) (nextauth.Account, error) {
+	got, err := m.Adapter.UpdateAccount(ctx, a)
+	if errors.Is(err, nextauth.ErrNotFound) {
+		return a, m.Adapter.LinkAccount(ctx, a)
+	}
+	return got, err
+}
+
+// fieldByField writes one token field at a time, as an adapter issuing
+// one command per field would.
+type fieldByField struct{ mutant }
+
+func (m fieldByField) UpdateAccount(ctx context.Context, a nextauth.Account) (nextauth.Account, error) {
+	setters := []func(dst *nextauth.Account){
+		func(dst *nextauth.Account) { dst.RefreshToken = a.RefreshToken },
+		func(dst *nextauth.Account) { dst.AccessToken = a.AccessToken },
+		func(dst *nextauth.Account) { dst.ExpiresAt = a.ExpiresAt },
+		func(dst *nextauth.Account) { dst.TokenType = a.TokenType },
+		func(dst *nextauth.Account) { dst.Scope = a.Scope },
+		func(dst *nextauth.Account) { dst.IDToken = a.IDToken },
+		func(dst *nextauth.Account) { dst.SessionState = a.SessionState },
+	}
+	var got nextauth.Account
+	for _, set := range setters {
+		cur, err := m.Adapter.GetAccount(ctx, a.Provider, a.ProviderAccountID)
+		if err != nil {
+			return nextauth.Account{}, err
+		}
+		set(&cur)
+		if got, err = m.Adapter.UpdateAccount(ctx, cur); err != nil {
+			return nextauth.Account{}, err
+		}
+		time.Sleep(time.Duration(rand.IntN(1000)) * time.Microsecond)
+	}
+	return got, nil
+}
+
 // mutants maps a mutant name to its adapter and the subtest that must fail
 // ("" for the control, which must pass).
 func mutants() map[string]struct {
@@ -192,6 +335,18 @@ func mutants() map[string]struct {
 		"canceledNotFound":  {func() nextauth.Adapter { return canceledNotFound{m()} }, "CanceledContext"},
 		"shortScope":        {func() nextauth.Adapter { return shortScope{m()} }, "LinkAccountLongTokens"},
 		"trimmedEmail":      {func() nextauth.Adapter { return trimmedEmail{m()} }, "GetUserByEmailExact"},
+		"firstUserAccount": {func() nextauth.Adapter {
+			return firstUserAccount{m(), new(sync.Mutex), map[[2]string]nextauth.Account{}}
+		}, "GetUserAccountMostRecent"},
+		"foldedProvider": {func() nextauth.Adapter { return foldedProvider{m()} }, "GetUserAccountNotFound"},
+		"noSessionState": {func() nextauth.Adapter { return noSessionState{m()} }, "GetUserAccount"},
+		"cachedUserAccount": {func() nextauth.Adapter {
+			return cachedUserAccount{m(), new(sync.Mutex), map[[2]string]nextauth.Account{}}
+		}, "GetUserAccountAfterDeleteUser"},
+		"partialAccountUpdate": {func() nextauth.Adapter { return partialAccountUpdate{m()} }, "UpdateAccountClearsFields"},
+		"relinkingUpdate":      {func() nextauth.Adapter { return relinkingUpdate{m()} }, "UpdateAccount"},
+		"upsertAccount":        {func() nextauth.Adapter { return upsertAccount{m()} }, "UpdateAccountNotFound"},
+		"fieldByField":         {func() nextauth.Adapter { return fieldByField{m()} }, "ConcurrentUpdateAccount"},
 	}
 }
 

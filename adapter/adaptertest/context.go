@@ -83,6 +83,22 @@ func testCanceledContext(e *env) {
 			return err
 		}, func() { e.useToken(vt, "after a failed UseVerificationToken") }},
 	}
+	if up, ok := e.a.(nextauth.AccountUpdater); ok {
+		// Its own account, so that an UpdateAccount ignoring ctx does not
+		// spoil the checks of acc.
+		updAcc := account(u.ID, "google")
+		e.linkAccount(updAcc)
+		newTokens := withTokens(updAcc, account(u.ID, updAcc.Provider))
+		calls = append(calls,
+			canceledCall{"GetUserAccount", func(ctx context.Context) error {
+				_, err := up.GetUserAccount(ctx, u.ID, acc.Provider)
+				return err
+			}, nil},
+			canceledCall{"UpdateAccount", func(ctx context.Context) error {
+				_, err := up.UpdateAccount(ctx, newTokens)
+				return err
+			}, func() { e.checkUserAccount(up, u.ID, updAcc, "after a failed UpdateAccount") }})
+	}
 	if ul, ok := e.a.(nextauth.AccountUnlinker); ok {
 		calls = append(calls, canceledCall{"UnlinkAccount", func(ctx context.Context) error {
 			return ul.UnlinkAccount(ctx, acc.Provider, acc.ProviderAccountID)

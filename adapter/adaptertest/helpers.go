@@ -245,21 +245,8 @@ func (e *env) wantErr(call string, err, target error) {
 // returns the index of the winner, or -1.
 func (e *env) exactlyOne(call string, n int, loser error, f func(i int) error) int {
 	e.t.Helper()
-	errs := make([]error, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			errs[i] = f(i)
-		}()
-	}
-	close(start)
-	wg.Wait()
 	winner, wins := -1, 0
-	for i, err := range errs {
+	for i, err := range race(n, f) {
 		switch {
 		case err == nil:
 			winner = i
@@ -273,6 +260,23 @@ func (e *env) exactlyOne(call string, n int, loser error, f func(i int) error) i
 		return -1
 	}
 	return winner
+}
+
+// race runs f(0) … f(n-1) in n goroutines released at once and returns
+// their errors.
+func race(n int, f func(i int) error) []error {
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			errs[i] = f(i)
+		})
+	}
+	close(start)
+	wg.Wait()
+	return errs
 }
 
 // short quotes s, abbreviating long values so failures stay readable.

@@ -14,8 +14,9 @@ import (
 )
 
 // Adapter is an in-memory [nextauth.Adapter] that also implements
-// [nextauth.UserDeleter], [nextauth.AccountUnlinker] and
-// [nextauth.ExpiredDeleter], plus GetAccount (adaptertest.AccountGetter).
+// [nextauth.UserDeleter], [nextauth.AccountUnlinker],
+// [nextauth.ExpiredDeleter] and [nextauth.AccountUpdater], plus GetAccount
+// (adaptertest.AccountGetter).
 // It is safe for concurrent use. Values are copied in and out: nothing a
 // caller holds shares memory with the store. User ids are decimal counters
 // ("1", "2", …) in creation order. Times are kept to the nanosecond and
@@ -25,14 +26,22 @@ import (
 type Adapter struct {
 	mu       sync.Mutex
 	lastID   uint64
+	lastLink uint64                   // counts LinkAccount calls, to order accounts
 	users    map[string]nextauth.User // by ID
 	byEmail  map[string]string        // e-mail → user ID, for users with one
-	accounts map[accountKey]nextauth.Account
+	accounts map[accountKey]linkedAccount
 	sessions map[string]nextauth.AdapterSession // by token
 	tokens   map[tokenKey]nextauth.VerificationToken
 }
 
 type accountKey struct{ provider, providerAccountID string }
+
+// linkedAccount is a stored account and when it was linked (a value of
+// Adapter.lastLink).
+type linkedAccount struct {
+	nextauth.Account
+	seq uint64
+}
 
 type tokenKey struct{ identifier, token string }
 
@@ -41,7 +50,7 @@ func New() *Adapter {
 	return &Adapter{
 		users:    make(map[string]nextauth.User),
 		byEmail:  make(map[string]string),
-		accounts: make(map[accountKey]nextauth.Account),
+		accounts: make(map[accountKey]linkedAccount),
 		sessions: make(map[string]nextauth.AdapterSession),
 		tokens:   make(map[tokenKey]nextauth.VerificationToken),
 	}
@@ -52,6 +61,7 @@ var (
 	_ nextauth.UserDeleter     = (*Adapter)(nil)
 	_ nextauth.AccountUnlinker = (*Adapter)(nil)
 	_ nextauth.ExpiredDeleter  = (*Adapter)(nil)
+	_ nextauth.AccountUpdater  = (*Adapter)(nil)
 )
 
 // lock takes the mutex unless ctx is already done.
@@ -177,7 +187,8 @@ func (a *Adapter) LinkAccount(ctx context.Context, acc nextauth.Account) error {
 	if _, ok := a.accounts[k]; ok {
 		return conflict("account", acc.Provider, "/", acc.ProviderAccountID)
 	}
-	a.accounts[k] = acc
+	a.lastLink++
+	a.accounts[k] = linkedAccount{acc, a.lastLink}
 	return nil
 }
 
@@ -192,7 +203,47 @@ func (a *Adapter) GetAccount(ctx context.Context, provider, providerAccountID st
 	if !ok {
 		return nextauth.Account{}, notFound("account", provider, "/", providerAccountID)
 	}
-	return acc, nil
+	return acc.Account, nil
+}
+
+// GetUserAccount returns userID's account at provider; of several, the
+// one linked last. It looks at every stored account: the adapter is meant
+// for tests and demos, not for many users.
+func (a *Adapter) GetUserAccount(ctx context.Context, userID, provider string) (nextauth.Account, error) {
+	if err := a.lock(ctx); err != nil {
+		return nextauth.Account{}, err
+	}
+	defer a.mu.Unlock()
+	var found linkedAccount
+	for _, acc := range a.accounts {
+		if acc.UserID == userID && acc.Provider == provider && acc.seq > found.seq {
+			found = acc
+		}
+	}
+	if found.seq == 0 {
+		return nextauth.Account{}, notFound("account of user", userID, " at ", provider)
+	}
+	return found.Account, nil
+}
+
+// UpdateAccount replaces the token fields of the account (acc.Provider,
+// acc.ProviderAccountID), keeping its UserID and Type, and returns the
+// stored account.
+func (a *Adapter) UpdateAccount(ctx context.Context, acc nextauth.Account) (nextauth.Account, error) {
+	if err := a.lock(ctx); err != nil {
+		return nextauth.Account{}, err
+	}
+	defer a.mu.Unlock()
+	k := accountKey{acc.Provider, acc.ProviderAccountID}
+	stored, ok := a.accounts[k]
+	if !ok {
+		return nextauth.Account{}, notFound("account", acc.Provider, "/", acc.ProviderAccountID)
+	}
+	s := &stored.Account
+	s.RefreshToken, s.AccessToken, s.ExpiresAt = acc.RefreshToken, acc.AccessToken, acc.ExpiresAt
+	s.TokenType, s.Scope, s.IDToken, s.SessionState = acc.TokenType, acc.Scope, acc.IDToken, acc.SessionState
+	a.accounts[k] = stored
+	return stored.Account, nil
 }
 
 // UnlinkAccount removes the provider account; the user stays.

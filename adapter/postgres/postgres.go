@@ -60,8 +60,8 @@ import (
 // Adapter stores NextAuth's users, accounts, sessions and verification
 // tokens in PostgreSQL. It implements [nextauth.Adapter],
 // [nextauth.UserDeleter], [nextauth.AccountUnlinker],
-// [nextauth.ExpiredDeleter] and [nextauth.Closer], and is safe for
-// concurrent use.
+// [nextauth.ExpiredDeleter], [nextauth.AccountUpdater] and
+// [nextauth.Closer], and is safe for concurrent use.
 type Adapter struct {
 	pool  *pgxpool.Pool
 	owned bool // Close closes pool (made by Connect)
@@ -73,6 +73,7 @@ var (
 	_ nextauth.UserDeleter     = (*Adapter)(nil)
 	_ nextauth.AccountUnlinker = (*Adapter)(nil)
 	_ nextauth.ExpiredDeleter  = (*Adapter)(nil)
+	_ nextauth.AccountUpdater  = (*Adapter)(nil)
 	_ nextauth.Closer          = (*Adapter)(nil)
 )
 
@@ -152,9 +153,25 @@ refresh_token, access_token, expires_at, token_type, scope, id_token, session_st
 SELECT $1::integer, $2, $3, $4, $5, $6, $7::bigint, $8, $9, $10, $11
 WHERE EXISTS (SELECT 1 FROM users WHERE id = $1::integer)`
 
-	sqlGetAccount = `SELECT "userId", type, provider, "providerAccountId", refresh_token, access_token,
-expires_at, token_type, scope, id_token, session_state
+	accountColumns = `"userId", type, provider, "providerAccountId", refresh_token, access_token,
+expires_at, token_type, scope, id_token, session_state`
+
+	sqlGetAccount = `SELECT ` + accountColumns + `
 FROM accounts WHERE provider = $1 AND "providerAccountId" = $2`
+
+	// sqlGetUserAccount: of several accounts at one provider, the most
+	// recently linked, which has the largest SERIAL id. The "userId" index
+	// finds the user's few rows; they are sorted, not the table.
+	sqlGetUserAccount = `SELECT ` + accountColumns + `
+FROM accounts WHERE "userId" = $1 AND provider = $2
+ORDER BY id DESC LIMIT 1`
+
+	// sqlUpdateAccount: one statement, so concurrent updates of an account
+	// each replace all token columns; the row lock orders them.
+	sqlUpdateAccount = `UPDATE accounts SET refresh_token = $3, access_token = $4, expires_at = $5::bigint,
+token_type = $6, scope = $7, id_token = $8, session_state = $9
+WHERE provider = $1 AND "providerAccountId" = $2
+RETURNING ` + accountColumns
 
 	sqlUnlinkAccount = `DELETE FROM accounts WHERE provider = $1 AND "providerAccountId" = $2`
 
@@ -274,12 +291,8 @@ func (a *Adapter) LinkAccount(ctx context.Context, acc nextauth.Account) error {
 	if !ok {
 		return notFound("link account")
 	}
-	var expiresAt any
-	if acc.ExpiresAt != 0 {
-		expiresAt = acc.ExpiresAt
-	}
 	tag, err := a.pool.Exec(ctx, sqlLinkAccount, n, acc.Type, acc.Provider, acc.ProviderAccountID,
-		null(acc.RefreshToken), null(acc.AccessToken), expiresAt, null(acc.TokenType),
+		null(acc.RefreshToken), null(acc.AccessToken), nullInt(acc.ExpiresAt), null(acc.TokenType),
 		null(acc.Scope), null(acc.IDToken), null(acc.SessionState))
 	if err != nil {
 		return wrap("link account", err, true)
@@ -293,24 +306,40 @@ func (a *Adapter) LinkAccount(ctx context.Context, acc nextauth.Account) error {
 // GetAccount returns the provider account as stored (Auth.js's
 // getAccount; the conformance suite's adaptertest.AccountGetter).
 func (a *Adapter) GetAccount(ctx context.Context, provider, providerAccountID string) (nextauth.Account, error) {
-	var (
-		acc                                                      nextauth.Account
-		userID                                                   int32
-		refresh, access, tokenType, scope, idToken, sessionState *string
-		expiresAt                                                *int64
-	)
-	err := a.pool.QueryRow(ctx, sqlGetAccount, provider, providerAccountID).Scan(&userID, &acc.Type, &acc.Provider,
-		&acc.ProviderAccountID, &refresh, &access, &expiresAt, &tokenType, &scope, &idToken, &sessionState)
+	acc, err := scanAccount(a.pool.QueryRow(ctx, sqlGetAccount, provider, providerAccountID))
 	if err != nil {
 		return nextauth.Account{}, wrap("get account", err, false)
 	}
-	acc.UserID = strconv.FormatInt(int64(userID), 10)
-	acc.RefreshToken, acc.AccessToken, acc.TokenType = deref(refresh), deref(access), deref(tokenType)
-	acc.Scope, acc.IDToken, acc.SessionState = deref(scope), deref(idToken), deref(sessionState)
-	if expiresAt != nil {
-		acc.ExpiresAt = *expiresAt
+	return acc, nil
+}
+
+// GetUserAccount returns userID's account at provider, found through the
+// accounts("userId") index. Of several accounts at one provider it returns
+// the most recently linked (the largest id).
+func (a *Adapter) GetUserAccount(ctx context.Context, userID, provider string) (nextauth.Account, error) {
+	n, ok := parseID(userID)
+	if !ok {
+		return nextauth.Account{}, notFound("get user account")
+	}
+	acc, err := scanAccount(a.pool.QueryRow(ctx, sqlGetUserAccount, n, provider))
+	if err != nil {
+		return nextauth.Account{}, wrap("get user account", err, false)
 	}
 	return acc, nil
+}
+
+// UpdateAccount replaces the token fields of the account (acc.Provider,
+// acc.ProviderAccountID), empty ones with NULL, in one UPDATE … RETURNING,
+// and returns the stored account; its UserID and Type stay as linked. An
+// account that is not linked is a wrapped [nextauth.ErrNotFound].
+func (a *Adapter) UpdateAccount(ctx context.Context, acc nextauth.Account) (nextauth.Account, error) {
+	got, err := scanAccount(a.pool.QueryRow(ctx, sqlUpdateAccount, acc.Provider, acc.ProviderAccountID,
+		null(acc.RefreshToken), null(acc.AccessToken), nullInt(acc.ExpiresAt), null(acc.TokenType),
+		null(acc.Scope), null(acc.IDToken), null(acc.SessionState)))
+	if err != nil {
+		return nextauth.Account{}, wrap("update account", err, false)
+	}
+	return got, nil
 }
 
 // UnlinkAccount removes the provider account; an unknown one is a wrapped
@@ -438,6 +467,28 @@ func scanUser(row pgx.Row) (nextauth.User, error) {
 	return r.user(), nil
 }
 
+// scanAccount reads the columns of accountColumns.
+func scanAccount(row pgx.Row) (nextauth.Account, error) {
+	var (
+		acc                                                      nextauth.Account
+		userID                                                   int32
+		refresh, access, tokenType, scope, idToken, sessionState *string
+		expiresAt                                                *int64
+	)
+	err := row.Scan(&userID, &acc.Type, &acc.Provider, &acc.ProviderAccountID, &refresh, &access,
+		&expiresAt, &tokenType, &scope, &idToken, &sessionState)
+	if err != nil {
+		return nextauth.Account{}, err
+	}
+	acc.UserID = strconv.FormatInt(int64(userID), 10)
+	acc.RefreshToken, acc.AccessToken, acc.TokenType = deref(refresh), deref(access), deref(tokenType)
+	acc.Scope, acc.IDToken, acc.SessionState = deref(scope), deref(idToken), deref(sessionState)
+	if expiresAt != nil {
+		acc.ExpiresAt = *expiresAt
+	}
+	return acc, nil
+}
+
 func scanSession(row pgx.Row) (nextauth.AdapterSession, error) {
 	var (
 		s      nextauth.AdapterSession
@@ -467,6 +518,14 @@ func null(s string) any {
 		return nil
 	}
 	return s
+}
+
+// nullInt maps 0 to SQL NULL.
+func nullInt(n int64) any {
+	if n == 0 {
+		return nil
+	}
+	return n
 }
 
 func deref(p *string) string {

@@ -160,6 +160,23 @@ FROM accounts`).Scan(&nulls)
 	if nulls != 7 {
 		t.Errorf("empty account token fields stored %d NULLs, want 7", nulls)
 	}
+	// UpdateAccount sets the token columns, and clears them back to NULL.
+	acc := nextauth.Account{Provider: "github", ProviderAccountID: "7", RefreshToken: "r", AccessToken: "a",
+		ExpiresAt: 1, TokenType: "t", Scope: "s", IDToken: "i", SessionState: "ss"}
+	for _, want := range []int{0, 7} {
+		if _, err := a.UpdateAccount(ctx, acc); err != nil {
+			t.Fatal(err)
+		}
+		err = a.pool.QueryRow(ctx, `SELECT num_nulls(refresh_token, access_token, expires_at, id_token, scope, session_state, token_type)
+FROM accounts`).Scan(&nulls)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if nulls != want {
+			t.Errorf("account token fields after UpdateAccount: %d NULLs, want %d", nulls, want)
+		}
+		acc = nextauth.Account{Provider: acc.Provider, ProviderAccountID: acc.ProviderAccountID}
+	}
 	err = a.pool.QueryRow(ctx, `SELECT num_nulls(name, email, "emailVerified", image) FROM users`).Scan(&nulls)
 	if err != nil {
 		t.Fatal(err)
@@ -249,6 +266,8 @@ func allStatements() []statement {
 		{"DeleteUser", sqlDeleteUser, []any{int32(77)}},
 		{"LinkAccount", sqlLinkAccount, []any{int32(77), "oauth", "gitlab", "x", nil, nil, nil, nil, nil, nil, nil}},
 		{"UnlinkAccount", sqlUnlinkAccount, []any{"github", "gh77"}},
+		{"GetUserAccount", sqlGetUserAccount, []any{int32(77), "github"}},
+		{"UpdateAccount", sqlUpdateAccount, []any{"github", "gh77", "r", "a", int64(1), "bearer", "s", "i", "ss"}},
 		{"CreateSession", sqlCreateSession, []any{"tok", int32(77), now}},
 		{"GetSessionAndUser", sqlGetSessionAndUser, []any{"f033ab37c30201f73f142449d037028d"}},
 		{"UpdateSession", sqlUpdateSession, []any{"f033ab37c30201f73f142449d037028d", now}},
@@ -284,6 +303,10 @@ func checkPlans(t *testing.T, a *Adapter, stmts []statement) {
 		}
 		if s.name == "GetSessionAndUser" && strings.Count(text, "Index") < 2 {
 			t.Errorf("GetSessionAndUser plan does not use an index for both tables:\n%s", text)
+		}
+		if s.name == "GetUserAccount" && !strings.Contains(text, "accounts_userId_idx") {
+			// Not a backward walk of the primary key, filtering every row.
+			t.Errorf("GetUserAccount plan does not use the \"userId\" index:\n%s", text)
 		}
 	}
 }

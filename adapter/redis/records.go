@@ -67,17 +67,37 @@ type accountRecord struct {
 	Type              string `json:"type"`
 	Provider          string `json:"provider"`
 	ProviderAccountID string `json:"providerAccountId"`
-	RefreshToken      string `json:"refresh_token,omitempty"`
-	AccessToken       string `json:"access_token,omitempty"`
-	ExpiresAt         int64  `json:"expires_at,omitempty"`
-	TokenType         string `json:"token_type,omitempty"`
-	Scope             string `json:"scope,omitempty"`
-	IDToken           string `json:"id_token,omitempty"`
-	SessionState      string `json:"session_state,omitempty"`
+	accountTokens
+}
+
+// accountTokens are the fields of accountRecord that UpdateAccount
+// replaces; its script appends them, encoded on their own, to the stored
+// identity fields.
+type accountTokens struct {
+	RefreshToken string `json:"refresh_token,omitempty"`
+	AccessToken  string `json:"access_token,omitempty"`
+	ExpiresAt    int64  `json:"expires_at,omitempty"`
+	TokenType    string `json:"token_type,omitempty"`
+	Scope        string `json:"scope,omitempty"`
+	IDToken      string `json:"id_token,omitempty"`
+	SessionState string `json:"session_state,omitempty"`
+}
+
+func tokensOf(a nextauth.Account) accountTokens {
+	return accountTokens{RefreshToken: a.RefreshToken, AccessToken: a.AccessToken, ExpiresAt: a.ExpiresAt,
+		TokenType: a.TokenType, Scope: a.Scope, IDToken: a.IDToken, SessionState: a.SessionState}
 }
 
 func encodeAccount(a nextauth.Account) (string, error) {
-	b, err := json.Marshal(accountRecord(a))
+	b, err := json.Marshal(accountRecord{UserID: a.UserID, Type: a.Type, Provider: a.Provider,
+		ProviderAccountID: a.ProviderAccountID, accountTokens: tokensOf(a)})
+	return string(b), err
+}
+
+// encodeAccountTokens is the JSON object of a's token fields ("{}" when
+// all are empty).
+func encodeAccountTokens(a nextauth.Account) (string, error) {
+	b, err := json.Marshal(tokensOf(a))
 	return string(b), err
 }
 
@@ -86,7 +106,10 @@ func decodeAccount(s string) (nextauth.Account, error) {
 	if err := json.Unmarshal([]byte(s), &r); err != nil {
 		return nextauth.Account{}, fmt.Errorf("decode account: %w", err)
 	}
-	return nextauth.Account(r), nil
+	t := r.accountTokens
+	return nextauth.Account{UserID: r.UserID, Type: r.Type, Provider: r.Provider, ProviderAccountID: r.ProviderAccountID,
+		RefreshToken: t.RefreshToken, AccessToken: t.AccessToken, ExpiresAt: t.ExpiresAt, TokenType: t.TokenType,
+		Scope: t.Scope, IDToken: t.IDToken, SessionState: t.SessionState}, nil
 }
 
 type sessionRecord struct {

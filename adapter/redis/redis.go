@@ -10,13 +10,17 @@
 //	user:<id>                                 user
 //	user-email:<email>                        user id (unique e-mail)
 //	account:<provider>:<providerAccountId>    account (unique per provider)
-//	user-accounts:<userId>                    set of "<provider>:<providerAccountId>"
+//	user-accounts:<userId>                    sorted set of "<provider>:<providerAccountId>", scored by link order
 //	session:<sessionToken>                    session
 //	user-sessions:<userId>                    sorted set of session tokens, scored by key deadline
 //	verification-token:<identifier>:<token>   verification token
 //
 // In <provider> and <identifier>, "%" and ":" are written "%25" and "%3A"
 // so that the two parts of a key cannot be confused.
+//
+// Earlier versions kept user-accounts as a plain set. The scripts read
+// such an index as it is and turn it into a sorted set at the next link
+// or unlink, its old members counting as linked before any account since.
 //
 // # Expiry
 //
@@ -37,7 +41,8 @@
 // Operations that check and write several keys run as Lua scripts, so
 // concurrent callers cannot both create a user with one e-mail, link one
 // provider account twice, reuse a session token, or use one verification
-// token. The scripts derive some keys from stored data, so all keys must
+// token, and concurrent UpdateAccount calls each replace all of an
+// account's tokens. The scripts derive some keys from stored data, so all keys must
 // live on one node: use a standalone or Sentinel-managed Redis, or, with
 // Redis Cluster, a KeyPrefix with a hash tag such as "{nextauth}:". The
 // scripts write after reading the server clock (TIME), which needs Redis 5
@@ -79,8 +84,9 @@ type Options struct {
 }
 
 // Adapter is a [nextauth.Adapter] backed by Redis. It also implements
-// [nextauth.UserDeleter], [nextauth.AccountUnlinker] and
-// [nextauth.Closer]. It is safe for concurrent use.
+// [nextauth.UserDeleter], [nextauth.AccountUnlinker],
+// [nextauth.AccountUpdater] and [nextauth.Closer]. It is safe for
+// concurrent use.
 type Adapter struct {
 	client goredis.UniversalClient
 	owned  bool // Close closes client (made by Connect)
@@ -98,6 +104,7 @@ var (
 	_ nextauth.Adapter         = (*Adapter)(nil)
 	_ nextauth.UserDeleter     = (*Adapter)(nil)
 	_ nextauth.AccountUnlinker = (*Adapter)(nil)
+	_ nextauth.AccountUpdater  = (*Adapter)(nil)
 	_ nextauth.Closer          = (*Adapter)(nil)
 )
 

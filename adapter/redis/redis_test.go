@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -599,6 +601,170 @@ func TestConnect(t *testing.T) {
 				_ = a.Close()
 			}
 			t.Errorf("Connect(%q) err = %v, want a redis: error", bad, err)
+		}
+	}
+}
+
+// storedJSON reads key and decodes it with numbers kept exact.
+func storedJSON(t *testing.T, client *goredis.Client, key string) map[string]any {
+	t.Helper()
+	s, err := client.Get(t.Context(), key).Result()
+	if err != nil {
+		t.Fatalf("GET %s: %v", key, err)
+	}
+	return decodeJSON(t, s)
+}
+
+func decodeJSON(t *testing.T, s string) map[string]any {
+	t.Helper()
+	d := json.NewDecoder(strings.NewReader(s))
+	d.UseNumber()
+	var m map[string]any
+	if err := d.Decode(&m); err != nil {
+		t.Fatalf("decode %q: %v", s, err)
+	}
+	return m
+}
+
+// TestUpdateAccountRecord checks the JSON UpdateAccount's script writes: the
+// stored identity fields, re-encoded by Lua, and the token fields as Go
+// encodes them (expires_at to the last digit, empty fields left out), so
+// that it reads exactly like what LinkAccount stores.
+func TestUpdateAccountRecord(t *testing.T) {
+	a, client := newTestAdapter(t, Options{})
+	ctx := t.Context()
+	u := mustCreateUser(t, a, "")
+	odd := "a/b <&> \u2028 é 👩🏽‍💻 \"q\" \\ \x01 \x7f"
+	acc := nextauth.Account{UserID: u.ID, Type: "oauth " + odd, Provider: "p:" + odd, ProviderAccountID: "id:" + odd}
+	if err := a.LinkAccount(ctx, acc); err != nil {
+		t.Fatal(err)
+	}
+	key := a.accountPrefix + accountID(acc.Provider, acc.ProviderAccountID)
+	for _, tc := range []struct {
+		name string
+		acc  nextauth.Account
+	}{
+		{"full", nextauth.Account{RefreshToken: "r " + odd, AccessToken: "a", ExpiresAt: 1<<53 - 1, TokenType: "bearer",
+			Scope: "openid " + odd, IDToken: "i", SessionState: "s"}},
+		{"partial", nextauth.Account{AccessToken: "only", ExpiresAt: 1}},
+		{"cleared", nextauth.Account{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			upd := tc.acc
+			upd.UserID, upd.Type = "someone else", "oidc" // ignored
+			upd.Provider, upd.ProviderAccountID = acc.Provider, acc.ProviderAccountID
+			want := upd
+			want.UserID, want.Type = acc.UserID, acc.Type
+			got, err := a.UpdateAccount(ctx, upd)
+			if err != nil {
+				t.Fatalf("UpdateAccount: %v", err)
+			}
+			if got != want {
+				t.Errorf("UpdateAccount = %+v, want %+v", got, want)
+			}
+			wantJSON, err := encodeAccount(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stored, w := storedJSON(t, client, key), decodeJSON(t, wantJSON); !reflect.DeepEqual(stored, w) {
+				t.Errorf("stored account JSON = %v, want %v", stored, w)
+			}
+			if got, err := a.GetUserAccount(ctx, u.ID, acc.Provider); err != nil || got != want {
+				t.Errorf("GetUserAccount = %+v, %v; want %+v", got, err, want)
+			}
+		})
+	}
+}
+
+// TestLegacyAccountIndex checks that a user's account index written as a
+// plain set (before it was ordered) is read, then upgraded in place by the
+// next link or unlink, and still removed with its user.
+func TestLegacyAccountIndex(t *testing.T) {
+	a, client := newTestAdapter(t, Options{})
+	ctx := t.Context()
+	// legacy stores an account of user as earlier versions did.
+	legacy := func(user nextauth.User, provider, id string) nextauth.Account {
+		t.Helper()
+		acc := nextauth.Account{UserID: user.ID, Type: "oauth", Provider: provider, ProviderAccountID: id, AccessToken: "at-" + id}
+		data, err := encodeAccount(acc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		member := accountID(provider, id)
+		if err := client.Set(ctx, a.accountPrefix+member, data, 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if err := client.SAdd(ctx, a.userAccountsPrefix+user.ID, member).Err(); err != nil {
+			t.Fatal(err)
+		}
+		return acc
+	}
+	indexType := func(user nextauth.User) string {
+		t.Helper()
+		typ, err := client.Type(ctx, a.userAccountsPrefix+user.ID).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return typ
+	}
+	check := func(why string, want nextauth.Account) {
+		t.Helper()
+		got, err := a.GetUserAccount(ctx, want.UserID, want.Provider)
+		if err != nil || got != want {
+			t.Errorf("%s: GetUserAccount(%q, %q) = %+v, %v; want %+v", why, want.UserID, want.Provider, got, err, want)
+		}
+	}
+
+	u := mustCreateUser(t, a, "")
+	legacy(u, "github", "1")
+	old := legacy(u, "github", "2")
+	colon := legacy(u, "a:b", "3")
+	// Read as it is; of two at one provider, a fixed one.
+	check("set index", old)
+	check("set index", colon)
+	if typ := indexType(u); typ != "set" {
+		t.Errorf("index after reads is a %s, want the set left alone", typ)
+	}
+	// A link upgrades it, and the new account is the most recent.
+	fresh := nextauth.Account{UserID: u.ID, Type: "oauth", Provider: "github", ProviderAccountID: "0", AccessToken: "at-0"}
+	if err := a.LinkAccount(ctx, fresh); err != nil {
+		t.Fatal(err)
+	}
+	scores, err := client.ZRangeWithScores(ctx, a.userAccountsPrefix+u.ID, 0, -1).Result()
+	if err != nil {
+		t.Fatalf("index after LinkAccount: %v", err)
+	}
+	want := []goredis.Z{{Score: 0, Member: "a%3Ab:3"}, {Score: 0, Member: "github:1"}, {Score: 0, Member: "github:2"}, {Score: 1, Member: "github:0"}}
+	if !reflect.DeepEqual(scores, want) {
+		t.Errorf("index after LinkAccount = %v, want %v", scores, want)
+	}
+	check("after LinkAccount", fresh)
+	if err := a.UnlinkAccount(ctx, fresh.Provider, fresh.ProviderAccountID); err != nil {
+		t.Fatal(err)
+	}
+	check("after unlinking the new account", old)
+
+	// An unlink upgrades a set index too.
+	v := mustCreateUser(t, a, "")
+	kept := legacy(v, "github", "4")
+	legacy(v, "github", "5")
+	if err := a.UnlinkAccount(ctx, "github", "5"); err != nil {
+		t.Fatal(err)
+	}
+	if typ := indexType(v); typ != "zset" {
+		t.Errorf("index after UnlinkAccount is a %s, want zset", typ)
+	}
+	check("after UnlinkAccount", kept)
+
+	// DeleteUser reads a set index too.
+	w := mustCreateUser(t, a, "")
+	gone := legacy(w, "github", "6")
+	if err := a.DeleteUser(ctx, w.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{a.userAccountsPrefix + w.ID, a.accountPrefix + accountID(gone.Provider, gone.ProviderAccountID)} {
+		if n := client.Exists(ctx, key).Val(); n != 0 {
+			t.Errorf("%s exists after DeleteUser", key)
 		}
 	}
 }

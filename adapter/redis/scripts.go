@@ -45,6 +45,29 @@ local function indexSession(zkey, token, d, now)
 end
 `
 
+// luaAccountIndex reads and upgrades a user's account index, a sorted set
+// of "<provider>:<providerAccountId>" scored by link order (1, 2, …). An
+// index written as a plain set by earlier versions of this package is
+// read as it is, and turned into a sorted set before any write, its
+// members scored 0: older than any account linked since, in no known order
+// among themselves.
+const luaAccountIndex = `
+local function accountMembers(key)
+  if redis.call('TYPE', key).ok == 'set' then
+    local m = redis.call('SMEMBERS', key)
+    table.sort(m, function(x, y) return x > y end)
+    return m
+  end
+  return redis.call('ZREVRANGE', key, 0, -1)
+end
+local function upgradeAccountIndex(key)
+  if redis.call('TYPE', key).ok ~= 'set' then return end
+  local m = redis.call('SMEMBERS', key)
+  redis.call('DEL', key)
+  for _, v in ipairs(m) do redis.call('ZADD', key, 0, v) end
+end
+`
+
 // createUser: KEYS[1] user, KEYS[2] e-mail index (absent without e-mail);
 // ARGV[1] id, ARGV[2] user JSON.
 const luaCreateUser = `
@@ -95,7 +118,7 @@ return 1
 // ARGV[1] id, ARGV[2] e-mail index prefix, ARGV[3] account key prefix,
 // ARGV[4] session key prefix. Entries are deleted only if they still
 // belong to this user.
-const luaDeleteUser = `
+const luaDeleteUser = luaAccountIndex + `
 local u = redis.call('GET', KEYS[1])
 if not u then return 0 end
 local email = cjson.decode(u).email
@@ -103,7 +126,7 @@ if type(email) == 'string' and email ~= '' then
   local k = ARGV[2] .. email
   if redis.call('GET', k) == ARGV[1] then redis.call('DEL', k) end
 end
-for _, m in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+for _, m in ipairs(accountMembers(KEYS[2])) do
   local k = ARGV[3] .. m
   local v = redis.call('GET', k)
   if v and cjson.decode(v).userId == ARGV[1] then redis.call('DEL', k) end
@@ -118,22 +141,58 @@ return 1
 `
 
 // linkAccount: KEYS[1] user, KEYS[2] account, KEYS[3] account index;
-// ARGV[1] account JSON, ARGV[2] account index member.
-const luaLinkAccount = `
+// ARGV[1] account JSON, ARGV[2] account index member. The member is
+// scored one more than the user's latest link.
+const luaLinkAccount = luaAccountIndex + `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if not redis.call('SET', KEYS[2], ARGV[1], 'NX') then return -1 end
-redis.call('SADD', KEYS[3], ARGV[2])
+upgradeAccountIndex(KEYS[3])
+local last = redis.call('ZREVRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+local seq = 1
+if last[2] then seq = tonumber(last[2]) + 1 end
+redis.call('ZADD', KEYS[3], string.format('%.0f', seq), ARGV[2])
 return 1
 `
 
 // unlinkAccount: KEYS[1] account; ARGV[1] account index prefix, ARGV[2]
 // account index member.
-const luaUnlinkAccount = `
+const luaUnlinkAccount = luaAccountIndex + `
 local a = redis.call('GET', KEYS[1])
 if not a then return 0 end
 redis.call('DEL', KEYS[1])
-redis.call('SREM', ARGV[1] .. cjson.decode(a).userId, ARGV[2])
+local index = ARGV[1] .. cjson.decode(a).userId
+upgradeAccountIndex(index)
+redis.call('ZREM', index, ARGV[2])
 return 1
+`
+
+// getUserAccount: KEYS[1] account index; ARGV[1] account key prefix,
+// ARGV[2] member prefix ("<provider>:"), ARGV[3] user id. Returns {member,
+// account JSON} of the user's latest link at the provider. It reads the
+// user's index, not every account.
+const luaGetUserAccount = luaAccountIndex + `
+for _, m in ipairs(accountMembers(KEYS[1])) do
+  if string.sub(m, 1, #ARGV[2]) == ARGV[2] then
+    local v = redis.call('GET', ARGV[1] .. m)
+    if v and cjson.decode(v).userId == ARGV[3] then return {m, v} end
+  end
+end
+return false
+`
+
+// updateAccount: KEYS[1] account; ARGV[1] JSON object of the token fields.
+// Writes the stored userId, type, provider and providerAccountId followed
+// by the new token fields, in one SET, and returns the new account JSON.
+// Only strings go through cjson: it would round expires_at to 14 digits.
+const luaUpdateAccount = `
+local old = redis.call('GET', KEYS[1])
+if not old then return false end
+local o = cjson.decode(old)
+local out = '{"userId":' .. cjson.encode(o.userId) .. ',"type":' .. cjson.encode(o.type) ..
+  ',"provider":' .. cjson.encode(o.provider) .. ',"providerAccountId":' .. cjson.encode(o.providerAccountId)
+if ARGV[1] == '{}' then out = out .. '}' else out = out .. ',' .. string.sub(ARGV[1], 2) end
+redis.call('SET', KEYS[1], out)
+return out
 `
 
 // createSession: KEYS[1] user, KEYS[2] session, KEYS[3] session index;
@@ -203,7 +262,7 @@ return v
 // SHA-1, so each [Adapter] has its own set rather than sharing globals.
 type scripts struct {
 	createUser, getUserByEmail, getUserByAccount, updateUser, deleteUser *goredis.Script
-	linkAccount, unlinkAccount                                           *goredis.Script
+	linkAccount, unlinkAccount, getUserAccount, updateAccount            *goredis.Script
 	createSession, getSessionAndUser, updateSession, deleteSession       *goredis.Script
 	createVerificationToken, useVerificationToken                        *goredis.Script
 }
@@ -217,6 +276,8 @@ func newScripts() scripts {
 		deleteUser:              goredis.NewScript(luaDeleteUser),
 		linkAccount:             goredis.NewScript(luaLinkAccount),
 		unlinkAccount:           goredis.NewScript(luaUnlinkAccount),
+		getUserAccount:          goredis.NewScript(luaGetUserAccount),
+		updateAccount:           goredis.NewScript(luaUpdateAccount),
 		createSession:           goredis.NewScript(luaCreateSession),
 		getSessionAndUser:       goredis.NewScript(luaGetSessionAndUser),
 		updateSession:           goredis.NewScript(luaUpdateSession),

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/nextauth-go/nextauth"
@@ -180,6 +181,54 @@ func (a *Adapter) GetAccount(ctx context.Context, provider, providerAccountID st
 	}
 	acc.Provider, acc.ProviderAccountID = provider, providerAccountID // the key matched byte for byte
 	return acc, nil
+}
+
+// GetUserAccount returns userID's account at provider, in one round trip
+// that reads the user's account index, not every account. Of several
+// accounts at one provider it returns the most recently linked (accounts
+// linked before this package ordered its index count as linked earlier
+// than any since, in no known order among themselves).
+func (a *Adapter) GetUserAccount(ctx context.Context, userID, provider string) (nextauth.Account, error) {
+	prefix := keyPart(provider) + ":"
+	v, err := a.run(ctx, a.scripts.getUserAccount, []string{a.userAccountsPrefix + userID},
+		a.accountPrefix, prefix, userID)
+	if err != nil {
+		return nextauth.Account{}, wrap("get user account", err)
+	}
+	pair, ok := v.([]any)
+	if !ok || len(pair) != 2 {
+		return nextauth.Account{}, fmt.Errorf("redis: get user account: unexpected script reply %T", v)
+	}
+	member, _ := pair[0].(string)
+	acc, err := decodeAccount(replyString(pair[1]))
+	if err != nil {
+		return nextauth.Account{}, wrap("get user account", err)
+	}
+	// The key and the user id matched byte for byte.
+	acc.UserID, acc.Provider, acc.ProviderAccountID = userID, provider, strings.TrimPrefix(member, prefix)
+	return acc, nil
+}
+
+// UpdateAccount replaces the token fields of the account (acc.Provider,
+// acc.ProviderAccountID) in one script, keeping its UserID and Type, and
+// returns the stored account. An account that is not linked is
+// [nextauth.ErrNotFound].
+func (a *Adapter) UpdateAccount(ctx context.Context, acc nextauth.Account) (nextauth.Account, error) {
+	tokens, err := encodeAccountTokens(acc)
+	if err != nil {
+		return nextauth.Account{}, wrap("update account", err)
+	}
+	key := a.accountPrefix + accountID(acc.Provider, acc.ProviderAccountID)
+	v, err := a.run(ctx, a.scripts.updateAccount, []string{key}, tokens)
+	if err != nil {
+		return nextauth.Account{}, wrap("update account", err)
+	}
+	got, err := decodeAccount(replyString(v))
+	if err != nil {
+		return nextauth.Account{}, wrap("update account", err)
+	}
+	got.Provider, got.ProviderAccountID = acc.Provider, acc.ProviderAccountID // the key matched byte for byte
+	return got, nil
 }
 
 // UnlinkAccount removes a provider account; one that is not linked is

@@ -177,12 +177,8 @@ func (a *Adapter) LinkAccount(ctx context.Context, acct nextauth.Account) error 
 		return wrap(ctx, op, err)
 	}
 	defer a.unlock()
-	var expiresAt any
-	if acct.ExpiresAt != 0 {
-		expiresAt = acct.ExpiresAt
-	}
 	res, err := st.linkAccount.ExecContext(ctx, key, acct.Type, acct.Provider, acct.ProviderAccountID,
-		nullString(acct.RefreshToken), nullString(acct.AccessToken), expiresAt, nullString(acct.IDToken),
+		nullString(acct.RefreshToken), nullString(acct.AccessToken), nullInt(acct.ExpiresAt), nullString(acct.IDToken),
 		nullString(acct.Scope), nullString(acct.SessionState), nullString(acct.TokenType))
 	if err != nil {
 		return wrap(ctx, op, err)
@@ -198,23 +194,55 @@ func (a *Adapter) GetAccount(ctx context.Context, provider, providerAccountID st
 	if err != nil {
 		return nextauth.Account{}, err
 	}
-	var (
-		userID                                 int64
-		refresh, access, idToken, scope, state sql.NullString
-		tokenType                              sql.NullString
-		expiresAt                              sql.NullInt64
-		acct                                   nextauth.Account
-	)
-	err = st.getAccount.QueryRowContext(ctx, provider, providerAccountID).Scan(&userID, &acct.Type,
-		&acct.Provider, &acct.ProviderAccountID, &refresh, &access, &expiresAt, &idToken, &scope, &state, &tokenType)
+	acct, err := scanAccount(st.getAccount.QueryRowContext(ctx, provider, providerAccountID))
 	if err != nil {
 		return nextauth.Account{}, wrap(ctx, op, err)
 	}
-	acct.UserID = strconv.FormatInt(userID, 10)
-	acct.RefreshToken, acct.AccessToken, acct.IDToken = refresh.String, access.String, idToken.String
-	acct.Scope, acct.SessionState, acct.TokenType = scope.String, state.String, tokenType.String
-	acct.ExpiresAt = expiresAt.Int64
 	return acct, nil
+}
+
+// GetUserAccount returns userID's account at provider, found through the
+// "userId" index. Of several accounts at one provider it returns the most
+// recently linked. An id that is not the decimal form of an integer key is
+// [nextauth.ErrNotFound].
+func (a *Adapter) GetUserAccount(ctx context.Context, userID, provider string) (nextauth.Account, error) {
+	const op = "get user account"
+	key, ok := parseID(userID)
+	if !ok {
+		return nextauth.Account{}, notFound(op)
+	}
+	st, err := a.statementsFor(ctx)
+	if err != nil {
+		return nextauth.Account{}, err
+	}
+	acct, err := scanAccount(st.getUserAccount.QueryRowContext(ctx, key, provider))
+	if err != nil {
+		return nextauth.Account{}, wrap(ctx, op, err)
+	}
+	return acct, nil
+}
+
+// UpdateAccount replaces the token fields of the account (acct.Provider,
+// acct.ProviderAccountID), empty ones with NULL, in one UPDATE …
+// RETURNING, and returns the stored account; its UserID and Type stay as
+// linked. An account that is not linked is [nextauth.ErrNotFound].
+func (a *Adapter) UpdateAccount(ctx context.Context, acct nextauth.Account) (nextauth.Account, error) {
+	const op = "update account"
+	st, err := a.statementsFor(ctx)
+	if err != nil {
+		return nextauth.Account{}, err
+	}
+	if err := a.lock(ctx); err != nil {
+		return nextauth.Account{}, wrap(ctx, op, err)
+	}
+	defer a.unlock()
+	got, err := scanAccount(st.updateAccount.QueryRowContext(ctx, acct.Provider, acct.ProviderAccountID,
+		nullString(acct.RefreshToken), nullString(acct.AccessToken), nullInt(acct.ExpiresAt), nullString(acct.IDToken),
+		nullString(acct.Scope), nullString(acct.SessionState), nullString(acct.TokenType)))
+	if err != nil {
+		return nextauth.Account{}, wrap(ctx, op, err)
+	}
+	return got, nil
 }
 
 // UnlinkAccount removes the provider account; one that is not linked is
@@ -453,6 +481,27 @@ func scanUser(row *sql.Row) (nextauth.User, error) {
 	}, nil
 }
 
+// scanAccount reads the columns of accountColumns.
+func scanAccount(row *sql.Row) (nextauth.Account, error) {
+	var (
+		userID                                 int64
+		refresh, access, idToken, scope, state sql.NullString
+		tokenType                              sql.NullString
+		expiresAt                              sql.NullInt64
+		acct                                   nextauth.Account
+	)
+	err := row.Scan(&userID, &acct.Type, &acct.Provider, &acct.ProviderAccountID,
+		&refresh, &access, &expiresAt, &idToken, &scope, &state, &tokenType)
+	if err != nil {
+		return nextauth.Account{}, err
+	}
+	acct.UserID = strconv.FormatInt(userID, 10)
+	acct.RefreshToken, acct.AccessToken, acct.IDToken = refresh.String, access.String, idToken.String
+	acct.Scope, acct.SessionState, acct.TokenType = scope.String, state.String, tokenType.String
+	acct.ExpiresAt = expiresAt.Int64
+	return acct, nil
+}
+
 // scanSession reads "userId", expires of the session with token.
 func scanSession(token string, row *sql.Row) (nextauth.AdapterSession, error) {
 	var userID, expires int64
@@ -468,6 +517,14 @@ func nullString(s string) any {
 		return nil
 	}
 	return s
+}
+
+// nullInt is n, or NULL for 0.
+func nullInt(n int64) any {
+	if n == 0 {
+		return nil
+	}
+	return n
 }
 
 // nullTime is *t in milliseconds since the epoch, or NULL for nil.

@@ -138,7 +138,8 @@ func dsn(path string) string {
 
 // Adapter is a [nextauth.Adapter] on an SQLite database. It also implements
 // [nextauth.UserDeleter], [nextauth.AccountUnlinker],
-// [nextauth.ExpiredDeleter] and [nextauth.Closer], and has
+// [nextauth.ExpiredDeleter], [nextauth.AccountUpdater] and
+// [nextauth.Closer], and has
 // [Adapter.GetAccount] (the suite's adaptertest.AccountGetter). It is
 // safe for concurrent use.
 //
@@ -164,6 +165,7 @@ var (
 	_ nextauth.UserDeleter     = (*Adapter)(nil)
 	_ nextauth.AccountUnlinker = (*Adapter)(nil)
 	_ nextauth.ExpiredDeleter  = (*Adapter)(nil)
+	_ nextauth.AccountUpdater  = (*Adapter)(nil)
 	_ nextauth.Closer          = (*Adapter)(nil)
 )
 

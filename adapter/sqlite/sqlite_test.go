@@ -323,6 +323,20 @@ func TestNullStorage(t *testing.T) {
 	if err != nil || nulls != 7 {
 		t.Errorf("accounts: %d NULL columns (err %v), want 7", nulls, err)
 	}
+	// UpdateAccount sets the token columns, and clears them back to NULL.
+	acct := nextauth.Account{Provider: "p", ProviderAccountID: "1", RefreshToken: "r", AccessToken: "a",
+		ExpiresAt: 1, TokenType: "t", Scope: "s", IDToken: "i", SessionState: "ss"}
+	for _, want := range []int{0, 7} {
+		if _, err := a.UpdateAccount(ctx, acct); err != nil {
+			t.Fatal(err)
+		}
+		err = a.db.QueryRow(`SELECT (refresh_token IS NULL) + (access_token IS NULL) + (expires_at IS NULL) + (id_token IS NULL)
+		+ (scope IS NULL) + (session_state IS NULL) + (token_type IS NULL) FROM accounts`).Scan(&nulls)
+		if err != nil || nulls != want {
+			t.Errorf("accounts after UpdateAccount: %d NULL columns (err %v), want %d", nulls, err, want)
+		}
+		acct = nextauth.Account{Provider: acct.Provider, ProviderAccountID: acct.ProviderAccountID}
+	}
 	// Two users without an e-mail do not collide on UNIQUE email.
 	if _, err := a.CreateUser(ctx, nextauth.User{Name: "second"}); err != nil {
 		t.Errorf("second user without e-mail: %v", err)
@@ -625,6 +639,9 @@ func TestQueryPlans(t *testing.T) {
 		for _, d := range plan {
 			if strings.HasPrefix(d, "SCAN") {
 				t.Errorf("query %q\nplan %q: full scan", oneLine(p.query), plan)
+			}
+			if strings.Contains(d, "TEMP B-TREE") {
+				t.Errorf("query %q\nplan %q: sorts its rows", oneLine(p.query), plan)
 			}
 		}
 		if len(plan) == 0 && !strings.HasPrefix(p.query, "INSERT INTO verification_token") && !strings.HasPrefix(p.query, "INSERT INTO users") {

@@ -29,9 +29,19 @@ const (
 	sqlLinkAccount = `INSERT INTO accounts ("userId", type, provider, "providerAccountId",
 		refresh_token, access_token, expires_at, id_token, scope, session_state, token_type)
 		SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11 FROM users WHERE id = ?1`
-	sqlGetAccount = `SELECT "userId", type, provider, "providerAccountId",
-		refresh_token, access_token, expires_at, id_token, scope, session_state, token_type
-		FROM accounts WHERE provider = ? AND "providerAccountId" = ?`
+	accountColumns = `"userId", type, provider, "providerAccountId",
+		refresh_token, access_token, expires_at, id_token, scope, session_state, token_type`
+
+	sqlGetAccount = `SELECT ` + accountColumns + ` FROM accounts WHERE provider = ? AND "providerAccountId" = ?`
+	// Several accounts at one provider: the most recently linked, which
+	// has the largest id (a new rowid is the largest so far plus one). The
+	// "userId" index yields its rows in id order, so nothing is sorted.
+	sqlGetUserAccount = `SELECT ` + accountColumns + ` FROM accounts
+		WHERE "userId" = ? AND provider = ? ORDER BY id DESC LIMIT 1`
+	sqlUpdateAccount = `UPDATE accounts SET refresh_token = ?3, access_token = ?4, expires_at = ?5,
+		id_token = ?6, scope = ?7, session_state = ?8, token_type = ?9
+		WHERE provider = ?1 AND "providerAccountId" = ?2
+		RETURNING ` + accountColumns
 	sqlUnlinkAccount = `DELETE FROM accounts WHERE provider = ? AND "providerAccountId" = ?`
 
 	sqlCreateSession     = `INSERT INTO sessions ("userId", expires, "sessionToken") SELECT id, ?2, ?3 FROM users WHERE id = ?1`
@@ -58,6 +68,7 @@ type statements struct {
 	createUser, getUser, getByEmail, getByAcct, updateUser         *sql.Stmt
 	deleteUserSessions, deleteUserAccounts, deleteUser             *sql.Stmt
 	linkAccount, getAccount, unlinkAccount                         *sql.Stmt
+	getUserAccount, updateAccount                                  *sql.Stmt
 	createSession, getSessionAndUser, updateSession, deleteSession *sql.Stmt
 	createToken, useToken                                          *sql.Stmt
 	deleteExpiredSessions, deleteExpiredTokens                     *sql.Stmt
@@ -97,6 +108,8 @@ func (st *statements) list() []struct {
 		{&st.linkAccount, sqlLinkAccount},
 		{&st.getAccount, sqlGetAccount},
 		{&st.unlinkAccount, sqlUnlinkAccount},
+		{&st.getUserAccount, sqlGetUserAccount},
+		{&st.updateAccount, sqlUpdateAccount},
 		{&st.createSession, sqlCreateSession},
 		{&st.getSessionAndUser, sqlGetSessionAndUser},
 		{&st.updateSession, sqlUpdateSession},

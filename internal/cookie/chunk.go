@@ -68,7 +68,7 @@ func ReadChunks(r *http.Request, name string) Chunks {
 				seen[n] = struct{}{}
 			}
 		}
-		items = append(items, chunk{name: n, value: parseValue(raw), key: suffixKey(n)})
+		items = append(items, chunk{name: n, value: decodeValue(unquote(raw)), key: suffixKey(n)})
 		return true
 	})
 	if len(items) == 0 {

@@ -39,18 +39,6 @@ func inheritedName(name string) bool {
 	return false
 }
 
-// parseValue turns the raw text after '=' into the cookie value Next.js
-// hands to NextAuth.
-func parseValue(raw string) string {
-	v := unquote(raw)
-	if strings.IndexByte(v, '%') < 0 {
-		return v
-	}
-	if d, err := DecodeURIComponent(v); err == nil {
-		return d
-	}
-	return v
-}
 
 // unquote trims the raw value text and drops surrounding quotes.
 func unquote(raw string) string {
@@ -92,19 +80,20 @@ func pairs(h http.Header, yield func(name, raw string) bool) {
 // properties every JavaScript object inherits ("toString", "__proto__", …)
 // are never found, as in Next.js.
 func Get(r *http.Request, name string) (string, bool) {
-	if inheritedName(name) {
-		return "", false
+	v, ok := GetRaw(r, name)
+	return decodeValue(v), ok
+}
+
+// decodeValue percent-decodes an unquoted value when it contains '%', or
+// keeps it raw when that fails, as Next.js does.
+func decodeValue(v string) string {
+	if strings.IndexByte(v, '%') < 0 {
+		return v
 	}
-	var value string
-	found := false
-	pairs(r.Header, func(n, raw string) bool {
-		if n == name {
-			value, found = parseValue(raw), true
-			return false
-		}
-		return true
-	})
-	return value, found
+	if d, err := DecodeURIComponent(v); err == nil {
+		return d
+	}
+	return v
 }
 
 // GetRaw is [Get] without the percent-decoding: the trimmed, unquoted value

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/adapter/memory"
 )
 
 // rotatingOAuth is a scripted provider whose refresh tokens are single use:
@@ -143,5 +144,55 @@ func TestRefreshAccessTokensOffByDefault(t *testing.T) {
 	r.Header.Set("Cookie", c.cookieHeader())
 	if _, err := h.AccessToken(nil, r, "idp"); !errors.Is(err, nextauth.ErrNoAccessToken) || p.calls.Load() != 0 {
 		t.Errorf("without RefreshAccessTokens: AccessToken error %v, %d refreshes; want ErrNoAccessToken and none", err, p.calls.Load())
+	}
+}
+
+func TestRefreshAccessTokensDatabase(t *testing.T) {
+	now := time.Now()
+	p := newRotating(&now)
+	a := memory.New()
+	h := newHandler(t, func(c *nextauth.Config) {
+		c.Adapter = a
+		c.Providers = append(c.Providers, p)
+		c.RefreshAccessTokens = true
+		c.Now = func() time.Time { return now }
+	})
+	c := newClient(t, h)
+	oauthSignIn(t, c, p)
+	accessToken := func() (string, error) {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Cookie", c.cookieHeader())
+		return h.AccessToken(nil, r, "idp")
+	}
+	if at, err := accessToken(); at != "at-0" || err != nil {
+		t.Fatalf("AccessToken = %q, %v", at, err)
+	}
+	now = now.Add(15 * time.Minute)
+	var wg sync.WaitGroup
+	got := make([]string, 8)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i], _ = accessToken()
+		}()
+	}
+	wg.Wait()
+	for i, at := range got {
+		if at != "at-1" {
+			t.Errorf("caller %d got %q, want at-1", i, at)
+		}
+	}
+	if n := p.calls.Load(); n != 1 {
+		t.Errorf("%d refreshes for 8 concurrent callers, want 1", n)
+	}
+	acct, err := a.GetAccount(context.Background(), "idp", "u1")
+	if err != nil || acct.AccessToken != "at-1" || acct.RefreshToken != "rt-1" {
+		t.Errorf("stored account after refresh = %+v %v", acct, err)
+	}
+	// Later, the stored (rotated) refresh token is used.
+	now = now.Add(2 * time.Hour)
+	if at, err := accessToken(); at != "at-2" || err != nil {
+		t.Errorf("second refresh = %q, %v", at, err)
 	}
 }

@@ -39,7 +39,6 @@ func inheritedName(name string) bool {
 	return false
 }
 
-
 // unquote trims the raw value text and drops surrounding quotes.
 func unquote(raw string) string {
 	v := jsTrim(raw)

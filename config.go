@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/nextauth-go/nextauth/jwt"
@@ -75,8 +76,40 @@ type Config struct {
 	RefreshAccessTokens bool
 
 	// EmailRateLimit bounds POST /signin/:email so it cannot be used to
-	// send mail in bulk.
+	// send mail in bulk. Defaults: 5 per address and 10 per client a minute.
 	EmailRateLimit RateLimit
+
+	// CredentialsRateLimit bounds POST /callback/:credentials. Defaults: 10
+	// per account and 30 per client a minute.
+	CredentialsRateLimit RateLimit
+
+	// Lockout locks an account out of credentials sign-in after repeated
+	// failures, for a time that doubles with each further failure.
+	Lockout Lockout
+
+	// RateStore keeps the rate limits and lockout counters; nil keeps them
+	// in this process. Share one (adapter/redis, adapter/postgres) across a
+	// fleet so that it enforces one limit.
+	RateStore RateStore
+
+	// TrustProxy lists the networks of reverse proxies whose
+	// X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host headers are
+	// believed. Requests from elsewhere are taken as they come.
+	TrustProxy []netip.Prefix
+
+	// URLs are more public URLs the routes answer under (several host
+	// names for one deployment). A request whose host (as a trusted proxy
+	// reports it) matches one of them is served with that URL's origin and
+	// cookies; any other request with URL's.
+	URLs []string
+
+	// CORSOrigins are origins (scheme://host[:port]) of browser apps on
+	// other sites allowed to call the API with credentials.
+	CORSOrigins []string
+
+	// Observer is told about sign-ins and rate-limit hits (for metrics);
+	// nil tells nobody.
+	Observer Observer
 
 	// Logger receives structured logs with NextAuth's codes in the "code"
 	// attribute. nil uses slog.Default().
@@ -94,6 +127,29 @@ type Config struct {
 
 	// Rand is the source of randomness for tokens; nil means crypto/rand.
 	Rand io.Reader
+}
+
+// Lockout is progressive lockout after failed credentials sign-ins.
+type Lockout struct {
+	// MaxFailures is how many failures in a row an account may have before
+	// it is locked. Default 5; negative turns lockout off.
+	MaxFailures int
+	// Duration is the first lock's length; each further failure while
+	// locked out doubles it, up to MaxDuration. Defaults 1 minute and 1
+	// hour.
+	Duration, MaxDuration time.Duration
+}
+
+// Observer is told what happens, for metrics. Its methods must be cheap and
+// safe for concurrent use.
+type Observer interface {
+	// SignIn reports a sign-in attempt's outcome: "ok" or a NextAuth error
+	// code (CredentialsSignin, OAuthCallback, …).
+	SignIn(provider, outcome string)
+	// RateLimited reports a request refused by a rate limit or lockout:
+	// "email_account", "email_client", "credentials_account",
+	// "credentials_client" or "lockout".
+	RateLimited(limit string)
 }
 
 // SessionStrategy is how sessions are kept.
@@ -126,11 +182,12 @@ type SessionConfig struct {
 // RateLimit bounds how often something may happen within Window. Zero
 // fields take the defaults; a negative limit turns that limit off.
 type RateLimit struct {
-	// PerAddress is how many sign-in e-mails one address may be sent per
-	// Window. Default 5.
-	PerAddress int
-	// PerClient is how many sign-in e-mails one client (IP address) may ask
-	// for per Window. Default 10.
+	// PerAccount is how many attempts one account may see per Window: the
+	// e-mail address for e-mail sign-in, the submitted user name (or e-mail)
+	// for credentials.
+	PerAccount int
+	// PerClient is how many attempts one client (IP address) may make per
+	// Window.
 	PerClient int
 	// Window is the period the limits count over. Default one minute.
 	Window time.Duration

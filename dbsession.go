@@ -26,7 +26,7 @@ func (h *Handler) readSession(ctx context.Context, r *http.Request, trigger stri
 // sessions are deleted, the expiry is extended every UpdateAge, and the
 // cookie's expiry slides on every read.
 func (h *Handler) dbSession(ctx context.Context, r *http.Request, trigger string, data any) (*Session, []string) {
-	c := h.cookies.sessionToken
+	c := h.siteFor(r).cookies.sessionToken
 	chunks := cookie.ReadChunks(r, c.name)
 	token := chunks.Value
 	if token == "" {
@@ -113,7 +113,7 @@ func (h *Handler) createDBSession(s *state, userID string) error {
 	if err != nil {
 		return err
 	}
-	c := h.cookies.sessionToken
+	c := s.site.cookies.sessionToken
 	chunks := cookie.ReadChunks(s.r, c.name)
 	s.addCookies(chunks.Write(c.name, stored.SessionToken, c.opts, stored.Expires)...)
 	return nil

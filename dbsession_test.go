@@ -209,7 +209,7 @@ func TestEmailSignInErrors(t *testing.T) {
 	box := &outbox{}
 	h := newHandler(t, func(c *nextauth.Config) {
 		dbConfig(a, box, &now)(c)
-		c.EmailRateLimit = nextauth.RateLimit{PerAddress: 2, PerClient: 100}
+		c.EmailRateLimit = nextauth.RateLimit{PerAccount: 2, PerClient: 100}
 	})
 	c := newClient(t, h)
 	post := func(email string) *httptest.ResponseRecorder {

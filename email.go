@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -31,17 +29,17 @@ func (h *Handler) emailSignIn(s *state, p EmailProvider) {
 	info := p.Info()
 	raw, _ := s.body.String("email")
 	if strings.TrimSpace(raw) == "" {
-		h.redirect(s, h.errorURL(string(CodeEmailSignin)), 0)
+		h.redirect(s, s.errorURL(string(CodeEmailSignin)), 0)
 		return
 	}
 	email, err := p.NormalizeIdentifier(raw)
 	if err != nil {
 		h.logError(s.ctx, "SIGNIN_EMAIL_ERROR", err)
-		h.redirect(s, h.errorURL(string(CodeEmailSignin)), 0)
+		h.redirect(s, s.errorURL(string(CodeEmailSignin)), 0)
 		return
 	}
 	if !h.allowEmailSend(s, email) {
-		h.redirect(s, h.errorURL(string(CodeEmailSignin)), http.StatusTooManyRequests)
+		h.redirect(s, s.errorURL(string(CodeEmailSignin)), http.StatusTooManyRequests)
 		return
 	}
 	a := h.cfg.Adapter
@@ -51,7 +49,7 @@ func (h *Handler) emailSignIn(s *state, p EmailProvider) {
 	}
 	if err != nil {
 		h.logError(s.ctx, "SIGNIN_EMAIL_ERROR", err)
-		h.redirect(s, h.errorURL(string(CodeEmailSignin)), 0)
+		h.redirect(s, s.errorURL(string(CodeEmailSignin)), 0)
 		return
 	}
 	account := &Account{ProviderAccountID: email, UserID: email, Type: string(TypeEmail), Provider: info.ID}
@@ -61,7 +59,7 @@ func (h *Handler) emailSignIn(s *state, p EmailProvider) {
 	token, err := h.newVerificationToken(p)
 	if err != nil {
 		h.logError(s.ctx, "SIGNIN_EMAIL_ERROR", err)
-		h.redirect(s, h.errorURL(string(CodeEmailSignin)), 0)
+		h.redirect(s, s.errorURL(string(CodeEmailSignin)), 0)
 		return
 	}
 	maxAge := p.MaxAge()
@@ -69,7 +67,7 @@ func (h *Handler) emailSignIn(s *state, p EmailProvider) {
 		maxAge = DefaultEmailMaxAge
 	}
 	expires := h.now().Add(maxAge)
-	link := h.url.base() + "/callback/" + info.ID + "?callbackUrl=" + formEscape(s.callback) +
+	link := s.site.url.base() + "/callback/" + info.ID + "?callbackUrl=" + formEscape(s.callback) +
 		"&token=" + formEscape(token) + "&email=" + formEscape(email)
 	// The token is stored before the mail goes out, so a link that arrives
 	// always works; a failed send leaves only an unusable row behind.
@@ -79,33 +77,17 @@ func (h *Handler) emailSignIn(s *state, p EmailProvider) {
 	}
 	if err != nil {
 		h.logError(s.ctx, "SIGNIN_EMAIL_ERROR", err)
-		h.redirect(s, h.errorURL(string(CodeEmailSignin)), 0)
+		h.redirect(s, s.errorURL(string(CodeEmailSignin)), 0)
 		return
 	}
-	h.redirect(s, h.url.base()+"/verify-request?provider="+formEscape(info.ID)+"&type=email", 0)
+	h.redirect(s, s.site.url.base()+"/verify-request?provider="+formEscape(info.ID)+"&type=email", 0)
 }
 
 // allowEmailSend applies the per-address and per-client limits.
 func (h *Handler) allowEmailSend(s *state, email string) bool {
-	now := h.now()
-	if l := h.emailPerAddress; l != nil && !l.Allow(email, now) {
-		h.log.LogAttrs(s.ctx, slog.LevelWarn, "sign-in e-mail rate limited", slog.String("code", "EMAIL_RATE_LIMITED"), slog.String("limit", "address"))
-		return false
-	}
-	if l := h.emailPerClient; l != nil && !l.Allow(clientIP(s.r), now) {
-		h.log.LogAttrs(s.ctx, slog.LevelWarn, "sign-in e-mail rate limited", slog.String("code", "EMAIL_RATE_LIMITED"), slog.String("limit", "client"))
-		return false
-	}
-	return true
-}
-
-// clientIP is the connection's address (trusted proxies come later).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	rl := h.cfg.EmailRateLimit
+	return h.allow(s, "email_account", "email:a:"+email, rl.PerAccount, rl.Window) &&
+		h.allow(s, "email_client", "email:c:"+h.clientIP(s.r), rl.PerClient, rl.Window)
 }
 
 // newVerificationToken is the provider's token or 32 random bytes in hex.
@@ -130,21 +112,22 @@ func (h *Handler) emailCallback(s *state, p EmailProvider) {
 	info := p.Info()
 	token := s.query.First("token")
 	if token == "" {
-		h.redirect(s, h.errorURL("configuration"), 0)
+		h.redirect(s, s.errorURL("configuration"), 0)
 		return
 	}
 	identifier := s.query.First("email")
 	invite, err := h.useVerificationToken(s.ctx, identifier, token)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		h.redirect(s, h.errorURL(string(CodeVerification)), 0)
+		h.observe(info.ID, string(CodeVerification))
+		h.redirect(s, s.errorURL(string(CodeVerification)), 0)
 		return
 	case err != nil:
 		h.logError(s.ctx, "CALLBACK_EMAIL_ERROR", err)
-		h.redirect(s, h.errorURL(string(CodeCallback)), 0)
+		h.redirect(s, s.errorURL(string(CodeCallback)), 0)
 		return
 	case invite.Expires.Before(h.now()):
-		h.redirect(s, h.errorURL(string(CodeVerification)), 0)
+		h.redirect(s, s.errorURL(string(CodeVerification)), 0)
 		return
 	}
 	email := invite.Identifier
@@ -153,7 +136,7 @@ func (h *Handler) emailCallback(s *state, p EmailProvider) {
 	found := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		h.logError(s.ctx, "CALLBACK_EMAIL_ERROR", err)
-		h.redirect(s, h.errorURL(string(CodeCallback)), 0)
+		h.redirect(s, s.errorURL(string(CodeCallback)), 0)
 		return
 	}
 	profile := existing
@@ -174,7 +157,7 @@ func (h *Handler) emailCallback(s *state, p EmailProvider) {
 		existing.EmailVerified = &now
 		if user, err = a.UpdateUser(s.ctx, existing); err != nil {
 			h.logError(s.ctx, "CALLBACK_EMAIL_ERROR", err)
-			h.redirect(s, h.errorURL(string(CodeCallback)), 0)
+			h.redirect(s, s.errorURL(string(CodeCallback)), 0)
 			return
 		}
 		if f := h.cfg.Events.UpdateUser; f != nil {
@@ -184,7 +167,7 @@ func (h *Handler) emailCallback(s *state, p EmailProvider) {
 		user, err = a.CreateUser(s.ctx, User{Email: email, EmailVerified: &now})
 		if err != nil {
 			h.logError(s.ctx, "CALLBACK_EMAIL_ERROR", &Error{Code: CodeEmailCreateAccount, Err: err})
-			h.redirect(s, h.errorURL(string(CodeEmailCreateAccount)), 0)
+			h.redirect(s, s.errorURL(string(CodeEmailCreateAccount)), 0)
 			return
 		}
 		h.emitCreateUser(s.ctx, user)
@@ -192,10 +175,11 @@ func (h *Handler) emailCallback(s *state, p EmailProvider) {
 	account.UserID = user.ID
 	if err := h.finishSignIn(s, &user, account, nil, isNewUser); err != nil {
 		h.logError(s.ctx, "CALLBACK_EMAIL_ERROR", err)
-		h.redirect(s, h.errorURL(string(CodeCallback)), 0)
+		h.redirect(s, s.errorURL(string(CodeCallback)), 0)
 		return
 	}
 	h.emitSignIn(s.ctx, SignInEvent{User: user, Account: account, IsNewUser: isNewUser})
+	h.observe(info.ID, "ok")
 	if isNewUser && h.cfg.Pages.NewUser != "" {
 		h.redirect(s, appendQuery(h.cfg.Pages.NewUser, "callbackUrl="+cookie.EncodeURIComponent(s.callback)), 0)
 		return
@@ -223,7 +207,7 @@ func (h *Handler) useVerificationToken(ctx context.Context, identifier, token st
 // dropOtherUsersSession deletes the request's database session when it
 // belongs to another user than the one signing in by e-mail (flows.md §4.2).
 func (h *Handler) dropOtherUsersSession(s *state, userID string) {
-	token := cookie.ReadChunks(s.r, h.cookies.sessionToken.name).Value
+	token := cookie.ReadChunks(s.r, s.site.cookies.sessionToken.name).Value
 	if token == "" {
 		return
 	}

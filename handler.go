@@ -14,7 +14,6 @@ import (
 	"github.com/nextauth-go/nextauth/internal/cookie"
 	"github.com/nextauth-go/nextauth/internal/form"
 	"github.com/nextauth-go/nextauth/internal/pages"
-	"github.com/nextauth-go/nextauth/internal/ratelimit"
 	"github.com/nextauth-go/nextauth/jwt"
 )
 
@@ -30,23 +29,17 @@ const (
 // [http.Handler]: mount it at the base path of [Config.URL], with or without
 // the prefix stripped. It is safe for concurrent use.
 type Handler struct {
-	cfg       Config
-	url       baseURL
-	secure    bool
-	secrets   []string // current first, then previous
-	codec     *jwt.Codec
-	cookies   cookieSet
-	providers []Provider
-	byID      map[string]Provider
-	provJSON  []byte
-	pages     *pages.Renderer
-	log       *slog.Logger
-	routes    map[string]map[string]routeFunc
-	checks    map[string]checkCookie // OAuth check cookies by check name
-
-	// emailPerAddress and emailPerClient limit POST /signin/:email; nil
-	// when turned off.
-	emailPerAddress, emailPerClient *ratelimit.Limiter
+	cfg         Config
+	sites       []*site  // Config.URL first, then Config.URLs
+	secrets     []string // current first, then previous
+	codec       *jwt.Codec
+	providers   []Provider
+	byID        map[string]Provider
+	pages       *pages.Renderer
+	log         *slog.Logger
+	routes      map[string]map[string]routeFunc
+	rates       RateStore
+	corsOrigins map[string]bool
 
 	refreshes refreshGroup // access-token refreshes in flight
 }
@@ -90,15 +83,16 @@ func New(cfg Config) (*Handler, error) {
 	default:
 		errs = append(errs, configError("session strategy %q: want %q or %q", cfg.Session.Strategy, StrategyJWT, StrategyDatabase))
 	}
-	rl := &cfg.EmailRateLimit
-	if rl.PerAddress == 0 {
-		rl.PerAddress = 5
+	defaultRate(&cfg.EmailRateLimit, 5, 10)
+	defaultRate(&cfg.CredentialsRateLimit, 10, 30)
+	if cfg.Lockout.MaxFailures == 0 {
+		cfg.Lockout.MaxFailures = 5
 	}
-	if rl.PerClient == 0 {
-		rl.PerClient = 10
+	if cfg.Lockout.Duration <= 0 {
+		cfg.Lockout.Duration = time.Minute
 	}
-	if rl.Window <= 0 {
-		rl.Window = time.Minute
+	if cfg.Lockout.MaxDuration <= 0 {
+		cfg.Lockout.MaxDuration = time.Hour
 	}
 	if cfg.Session.MaxAge == 0 {
 		cfg.Session.MaxAge = DefaultSessionMaxAge
@@ -130,8 +124,17 @@ func New(cfg Config) (*Handler, error) {
 		errs = append(errs, configError("theme color scheme %q: want auto, light or dark", cfg.Theme.ColorScheme))
 	}
 
-	h := &Handler{cfg: cfg, url: u, log: cfg.Logger, byID: map[string]Provider{}}
-	h.secure = strings.HasPrefix(u.origin, "https://")
+	h := &Handler{cfg: cfg, log: cfg.Logger, byID: map[string]Provider{}, rates: cfg.RateStore, corsOrigins: map[string]bool{}}
+	if h.rates == nil {
+		h.rates = NewMemoryRateStore(cfg.Now)
+	}
+	for _, o := range cfg.CORSOrigins {
+		if uo := urlOrigin(o); uo == "" || uo != strings.ToLower(strings.TrimSuffix(o, "/")) {
+			errs = append(errs, configError("cors origin %q: want scheme://host[:port]", o))
+			continue
+		}
+		h.corsOrigins[strings.TrimSuffix(o, "/")] = true
+	}
 	h.secrets = append([]string{cfg.Secret}, cfg.PreviousSecrets...)
 	for i, s := range cfg.PreviousSecrets {
 		if s == "" {
@@ -180,11 +183,14 @@ func New(cfg Config) (*Handler, error) {
 			errs = append(errs, configError("jwt: %w", err))
 		}
 	}
-	h.cookies = h.buildCookies(cfg.Cookies)
-	if cfg.Secret != "" {
-		if h.checks, err = h.newCheckCookies(); err != nil {
-			errs = append(errs, configError("check cookies: %w", err))
+	urls := []baseURL{u}
+	for _, raw := range cfg.URLs {
+		extra, err := parseBaseURL(raw)
+		if err != nil {
+			errs = append(errs, configError("urls: %w", err))
+			continue
 		}
+		urls = append(urls, extra)
 	}
 	if h.pages, err = pages.New(); err != nil {
 		errs = append(errs, err)
@@ -192,28 +198,43 @@ func New(cfg Config) (*Handler, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	h.provJSON = h.providersJSON()
+	for _, bu := range urls {
+		st, err := h.newSite(bu)
+		if err != nil {
+			return nil, configError("check cookies: %w", err)
+		}
+		h.sites = append(h.sites, st)
+	}
 	h.routes = routeTable()
-	if rl.PerAddress > 0 {
-		h.emailPerAddress = ratelimit.New(rl.PerAddress, rl.Window)
-	}
-	if rl.PerClient > 0 {
-		h.emailPerClient = ratelimit.New(rl.PerClient, rl.Window)
-	}
 	return h, nil
 }
 
-func (h *Handler) buildCookies(c Cookies) cookieSet {
+// defaultRate fills a RateLimit's zero fields.
+func defaultRate(r *RateLimit, perAccount, perClient int) {
+	if r.PerAccount == 0 {
+		r.PerAccount = perAccount
+	}
+	if r.PerClient == 0 {
+		r.PerClient = perClient
+	}
+	if r.Window <= 0 {
+		r.Window = time.Minute
+	}
+}
+
+// buildCookies resolves cookie names and attributes (core.md §4.1) with the
+// configured overrides.
+func buildCookies(secure bool, c Cookies) cookieSet {
 	prefix := ""
-	if h.secure {
+	if secure {
 		prefix = "__Secure-"
 	}
 	csrfName := "next-auth.csrf-token"
-	if h.secure {
+	if secure {
 		csrfName = "__Host-next-auth.csrf-token"
 	}
 	def := func(name string, maxAge int, o CookieOptions) cookieDef {
-		d := cookieDef{name: name, opts: cookie.Options{Path: "/", HTTPOnly: true, Secure: h.secure, SameSite: "lax", MaxAge: maxAge}}
+		d := cookieDef{name: name, opts: cookie.Options{Path: "/", HTTPOnly: true, Secure: secure, SameSite: "lax", MaxAge: maxAge}}
 		if o.Name != "" {
 			d.name = o.Name
 		}
@@ -252,10 +273,11 @@ func (h *Handler) buildCookies(c Cookies) cookieSet {
 	}
 }
 
-// providersJSON renders GET /providers once: the map never changes.
-func (h *Handler) providersJSON() []byte {
+// providersJSON renders GET /providers once per site: the map never
+// changes.
+func providersJSON(providers []Provider, base string) []byte {
 	b := []byte{'{'}
-	for i, p := range h.providers {
+	for i, p := range providers {
 		info := p.Info()
 		if i > 0 {
 			b = append(b, ',')
@@ -268,19 +290,21 @@ func (h *Handler) providersJSON() []byte {
 		b = append(b, `,"type":`...)
 		b = appendJSONString(b, string(info.Type))
 		b = append(b, `,"signinUrl":`...)
-		b = appendJSONString(b, h.url.base()+"/signin/"+info.ID)
+		b = appendJSONString(b, base+"/signin/"+info.ID)
 		b = append(b, `,"callbackUrl":`...)
-		b = appendJSONString(b, h.url.base()+"/callback/"+info.ID)
+		b = appendJSONString(b, base+"/callback/"+info.ID)
 		b = append(b, '}')
 	}
 	return append(b, '}')
 }
 
-// BasePath is the path the routes answer under, e.g. "/api/auth".
-func (h *Handler) BasePath() string { return h.url.path }
+// BasePath is the path the routes answer under, e.g. "/api/auth" (of
+// Config.URL).
+func (h *Handler) BasePath() string { return h.sites[0].url.path }
 
-// BaseURL is origin plus base path, e.g. "https://example.com/api/auth".
-func (h *Handler) BaseURL() string { return h.url.base() }
+// BaseURL is origin plus base path, e.g. "https://example.com/api/auth" (of
+// Config.URL).
+func (h *Handler) BaseURL() string { return h.sites[0].url.base() }
 
 // routeTable maps action → method → handler (core.md §2.2). Anything not in
 // it gets the 400 "not supported" answer.
@@ -300,6 +324,7 @@ func routeTable() map[string]map[string]routeFunc {
 
 // state is one request on its way through the handler.
 type state struct {
+	site       *site
 	w          http.ResponseWriter
 	r          *http.Request
 	ctx        context.Context
@@ -319,7 +344,11 @@ type state struct {
 
 // ServeHTTP routes one request (core.md §2).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	action, providerID, ok := h.splitPath(r)
+	if len(h.corsOrigins) > 0 && h.cors(w, r) {
+		return
+	}
+	st := h.siteFor(r)
+	action, providerID, ok := splitPath(r, st.url.path)
 	if !ok {
 		http.Error(w, "Bad Request", http.StatusBadRequest)
 		return
@@ -333,7 +362,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		unsupported(w, r.Method)
 		return
 	}
-	s := &state{w: w, r: r, ctx: r.Context(), action: action, providerID: providerID}
+	s := &state{site: st, w: w, r: r, ctx: r.Context(), action: action, providerID: providerID}
 	s.cookies = s.cookieBuf[:0]
 	s.query = form.ParseQuery(r.URL.RawQuery)
 	if !h.readBody(s) {
@@ -360,9 +389,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // splitPath strips the base path (when the router did not) and returns the
 // action and provider id, each percent-decoded.
-func (h *Handler) splitPath(r *http.Request) (action, providerID string, ok bool) {
+func splitPath(r *http.Request, basePath string) (action, providerID string, ok bool) {
 	p := r.URL.EscapedPath()
-	if rest, found := strings.CutPrefix(p, h.url.path); found && (rest == "" || rest[0] == '/') {
+	if rest, found := strings.CutPrefix(p, basePath); found && (rest == "" || rest[0] == '/') {
 		p = rest
 	}
 	p = strings.TrimPrefix(p, "/")
@@ -411,10 +440,10 @@ const configErrorMessage = `{"message":"There is a problem with the server confi
 // answers 500; a client's bad input is a 400 here, with the same body.
 func (h *Handler) assertCallbackURL(s *state) bool {
 	bad := ""
-	s.callbackCookie, _ = cookie.Get(s.r, h.cookies.callbackURL.name)
-	if q := s.query.First("callbackUrl"); q != "" && !validCallbackURL(q, h.url) {
+	s.callbackCookie, _ = cookie.Get(s.r, s.site.cookies.callbackURL.name)
+	if q := s.query.First("callbackUrl"); q != "" && !validCallbackURL(q, s.site.url) {
 		bad = q
-	} else if c := s.callbackCookie; c != "" && !validCallbackURL(c, h.url) {
+	} else if c := s.callbackCookie; c != "" && !validCallbackURL(c, s.site.url) {
 		bad = c
 	}
 	if bad == "" {
@@ -494,8 +523,8 @@ func (h *Handler) redirect(s *state, target string, status int) {
 }
 
 // errorURL is {base}/error?error=code.
-func (h *Handler) errorURL(code string) string {
-	return h.url.base() + "/error?error=" + code
+func (s *state) errorURL(code string) string {
+	return s.site.url.base() + "/error?error=" + code
 }
 
 // Header values shared by every response that sends them. They are never

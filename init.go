@@ -11,7 +11,7 @@ import (
 // initCSRF reads or issues the CSRF token (core.md §5.2). A cookie hashed
 // with a previous secret is accepted and re-issued under the current one.
 func (h *Handler) initCSRF(s *state) error {
-	c := h.cookies.csrfToken
+	c := s.site.cookies.csrfToken
 	if v, ok := cookie.GetRaw(s.r, c.name); ok {
 		var token string
 		var idx int
@@ -47,13 +47,13 @@ func (h *Handler) initCSRF(s *state) error {
 // callback-url cookie through the redirect callback, and stores it in the
 // cookie when it changed (core.md §6.1).
 func (h *Handler) initCallbackURL(s *state) error {
-	c := h.cookies.callbackURL
+	c := s.site.cookies.callbackURL
 	cookieVal := s.callbackCookie
 	param := s.body.First("callbackUrl")
 	if param == "" {
 		param = s.query.First("callbackUrl")
 	}
-	s.callback = h.url.origin
+	s.callback = s.site.url.origin
 	var err error
 	switch {
 	case param != "":
@@ -73,7 +73,7 @@ func (h *Handler) initCallbackURL(s *state) error {
 // redirectCallback runs Callbacks.Redirect or the default same-origin rule.
 func (h *Handler) redirectCallback(s *state, url string) (string, error) {
 	if h.cfg.Callbacks.Redirect != nil {
-		return h.cfg.Callbacks.Redirect(s.ctx, url, h.url.origin)
+		return h.cfg.Callbacks.Redirect(s.ctx, url, s.site.url.origin)
 	}
-	return defaultRedirect(url, h.url.origin), nil
+	return defaultRedirect(url, s.site.url.origin), nil
 }

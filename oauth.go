@@ -40,9 +40,9 @@ type checkCookie struct {
 
 // newCheckCookies builds the codecs of the state, PKCE and nonce cookies:
 // each is encrypted with a key salted with its own name (4.24.5+).
-func (h *Handler) newCheckCookies() (map[string]checkCookie, error) {
+func (h *Handler) newCheckCookies(cs cookieSet) (map[string]checkCookie, error) {
 	out := map[string]checkCookie{}
-	for name, def := range map[string]cookieDef{CheckState: h.cookies.state, CheckPKCE: h.cookies.pkce, CheckNonce: h.cookies.nonce} {
+	for name, def := range map[string]cookieDef{CheckState: cs.state, CheckPKCE: cs.pkce, CheckNonce: cs.nonce} {
 		codec, err := jwt.NewCodec(jwt.Options{Secret: h.cfg.Secret, PreviousSecrets: h.cfg.PreviousSecrets, Salt: def.name, Now: h.cfg.Now, Rand: h.cfg.Rand})
 		if err != nil {
 			return nil, err
@@ -68,10 +68,10 @@ func randomCheck(rnd io.Reader) (string, error) {
 // a redirect to the authorization server (flows.md §2).
 func (h *Handler) oauthSignIn(s *state, p OAuthProvider) {
 	info := p.Info()
-	req := AuthorizationRequest{RedirectURI: h.url.base() + "/callback/" + info.ID, Params: form.ParseQueryPairs(s.r.URL.RawQuery)}
+	req := AuthorizationRequest{RedirectURI: s.site.url.base() + "/callback/" + info.ID, Params: form.ParseQueryPairs(s.r.URL.RawQuery)}
 	var set []string
 	for _, check := range p.Checks() {
-		cc, ok := h.checks[check]
+		cc, ok := s.site.checks[check]
 		if !ok {
 			continue
 		}
@@ -83,7 +83,7 @@ func (h *Handler) oauthSignIn(s *state, p OAuthProvider) {
 		}
 		if err != nil {
 			h.logError(s.ctx, "SIGNIN_OAUTH_ERROR", err)
-			h.redirect(s, h.errorURL(string(CodeOAuthSignin)), 0)
+			h.redirect(s, s.errorURL(string(CodeOAuthSignin)), 0)
 			return
 		}
 		switch check {
@@ -100,7 +100,7 @@ func (h *Handler) oauthSignIn(s *state, p OAuthProvider) {
 	target, err := p.AuthorizationURL(s.ctx, req)
 	if err != nil {
 		h.logError(s.ctx, "SIGNIN_OAUTH_ERROR", err)
-		h.redirect(s, h.errorURL(string(CodeOAuthSignin)), 0)
+		h.redirect(s, s.errorURL(string(CodeOAuthSignin)), 0)
 		return
 	}
 	h.debug(s.ctx, "GET_AUTHORIZATION_URL", slog.String("provider", info.ID))
@@ -157,13 +157,13 @@ func (h *Handler) oauthCallback(s *state, p OAuthProvider) {
 		}
 		h.log.LogAttrs(s.ctx, slog.LevelError, "provider returned an error", slog.String("code", "OAUTH_CALLBACK_HANDLER_ERROR"),
 			slog.String("provider", info.ID), slog.String("error", truncate(e, 200)), slog.String("error_description", truncate(src.First("error_description"), 500)))
-		h.redirect(s, h.errorURL(string(CodeCallback)), 0)
+		h.redirect(s, s.errorURL(string(CodeCallback)), 0)
 		return
 	}
-	req := CallbackRequest{RedirectURI: h.url.base() + "/callback/" + info.ID, Params: map[string]string{}}
+	req := CallbackRequest{RedirectURI: s.site.url.base() + "/callback/" + info.ID, Params: map[string]string{}}
 	var clear []string
 	for _, check := range p.Checks() {
-		cc, ok := h.checks[check]
+		cc, ok := s.site.checks[check]
 		if !ok {
 			continue
 		}
@@ -191,7 +191,7 @@ func (h *Handler) oauthCallback(s *state, p OAuthProvider) {
 	if errors.Is(err, ErrProfile) {
 		h.logError(s.ctx, "OAUTH_PARSE_PROFILE_ERROR", err)
 		s.addCookies(clear...)
-		h.redirect(s, h.url.base()+"/signin", 0)
+		h.redirect(s, s.site.url.base()+"/signin", 0)
 		return
 	}
 	if err != nil {
@@ -219,26 +219,28 @@ func (h *Handler) oauthCallback(s *state, p OAuthProvider) {
 	switch {
 	case errors.Is(err, errAccountNotLinked):
 		h.logError(s.ctx, "OAUTH_CALLBACK_HANDLER_ERROR", err)
-		h.redirect(s, h.errorURL(string(CodeOAuthAccountNotLinked)), 0)
+		h.observe(info.ID, string(CodeOAuthAccountNotLinked))
+		h.redirect(s, s.errorURL(string(CodeOAuthAccountNotLinked)), 0)
 		return
 	case errors.As(err, new(*Error)):
 		h.logError(s.ctx, "OAUTH_CALLBACK_HANDLER_ERROR", err)
-		h.redirect(s, h.errorURL(publicCode(err, CodeCallback)), 0)
+		h.redirect(s, s.errorURL(publicCode(err, CodeCallback)), 0)
 		return
 	case err != nil:
 		h.logError(s.ctx, "OAUTH_CALLBACK_HANDLER_ERROR", err)
-		h.redirect(s, h.errorURL(string(CodeCallback)), 0)
+		h.redirect(s, s.errorURL(string(CodeCallback)), 0)
 		return
 	}
 	if existing != nil {
-		c := h.cookies.sessionToken
+		c := s.site.cookies.sessionToken
 		s.addCookies(cookie.ReadChunks(s.r, c.name).Write(c.name, existing.SessionToken, c.opts, existing.Expires)...)
 	} else if err := h.finishSignIn(s, &user, &account, res.Profile, isNewUser); err != nil {
 		h.logError(s.ctx, "OAUTH_CALLBACK_HANDLER_ERROR", err)
-		h.redirect(s, h.errorURL(string(CodeCallback)), 0)
+		h.redirect(s, s.errorURL(string(CodeCallback)), 0)
 		return
 	}
 	h.emitSignIn(s.ctx, SignInEvent{User: user, Account: &account, Profile: res.Profile, IsNewUser: isNewUser})
+	h.observe(info.ID, "ok")
 	if isNewUser && h.cfg.Pages.NewUser != "" {
 		h.redirect(s, appendQuery(h.cfg.Pages.NewUser, "callbackUrl="+cookie.EncodeURIComponent(s.callback)), 0)
 		return
@@ -249,7 +251,8 @@ func (h *Handler) oauthCallback(s *state, p OAuthProvider) {
 func (h *Handler) oauthCallbackFailed(s *state, providerID string, err error) {
 	h.log.LogAttrs(s.ctx, slog.LevelError, "oauth callback failed", slog.String("code", "OAUTH_CALLBACK_ERROR"),
 		slog.String("provider", providerID), slog.String("err", err.Error()))
-	h.redirect(s, h.errorURL(string(CodeOAuthCallback)), 0)
+	h.observe(providerID, string(CodeOAuthCallback))
+	h.redirect(s, s.errorURL(string(CodeOAuthCallback)), 0)
 }
 
 // linkOAuth is NextAuth's callbackHandler for OAuth (flows.md §4.1). It
@@ -329,7 +332,7 @@ func profileMap(u *User) map[string]any {
 // the JWT's sub or the database session (expiry not checked, as in
 // NextAuth).
 func (h *Handler) currentUser(s *state) (*User, *AdapterSession) {
-	raw := cookie.ReadChunks(s.r, h.cookies.sessionToken.name).Value
+	raw := cookie.ReadChunks(s.r, s.site.cookies.sessionToken.name).Value
 	if raw == "" {
 		return nil, nil
 	}

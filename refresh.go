@@ -221,7 +221,7 @@ func (h *Handler) AccessToken(w http.ResponseWriter, r *http.Request, providerID
 		}
 		return acct.AccessToken, nil
 	}
-	c := h.cookies.sessionToken
+	c := h.siteFor(r).cookies.sessionToken
 	chunks := cookie.ReadChunks(r, c.name)
 	if chunks.Value == "" {
 		return "", ErrNoSession
@@ -251,7 +251,7 @@ func (h *Handler) AccessToken(w http.ResponseWriter, r *http.Request, providerID
 
 // sessionOfRequest returns the unexpired database session of r.
 func (h *Handler) sessionOfRequest(ctx context.Context, r *http.Request) (AdapterSession, User, error) {
-	token := cookie.ReadChunks(r, h.cookies.sessionToken.name).Value
+	token := cookie.ReadChunks(r, h.siteFor(r).cookies.sessionToken.name).Value
 	if token == "" {
 		return AdapterSession{}, User{}, ErrNoSession
 	}

@@ -12,7 +12,7 @@ import (
 
 // getProviders answers GET /providers: the provider map, no cookies.
 func (h *Handler) getProviders(s *state) {
-	writeJSON(s.w, http.StatusOK, h.provJSON)
+	writeJSON(s.w, http.StatusOK, s.site.provJSON)
 }
 
 // getCSRF answers GET /csrf.
@@ -100,8 +100,8 @@ func (h *Handler) getSignIn(s *state) {
 		info := p.Info()
 		pp := pages.Provider{
 			ID: info.ID, Name: info.Name, Type: string(info.Type),
-			SigninURL:   h.url.base() + "/signin/" + info.ID,
-			CallbackURL: h.url.base() + "/callback/" + info.ID,
+			SigninURL:   s.site.url.base() + "/signin/" + info.ID,
+			CallbackURL: s.site.url.base() + "/callback/" + info.ID,
 		}
 		if st := info.Style; st != nil {
 			pp.Style = &pages.Style{Logo: st.Logo, LogoDark: st.LogoDark, Bg: st.Bg, Text: st.Text, BgDark: st.BgDark, TextDark: st.TextDark}
@@ -125,19 +125,19 @@ func (h *Handler) getSignIn(s *state) {
 func (h *Handler) postSignIn(s *state) {
 	p := h.byID[s.providerID]
 	if !s.csrfOK || p == nil {
-		h.redirect(s, h.url.base()+"/signin?csrf=true", 0)
+		h.redirect(s, s.site.url.base()+"/signin?csrf=true", 0)
 		return
 	}
 	switch p := p.(type) {
 	case CredentialsProvider:
 		// Credentials sign in through POST /callback/:id.
-		h.redirect(s, h.url.base()+"/signin", 0)
+		h.redirect(s, s.site.url.base()+"/signin", 0)
 	case EmailProvider:
 		h.emailSignIn(s, p)
 	case OAuthProvider:
 		h.oauthSignIn(s, p)
 	default:
-		h.redirect(s, h.errorURL(string(CodeSignin)), 0)
+		h.redirect(s, s.errorURL(string(CodeSignin)), 0)
 	}
 }
 
@@ -148,7 +148,7 @@ func (h *Handler) getSignOut(s *state) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := h.pages.SignOut(&buf, pages.SignOutData{Theme: h.theme(), BaseURL: h.url.base(), CSRFToken: s.csrfToken}); err != nil {
+	if err := h.pages.SignOut(&buf, pages.SignOutData{Theme: h.theme(), BaseURL: s.site.url.base(), CSRFToken: s.csrfToken}); err != nil {
 		h.serverError(s, "RENDER_ERROR", err)
 		return
 	}
@@ -162,7 +162,7 @@ func (h *Handler) getVerifyRequest(s *state) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := h.pages.VerifyRequest(&buf, pages.VerifyRequestData{Theme: h.theme(), Origin: h.url.origin, Host: h.url.host}); err != nil {
+	if err := h.pages.VerifyRequest(&buf, pages.VerifyRequestData{Theme: h.theme(), Origin: s.site.url.origin, Host: s.site.url.host}); err != nil {
 		h.serverError(s, "RENDER_ERROR", err)
 		return
 	}
@@ -176,7 +176,7 @@ func (h *Handler) getError(s *state) {
 		code = s.providerID
 	}
 	if signinErrorCodes[code] {
-		h.redirect(s, h.url.base()+"/signin?error="+code, 0)
+		h.redirect(s, s.site.url.base()+"/signin?error="+code, 0)
 		return
 	}
 	if p := h.cfg.Pages.Error; p != "" {
@@ -192,7 +192,7 @@ func (h *Handler) getError(s *state) {
 func (h *Handler) renderError(s *state, code string, status int, withURLs bool) {
 	d := pages.ErrorData{Theme: h.theme(), Error: code}
 	if withURLs {
-		d.BaseURL, d.Origin, d.Host = h.url.base(), h.url.origin, h.url.host
+		d.BaseURL, d.Origin, d.Host = s.site.url.base(), s.site.url.origin, s.site.url.host
 	}
 	var buf bytes.Buffer
 	st, err := h.pages.Error(&buf, d)
@@ -222,7 +222,7 @@ func (h *Handler) callback(s *state) {
 			return
 		}
 		if !s.csrfOK {
-			h.redirect(s, h.url.base()+"/signin?csrf=true", 0)
+			h.redirect(s, s.site.url.base()+"/signin?csrf=true", 0)
 			return
 		}
 		h.credentialsCallback(s, p)

@@ -31,7 +31,7 @@ func (h *Handler) GetSession(w http.ResponseWriter, r *http.Request) (*Session, 
 // an "Authorization: Bearer" header), like next-auth/jwt's getToken. It
 // returns [ErrNoSession] when there is none or it does not decode.
 func (h *Handler) Token(r *http.Request) (jwt.Claims, error) {
-	claims, err := jwt.GetToken(r, jwt.GetTokenOptions{Codec: h.codec, CookieName: h.cookies.sessionToken.name})
+	claims, err := jwt.GetToken(r, jwt.GetTokenOptions{Codec: h.codec, CookieName: h.siteFor(r).cookies.sessionToken.name})
 	if err != nil {
 		return nil, ErrNoSession
 	}
@@ -60,8 +60,9 @@ func (h *Handler) RequireSession(next http.Handler) http.Handler {
 			return
 		}
 		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && strings.Contains(r.Header.Get("Accept"), "text/html") {
-			back := h.url.origin + r.URL.RequestURI()
-			http.Redirect(w, r, h.url.base()+"/signin?error=SessionRequired&callbackUrl="+cookie.EncodeURIComponent(back), http.StatusFound)
+			st := h.siteFor(r)
+			back := st.url.origin + r.URL.RequestURI()
+			http.Redirect(w, r, st.url.base()+"/signin?error=SessionRequired&callbackUrl="+cookie.EncodeURIComponent(back), http.StatusFound)
 			return
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="nextauth"`)

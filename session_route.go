@@ -51,7 +51,7 @@ func (h *Handler) writeSession(s *state, sess *Session) {
 // callbacks and returns the session with the Set-Cookie values that re-issue
 // the token (or clear a bad one). A nil session means none.
 func (h *Handler) jwtSession(ctx context.Context, r *http.Request, trigger string, data any) (*Session, []string) {
-	c := h.cookies.sessionToken
+	c := h.siteFor(r).cookies.sessionToken
 	chunks := cookie.ReadChunks(r, c.name)
 	if chunks.Value == "" {
 		return nil, nil
@@ -116,10 +116,10 @@ func (h *Handler) sessionCallback(ctx context.Context, p SessionParams) (sess *S
 // postSignOut answers POST /signout (core.md §9.2).
 func (h *Handler) postSignOut(s *state) {
 	if !s.csrfOK {
-		h.redirect(s, h.url.base()+"/signout?csrf=true", 0)
+		h.redirect(s, s.site.url.base()+"/signout?csrf=true", 0)
 		return
 	}
-	c := h.cookies.sessionToken
+	c := s.site.cookies.sessionToken
 	chunks := cookie.ReadChunks(s.r, c.name)
 	if chunks.Value == "" {
 		h.redirect(s, s.callback, 0)

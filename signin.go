@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/nextauth-go/nextauth/internal/cookie"
 	"github.com/nextauth-go/nextauth/jwt"
@@ -15,39 +16,70 @@ import (
 func (h *Handler) credentialsCallback(s *state, p CredentialsProvider) {
 	id := p.Info().ID
 	creds := Credentials(s.body.Flatten())
+	failed := s.errorURL(string(CodeCredentialsSignin)) + "&provider=" + cookie.EncodeURIComponent(id)
+	account := credentialAccount(creds)
+	rl := h.cfg.CredentialsRateLimit
+	if !h.allow(s, "credentials_client", "cred:c:"+h.clientIP(s.r), rl.PerClient, rl.Window) ||
+		(account != "" && !h.allow(s, "credentials_account", "cred:a:"+id+":"+account, rl.PerAccount, rl.Window)) {
+		h.observe(id, "RateLimited")
+		h.redirect(s, failed, http.StatusTooManyRequests)
+		return
+	}
+	lockKey := lockoutKey(id, account)
+	if account != "" && h.lockedOut(s, lockKey) {
+		// Answered exactly as a wrong password, so the lock reveals nothing
+		// (any name can be locked, known or not); trying again extends it.
+		h.recordFailure(s, lockKey)
+		if o := h.cfg.Observer; o != nil {
+			o.RateLimited("lockout")
+		}
+		h.observe(id, string(CodeCredentialsSignin))
+		h.redirect(s, failed, http.StatusUnauthorized)
+		return
+	}
 	user, err := h.authorize(s, p, creds)
-	if err != nil {
-		h.logError(s.ctx, "CREDENTIALS_AUTHORIZE_ERROR", err)
-		h.redirect(s, h.errorURL(publicCode(err, CodeCredentialsSignin))+"&provider="+cookie.EncodeURIComponent(id), http.StatusUnauthorized)
+	if err != nil || user == nil {
+		if err != nil {
+			h.logError(s.ctx, "CREDENTIALS_AUTHORIZE_ERROR", err)
+			failed = s.errorURL(publicCode(err, CodeCredentialsSignin)) + "&provider=" + cookie.EncodeURIComponent(id)
+		}
+		if account != "" {
+			h.recordFailure(s, lockKey)
+		}
+		h.observe(id, string(CodeCredentialsSignin))
+		h.redirect(s, failed, http.StatusUnauthorized)
 		return
 	}
-	if user == nil {
-		h.redirect(s, h.errorURL(string(CodeCredentialsSignin))+"&provider="+cookie.EncodeURIComponent(id), http.StatusUnauthorized)
-		return
+	if account != "" {
+		if err := h.rates.Reset(s.ctx, lockKey); err != nil {
+			h.logError(s.ctx, "RATE_LIMIT_ERROR", err)
+		}
 	}
-	account := &Account{Type: string(TypeCredentials), Provider: id, ProviderAccountID: user.ID}
-	if !h.signInAllowed(s, SignInParams{User: user, Account: account, Credentials: creds}, true) {
+	acct := &Account{Type: string(TypeCredentials), Provider: id, ProviderAccountID: user.ID}
+	if !h.signInAllowed(s, SignInParams{User: user, Account: acct, Credentials: creds}, true) {
+		h.observe(id, string(CodeAccessDenied))
 		return
 	}
 	isNewUser := false
 	if h.database() {
 		// Beyond v4: a real database session, for a user row linked to the
 		// credentials account (v4 writes a JWT the session route rejects).
-		dbUser, created, err := h.credentialsUser(s, account, user)
+		dbUser, created, err := h.credentialsUser(s, acct, user)
 		if err != nil {
 			h.logError(s.ctx, "CALLBACK_CREDENTIALS_HANDLER_ERROR", err)
-			h.redirect(s, h.errorURL(string(CodeCallback)), 0)
+			h.redirect(s, s.errorURL(string(CodeCallback)), 0)
 			return
 		}
 		user, isNewUser = &dbUser, created
-		account.UserID = dbUser.ID
+		acct.UserID = dbUser.ID
 	}
-	if err := h.finishSignIn(s, user, account, nil, false); err != nil {
+	if err := h.finishSignIn(s, user, acct, nil, false); err != nil {
 		h.logError(s.ctx, "CALLBACK_CREDENTIALS_HANDLER_ERROR", err)
-		h.redirect(s, h.errorURL(string(CodeCallback)), 0)
+		h.redirect(s, s.errorURL(string(CodeCallback)), 0)
 		return
 	}
-	h.emitSignIn(s.ctx, SignInEvent{User: *user, Account: account, IsNewUser: isNewUser})
+	h.emitSignIn(s.ctx, SignInEvent{User: *user, Account: acct, IsNewUser: isNewUser})
+	h.observe(id, "ok")
 	h.redirect(s, s.callback, 0)
 }
 
@@ -128,7 +160,7 @@ func (h *Handler) signInAllowed(s *state, p SignInParams, credentials bool) bool
 	}
 	if !h.allowed(p.User.Email) {
 		h.log.LogAttrs(s.ctx, slog.LevelInfo, "sign-in refused by allow list", slog.String("code", string(CodeAccessDenied)))
-		h.redirect(s, h.errorURL(string(CodeAccessDenied)), denyStatus)
+		h.redirect(s, s.errorURL(string(CodeAccessDenied)), denyStatus)
 		return false
 	}
 	if h.cfg.Callbacks.SignIn == nil {
@@ -138,13 +170,13 @@ func (h *Handler) signInAllowed(s *state, p SignInParams, credentials bool) bool
 	switch {
 	case err != nil:
 		h.logError(s.ctx, "SIGNIN_CALLBACK_ERROR", err)
-		h.redirect(s, h.errorURL(publicCode(err, CodeAccessDenied)), denyStatus)
+		h.redirect(s, s.errorURL(publicCode(err, CodeAccessDenied)), denyStatus)
 		return false
 	case res.Redirect != "":
 		h.redirect(s, res.Redirect, 0)
 		return false
 	case res.Deny:
-		h.redirect(s, h.errorURL(string(CodeAccessDenied)), denyStatus)
+		h.redirect(s, s.errorURL(string(CodeAccessDenied)), denyStatus)
 		return false
 	}
 	return true
@@ -197,7 +229,7 @@ func (h *Handler) issueJWT(s *state, u *User, a *Account, profile map[string]any
 	if err != nil {
 		return err
 	}
-	c := h.cookies.sessionToken
+	c := s.site.cookies.sessionToken
 	chunks := cookie.ReadChunks(s.r, c.name)
 	set := chunks.Write(c.name, encoded, c.opts, h.now().Add(h.cfg.Session.MaxAge))
 	if len(set) > 1 || len(encoded) > cookie.ChunkSize {
@@ -247,4 +279,22 @@ func publicCode(err error, fallback ErrorCode) string {
 		return cookie.EncodeURIComponent(string(e.Code))
 	}
 	return string(fallback)
+}
+
+// credentialAccount is the account a credentials sign-in is for, for rate
+// limits and lockout: the submitted username, else email, trimmed and
+// lower-cased ("" when neither was sent).
+func credentialAccount(c Credentials) string {
+	a := c["username"]
+	if a == "" {
+		a = c["email"]
+	}
+	return strings.ToLower(strings.TrimSpace(a))
+}
+
+// observe reports a sign-in outcome to Config.Observer.
+func (h *Handler) observe(provider, outcome string) {
+	if o := h.cfg.Observer; o != nil {
+		o.SignIn(provider, outcome)
+	}
 }

@@ -1,0 +1,193 @@
+package nextauth
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/nextauth-go/nextauth/internal/ratelimit"
+)
+
+// RateStore keeps rate-limit buckets and failure counters. The default is
+// in memory, per process; a fleet shares one through Redis or PostgreSQL
+// (adapter/redis and adapter/postgres provide one) so that it enforces one
+// limit. Implementations must be safe for concurrent use.
+type RateStore interface {
+	// Take takes one token from key's bucket, which holds limit tokens and
+	// refills completely over window, and reports whether there was one.
+	Take(ctx context.Context, key string, limit int, window time.Duration) (bool, error)
+	// Incr adds one to key's counter, which is forgotten ttl after its last
+	// increment, and returns the new count.
+	Incr(ctx context.Context, key string, ttl time.Duration) (int64, error)
+	// Count returns key's counter (0 when absent or forgotten).
+	Count(ctx context.Context, key string) (int64, error)
+	// Reset forgets key's counter.
+	Reset(ctx context.Context, key string) error
+}
+
+// memoryRateStore is the default RateStore: token buckets and counters in
+// this process.
+type memoryRateStore struct {
+	now func() time.Time
+
+	mu       sync.Mutex
+	buckets  map[string]*ratelimit.Limiter // by limit/window
+	counters map[string]counter
+	calls    int
+}
+
+type counter struct {
+	n       int64
+	expires time.Time
+}
+
+// NewMemoryRateStore returns an in-process RateStore (the default). now nil
+// means time.Now.
+func NewMemoryRateStore(now func() time.Time) RateStore {
+	if now == nil {
+		now = time.Now
+	}
+	return &memoryRateStore{now: now, buckets: map[string]*ratelimit.Limiter{}, counters: map[string]counter{}}
+}
+
+func (m *memoryRateStore) Take(_ context.Context, key string, limit int, window time.Duration) (bool, error) {
+	m.mu.Lock()
+	id := window.String() + "/" + itoa(limit)
+	l, ok := m.buckets[id]
+	if !ok {
+		l = ratelimit.New(limit, window)
+		m.buckets[id] = l
+	}
+	m.mu.Unlock()
+	return l.Allow(key, m.now()), nil
+}
+
+func (m *memoryRateStore) Incr(_ context.Context, key string, ttl time.Duration) (int64, error) {
+	now := m.now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.calls++
+	if m.calls%1024 == 0 {
+		for k, c := range m.counters {
+			if now.After(c.expires) {
+				delete(m.counters, k)
+			}
+		}
+	}
+	c := m.counters[key]
+	if now.After(c.expires) {
+		c.n = 0
+	}
+	c.n++
+	c.expires = now.Add(ttl)
+	m.counters[key] = c
+	return c.n, nil
+}
+
+func (m *memoryRateStore) Count(_ context.Context, key string) (int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.counters[key]
+	if !ok || m.now().After(c.expires) {
+		return 0, nil
+	}
+	return c.n, nil
+}
+
+func (m *memoryRateStore) Reset(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.counters, key)
+	return nil
+}
+
+func itoa(n int) string {
+	var b [20]byte
+	i := len(b)
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			break
+		}
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
+
+// allow takes a token of key's bucket (limit per window); a negative limit
+// is off. A store failure lets the request through (and is logged): a
+// broken limiter must not lock everyone out.
+func (h *Handler) allow(s *state, kind, key string, limit int, window time.Duration) bool {
+	if limit < 0 {
+		return true
+	}
+	ok, err := h.rates.Take(s.ctx, key, limit, window)
+	if err != nil {
+		h.logError(s.ctx, "RATE_LIMIT_ERROR", err)
+		return true
+	}
+	if !ok {
+		h.log.LogAttrs(s.ctx, slog.LevelWarn, "rate limited", slog.String("code", "RATE_LIMITED"), slog.String("limit", kind))
+		if o := h.cfg.Observer; o != nil {
+			o.RateLimited(kind)
+		}
+	}
+	return ok
+}
+
+// lockoutKey is the failure counter of one credentials account.
+func lockoutKey(providerID, account string) string { return "cred:f:" + providerID + ":" + account }
+
+// lockedOut reports whether the account is locked: it has failed at least
+// MaxFailures times and the lock, Duration doubled for each failure beyond
+// that (up to MaxDuration), has not run out since the last failure. The
+// counter itself expires then, so a quiet account unlocks by itself.
+func (h *Handler) lockedOut(s *state, key string) bool {
+	lo := h.cfg.Lockout
+	if lo.MaxFailures < 0 {
+		return false
+	}
+	n, err := h.rates.Count(s.ctx, key)
+	if err != nil {
+		h.logError(s.ctx, "RATE_LIMIT_ERROR", err)
+		return false
+	}
+	return n >= int64(lo.MaxFailures)
+}
+
+// recordFailure counts a failed credentials sign-in; the counter lives as
+// long as the lock it may cause.
+func (h *Handler) recordFailure(s *state, key string) {
+	lo := h.cfg.Lockout
+	if lo.MaxFailures < 0 {
+		return
+	}
+	// The counter's lifetime grows with it: below the threshold it is the
+	// window failures are counted in (MaxDuration), above it the lock.
+	n, err := h.rates.Count(s.ctx, key)
+	if err != nil {
+		h.logError(s.ctx, "RATE_LIMIT_ERROR", err)
+		return
+	}
+	ttl := lo.MaxDuration
+	if over := n + 1 - int64(lo.MaxFailures); over >= 0 {
+		ttl = lo.Duration
+		for i := int64(0); i < over && ttl < lo.MaxDuration; i++ {
+			ttl *= 2
+		}
+		ttl = min(ttl, lo.MaxDuration)
+	}
+	if _, err := h.rates.Incr(s.ctx, key, ttl); err != nil {
+		h.logError(s.ctx, "RATE_LIMIT_ERROR", err)
+	}
+}

@@ -111,3 +111,30 @@ type AccountUpdater interface {
 	// (a.Provider, a.ProviderAccountID) and returns the stored account.
 	UpdateAccount(ctx context.Context, a Account) (Account, error)
 }
+
+// SessionLister is an [Adapter] that can list and delete a user's database
+// sessions ("sign out everywhere", an admin's session list).
+type SessionLister interface {
+	// ListSessions returns userID's sessions, expired or not, newest expiry
+	// first.
+	ListSessions(ctx context.Context, userID string) ([]AdapterSession, error)
+	// DeleteUserSessions deletes all of userID's sessions and returns how
+	// many there were.
+	DeleteUserSessions(ctx context.Context, userID string) (int64, error)
+}
+
+// JWTRevoker is an [Adapter] that remembers revoked JWT sessions, so that
+// the handler can refuse them although their tokens still decode. Each JWT
+// session carries a stable "sid" claim and its sign-in time "auth_time";
+// both survive the token's re-issue on every read.
+type JWTRevoker interface {
+	// RevokeJWT revokes the session sid until expires (after which its
+	// token is dead anyway).
+	RevokeJWT(ctx context.Context, sid string, expires time.Time) error
+	// RevokeUserJWTs revokes every session of userID signed in before
+	// before ("sign out everywhere"); the record is kept for maxAge.
+	RevokeUserJWTs(ctx context.Context, userID string, before time.Time, maxAge time.Duration) error
+	// JWTRevoked reports whether the session sid of userID, signed in at
+	// authTime, was revoked, in one round trip.
+	JWTRevoked(ctx context.Context, sid, userID string, authTime time.Time) (bool, error)
+}

@@ -61,6 +61,13 @@ func (h *Handler) jwtSession(ctx context.Context, r *http.Request, trigger strin
 		h.log.LogAttrs(ctx, slog.LevelWarn, "invalid session token", slog.String("code", "JWT_SESSION_ERROR"), slog.String("err", err.Error()))
 		return nil, chunks.Clean(c.opts)
 	}
+	if revoked, err := h.revoked(ctx, claims); err != nil {
+		// The store is unreachable: no session now, but keep the cookie.
+		h.logError(ctx, "JWT_SESSION_ERROR", err)
+		return nil, nil
+	} else if revoked {
+		return nil, chunks.Clean(c.opts)
+	}
 	h.refreshClaims(ctx, claims)
 	token, err := h.jwtCallback(ctx, JWTParams{Token: claims, Trigger: trigger, Session: data})
 	if err != nil {
@@ -129,8 +136,13 @@ func (h *Handler) postSignOut(s *state) {
 		h.signOutDB(s, chunks.Value)
 	} else if claims, err := h.codec.Decode(chunks.Value); err != nil {
 		h.log.LogAttrs(s.ctx, slog.LevelWarn, "sign-out with an invalid session token", slog.String("code", "SIGNOUT_ERROR"), slog.String("err", err.Error()))
-	} else if f := h.cfg.Events.SignOut; f != nil {
-		h.event(s.ctx, "SIGN_OUT", func() { f(s.ctx, SignOutEvent{Token: claims}) })
+	} else {
+		if err := h.revokeClaims(s.ctx, claims); err != nil {
+			h.logError(s.ctx, "SIGNOUT_ERROR", err)
+		}
+		if f := h.cfg.Events.SignOut; f != nil {
+			h.event(s.ctx, "SIGN_OUT", func() { f(s.ctx, SignOutEvent{Token: claims}) })
+		}
 	}
 	s.addCookies(chunks.Clean(c.opts)...)
 	h.redirect(s, s.callback, 0)

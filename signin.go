@@ -215,6 +215,9 @@ func (h *Handler) issueJWT(s *state, u *User, a *Account, profile map[string]any
 		trigger = TriggerSignUp
 	}
 	claims := defaultToken(u)
+	if err := h.addSessionID(claims); err != nil {
+		return err
+	}
 	if h.cfg.RefreshAccessTokens && a != nil && a.Type == string(TypeOAuth) && a.AccessToken != "" {
 		claims[oauthClaim] = oauthTokenClaim(a)
 	}

@@ -10,6 +10,11 @@
 //	nextauth hash-password [--cost 10] < password.txt
 //	nextauth --version
 //
+// Providers are the file's providers: (credentials, email, oidc, oauth and
+// the presets such as github), followed, as in Auth.js v5, by each preset
+// whose AUTH_<ID>_ID and AUTH_<ID>_SECRET are set and which the file does
+// not have. No client secret is ever printed or logged.
+//
 // The server answers the auth routes under the base path of the configured
 // URL (default http://localhost:3000/api/auth) and GET /healthz with "ok".
 // It connects the configured database at start (migrating its schema),
@@ -184,6 +189,9 @@ func (c *cli) serve(ctx context.Context, args []string) (err error) {
 	}()
 	for _, w := range store.Warnings {
 		log.Warn(w)
+	}
+	for _, e := range f.AutoConfigured() {
+		log.Info("provider configured from the environment", "provider", e.Preset, "variables", strings.Join(e.Vars, ", "))
 	}
 	if store.Database != "" {
 		log.Info("database connected", "database", store.Database, "cleanup_interval", store.CleanupInterval.String())
@@ -411,7 +419,7 @@ func (c *cli) check(args []string) error {
 		}
 		return fmt.Errorf("nextauth: check: %d problem%s in %s:\n%w", n, plural, name, err)
 	}
-	_, err = fmt.Fprint(c.stdout, "ok\n"+config.Summary(cfg))
+	_, err = fmt.Fprint(c.stdout, "ok\n"+f.Summary(cfg))
 	return err
 }
 

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -56,17 +57,20 @@ type server struct {
 	stop           func() error // cancels the context and returns run's error
 }
 
-// startServer runs the program with args (plus --addr 127.0.0.1:0) and
-// waits until it listens.
+// startServer runs the program with args (plus --addr 127.0.0.1:0 unless
+// they have --addr) and waits until it listens.
 func startServer(t *testing.T, env map[string]string, args ...string) *server {
 	t.Helper()
+	if !slices.Contains(args, "--addr") {
+		args = append(args, "--addr", "127.0.0.1:0")
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}
 	addrs := make(chan net.Addr, 1)
 	c := &cli{env: envOf(env), stdin: strings.NewReader(""), stdout: s.stdout, stderr: s.stderr, random: rand.Reader,
 		onListen: func(a net.Addr) { addrs <- a }}
 	done := make(chan error, 1)
-	go func() { done <- c.run(ctx, append(args, "--addr", "127.0.0.1:0")) }()
+	go func() { done <- c.run(ctx, args) }()
 	var once sync.Once
 	var runErr error
 	s.stop = func() error {

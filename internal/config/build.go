@@ -27,6 +27,8 @@ type validator struct {
 	problems []error
 	// console is where console e-mail servers print; nil for nowhere.
 	console io.Writer
+	// built are the OAuth providers built, by id.
+	built map[string]builtOAuth
 }
 
 // add records a problem with the value at key path.
@@ -74,14 +76,23 @@ func (v *validator) line(key string) int {
 // nextauth.New's checks, as the server's would, but serving needs
 // [File.Open], which connects them.
 func (f *File) NextAuth() (nextauth.Config, error) {
-	cfg, _, err := f.build(nil)
-	return cfg, err
+	b, err := f.build(nil)
+	return b.cfg, err
+}
+
+// built is what [File.build] makes.
+type built struct {
+	cfg nextauth.Config
+	// db is the checked database; nil without one.
+	db *database
+	// oauth are the OAuth providers' configurations, by id.
+	oauth map[string]builtOAuth
 }
 
 // build is [File.NextAuth] with console servers printing to console; it
-// also returns the checked database (nil without one).
-func (f *File) build(console io.Writer) (nextauth.Config, *database, error) {
-	v := &validator{f: f, problems: append([]error(nil), f.problems...), console: console}
+// also returns the checked database and OAuth configurations.
+func (f *File) build(console io.Writer) (built, error) {
+	v := &validator{f: f, problems: append([]error(nil), f.problems...), console: console, built: map[string]builtOAuth{}}
 	cfg := nextauth.Config{
 		URL:             f.URL,
 		Secret:          f.Secret,
@@ -115,7 +126,7 @@ func (f *File) build(console io.Writer) (nextauth.Config, *database, error) {
 	if f.Secret == "" && !f.unreadable && !f.reported("secret") {
 		v.add("secret", noSecretError{})
 	}
-	return cfg, db, errors.Join(sortProblems(v.problems)...)
+	return built{cfg: cfg, db: db, oauth: v.built}, errors.Join(sortProblems(v.problems)...)
 }
 
 // sortProblems orders problems by line, keeping the order of those on one
@@ -297,7 +308,7 @@ func (v *validator) session(s Session, j JWT) (nextauth.SessionConfig, nextauth.
 }
 
 func (v *validator) rateLimit(r RateLimit) nextauth.RateLimit {
-	return nextauth.RateLimit{PerAddress: r.PerAddress, PerClient: r.PerClient, Window: v.age("email_rate_limit.window", r.Window)}
+	return nextauth.RateLimit{PerAccount: r.PerAddress, PerClient: r.PerClient, Window: v.age("email_rate_limit.window", r.Window)}
 }
 
 func (v *validator) theme(t Theme) nextauth.Theme {
@@ -382,23 +393,30 @@ func (f *File) Logger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// providers builds each provider and checks that ids are unique.
+// providers builds each provider, checks that ids are unique, and adds
+// the presets the environment configures.
 func (v *validator) providers(ps []Provider) []nextauth.Provider {
 	var out []nextauth.Provider
 	ids := map[string]int{}
 	for i := range ps {
 		p := &ps[i]
 		path := "providers[" + strconv.Itoa(i) + "]"
+		id := p.ID()
 		var built nextauth.Provider
 		switch {
 		case p.Credentials != nil:
 			built = v.credentials(path, p.Credentials)
 		case p.Email != nil:
 			built = v.email(path, p.Email)
+		case p.OAuth != nil:
+			built = v.oauth(path, id, p.OAuth)
+		case p.OIDC != nil:
+			built = v.oidc(path, id, p.OIDC)
+		case p.Preset != nil:
+			built = v.preset(path, p.Type, id, p.Preset)
 		default:
 			continue // the type problem is already reported
 		}
-		id := p.ID()
 		switch first, dup := ids[id]; {
 		case dup:
 			v.addf(path+".id", "%q is already the id of providers[%d]; give each provider its own id", id, first)
@@ -411,7 +429,7 @@ func (v *validator) providers(ps []Provider) []nextauth.Provider {
 			out = append(out, built)
 		}
 	}
-	return out
+	return append(out, v.envProviders()...)
 }
 
 // defaultCredentialFields are the inputs of a credentials provider without
@@ -507,10 +525,12 @@ func (v *validator) staticUsers(path string, users []User) provider.AuthorizeFun
 	return authorize
 }
 
-// Summary describes a checked config in a few lines, for nextauth check:
-// the URL, the database (password masked), the session strategy and each
-// provider's id, type and name.
-func Summary(cfg nextauth.Config) string {
+// Summary describes cfg, which f built, in a few lines, for nextauth
+// check: the URL, the database (password masked), the session strategy
+// and each provider's id, type and name; the providers the environment
+// configured ([File.AutoConfigured]) name their variables. No secret is
+// shown.
+func (f *File) Summary(cfg nextauth.Config) string {
 	var b strings.Builder
 	u := cfg.URL
 	if u == "" {
@@ -530,10 +550,18 @@ func Summary(cfg nextauth.Config) string {
 		b.WriteString("providers: none\n")
 		return b.String()
 	}
+	fromEnv := map[string][]string{}
+	for _, e := range f.AutoConfigured() {
+		fromEnv[e.Preset] = e.Vars
+	}
 	b.WriteString("providers:\n")
 	for _, p := range cfg.Providers {
 		info := p.Info()
-		fmt.Fprintf(&b, "  %s (%s, %q)\n", info.ID, info.Type, info.Name)
+		fmt.Fprintf(&b, "  %s (%s, %q)", info.ID, info.Type, info.Name)
+		if vars := fromEnv[info.ID]; vars != nil {
+			fmt.Fprintf(&b, " from the environment: %s", strings.Join(vars, ", "))
+		}
+		b.WriteByte('\n')
 	}
 	return b.String()
 }

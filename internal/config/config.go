@@ -6,7 +6,10 @@
 //  1. the YAML file, if any, after ${NAME} and ${NAME:-default} are
 //     replaced with environment variables in its text;
 //  2. the environment: NEXTAUTH_URL, NEXTAUTH_SECRET (or else AUTH_SECRET)
-//     and NEXTAUTH_SECRET_PREVIOUS (comma-separated);
+//     and NEXTAUTH_SECRET_PREVIOUS (comma-separated); and, as in Auth.js
+//     v5, each preset (github, google, …) whose AUTH_<ID>_ID and
+//     AUTH_<ID>_SECRET are set is added unless the file has it
+//     ([File.AutoConfigured]);
 //  3. the command line, which sets fields of [File] directly (--dev calls
 //     [File.Dev]).
 //
@@ -32,6 +35,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/nextauth-go/nextauth/provider"
 )
 
 // File is a configuration as read from a YAML file and the environment,
@@ -71,6 +76,11 @@ type File struct {
 	Log Log `yaml:"log"`
 	// Providers are the ways to sign in, in order.
 	Providers []Provider `yaml:"providers"`
+
+	// EnvProviders are the presets the environment configures
+	// (AUTH_<ID>_ID, AUTH_<ID>_SECRET, …), half-configured ones included,
+	// sorted by id; [File.AutoConfigured] says which of them are added.
+	EnvProviders []EnvProvider `yaml:"-"`
 
 	// Path is the file read; "" when there was none.
 	Path string `yaml:"-"`
@@ -173,14 +183,26 @@ type Log struct {
 	Format string `yaml:"format"` // text (default) or json
 }
 
-// Provider types, as written in type:.
+// Provider types, as written in type:. The id of every built-in preset
+// ([provider.PresetIDs]: github, google, keycloak, …) is a type too.
 const (
 	TypeCredentials = "credentials"
 	TypeEmail       = "email"
+	TypeOAuth       = "oauth"
+	TypeOIDC        = "oidc"
 )
 
 // supportedTypes lists the provider types for error messages.
-const supportedTypes = TypeCredentials + ", " + TypeEmail
+func supportedTypes() string {
+	return TypeCredentials + ", " + TypeEmail + ", " + TypeOAuth + ", " + TypeOIDC +
+		" or a preset: " + strings.Join(provider.PresetIDs(), ", ")
+}
+
+// isPreset reports whether typ is the id of a built-in preset.
+func isPreset(typ string) bool {
+	_, ok := provider.Preset(typ)
+	return ok
+}
 
 // Provider is one entry of providers:. Type says which of the per-type
 // fields is set; each type has its own keys.
@@ -191,6 +213,12 @@ type Provider struct {
 	Credentials *Credentials
 	// Email is set for type email.
 	Email *Email
+	// OAuth is set for type oauth.
+	OAuth *OAuth
+	// OIDC is set for type oidc.
+	OIDC *OIDC
+	// Preset is set when Type is a preset id.
+	Preset *Preset
 }
 
 // decodeNode reads type: and decodes the other keys strictly into the
@@ -212,35 +240,58 @@ func (p *Provider) decodeNode(d *decoder, n *yaml.Node, path string) {
 		rest.Content = append(rest.Content, n.Content[i], n.Content[i+1])
 	}
 	if typeNode == nil || isNull(typeNode) {
-		d.fail(n, joinKey(path, "type"), "missing; supported types: %s", supportedTypes)
+		d.fail(n, joinKey(path, "type"), "missing; supported types: %s", supportedTypes())
 		return
 	}
 	if typeNode.Kind != yaml.ScalarNode {
-		d.fail(typeNode, joinKey(path, "type"), "want a provider type (%s), got %s", supportedTypes, describe(typeNode))
+		d.fail(typeNode, joinKey(path, "type"), "want a provider type (%s), got %s", supportedTypes(), describe(typeNode))
 		return
 	}
 	p.Type = typeNode.Value
-	switch p.Type {
-	case TypeCredentials:
+	var keys any // the type's own struct
+	switch {
+	case p.Type == TypeCredentials:
 		p.Credentials = &Credentials{}
-		d.decode(&rest, path, reflect.ValueOf(p.Credentials).Elem())
-	case TypeEmail:
+		keys = p.Credentials
+	case p.Type == TypeEmail:
 		p.Email = &Email{}
-		d.decode(&rest, path, reflect.ValueOf(p.Email).Elem())
+		keys = p.Email
+	case p.Type == TypeOAuth:
+		p.OAuth = &OAuth{}
+		keys = p.OAuth
+	case p.Type == TypeOIDC:
+		p.OIDC = &OIDC{}
+		keys = p.OIDC
+	case isPreset(p.Type):
+		p.Preset = &Preset{}
+		keys = p.Preset
 	default:
-		d.fail(typeNode, joinKey(path, "type"), "unknown provider type %q; supported types: %s", p.Type, supportedTypes)
+		d.fail(typeNode, joinKey(path, "type"), "unknown provider type %q; supported types: %s", p.Type, supportedTypes())
+		return
 	}
+	d.decode(&rest, path, reflect.ValueOf(keys).Elem())
 }
 
-// ID is the provider's id: its id key, else its type (NextAuth's default).
+// ID is the provider's id: its id key, else its type (NextAuth's default;
+// a preset's id is its type).
 func (p *Provider) ID() string {
+	var id string
 	switch {
-	case p.Credentials != nil && p.Credentials.ID != "":
-		return p.Credentials.ID
-	case p.Email != nil && p.Email.ID != "":
-		return p.Email.ID
+	case p.Credentials != nil:
+		id = p.Credentials.ID
+	case p.Email != nil:
+		id = p.Email.ID
+	case p.OAuth != nil:
+		id = p.OAuth.ID
+	case p.OIDC != nil:
+		id = p.OIDC.ID
+	case p.Preset != nil:
+		id = p.Preset.ID
 	}
-	return p.Type
+	if id == "" {
+		return p.Type
+	}
+	return id
 }
 
 // Credentials is a provider of type credentials: sign-in with a user name
@@ -317,8 +368,9 @@ func Load(path string, env func(string) string) (*File, error) {
 // nothing when data is empty), expanding ${NAME} and ${NAME:-default} in
 // its text first, and then the environment variables NEXTAUTH_URL,
 // NEXTAUTH_SECRET or else AUTH_SECRET, and NEXTAUTH_SECRET_PREVIOUS, which
-// win over the file. An unset or empty variable counts as absent. env nil
-// means an empty environment.
+// win over the file, and the presets configured by AUTH_<ID>_ID,
+// AUTH_<ID>_SECRET, … ([File.EnvProviders]). An unset or empty variable
+// counts as absent. env nil means an empty environment.
 //
 // It always returns a File, with what could be read, and reports every
 // problem found (all [*Problem]s, joined). Values are checked by
@@ -337,6 +389,7 @@ func Parse(name string, data []byte, env func(string) string) (*File, error) {
 	}
 	f.problems = sortProblems(d.problems)
 	f.applyEnv(env)
+	f.EnvProviders = readEnvProviders(env)
 	return f, errors.Join(f.problems...)
 }
 

@@ -425,7 +425,15 @@ func TestSummary(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Summary(build(t, tt.yaml)); got != tt.want {
+			f, err := Parse("t.yaml", []byte("secret: s\n"+tt.yaml), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := f.NextAuth()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := f.Summary(cfg); got != tt.want {
 				t.Errorf("Summary() = %q, want %q", got, tt.want)
 			}
 		})

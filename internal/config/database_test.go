@@ -119,7 +119,7 @@ func TestDatabaseKeys(t *testing.T) {
 		{
 			"email_rate_limit", "email_rate_limit: {per_address: 2, per_client: -1, window: 90}\n",
 			func(c nextauth.Config) any { return c.EmailRateLimit },
-			nextauth.RateLimit{PerAddress: 2, PerClient: -1, Window: 90 * time.Second},
+			nextauth.RateLimit{PerAccount: 2, PerClient: -1, Window: 90 * time.Second},
 		},
 		{"email_rate_limit default", "", func(c nextauth.Config) any { return c.EmailRateLimit }, nextauth.RateLimit{}},
 		{

@@ -103,17 +103,7 @@ func (d *decoder) mapping(n *yaml.Node, path string, v reflect.Value) {
 		d.fail(n, path, "want a mapping (key: value lines), got %s", describe(n))
 		return
 	}
-	t := v.Type()
-	fields := make(map[string]int, t.NumField())
-	var names []string
-	for i := range t.NumField() {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
-		if name == "" || name == "-" || !t.Field(i).IsExported() {
-			continue
-		}
-		fields[name] = i
-		names = append(names, name)
-	}
+	names, fields := structKeys(v.Type())
 	seen := make(map[string]int, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := resolve(n.Content[i]), n.Content[i+1]
@@ -134,8 +124,33 @@ func (d *decoder) mapping(n *yaml.Node, path string, v reflect.Value) {
 			continue
 		}
 		d.lines[p] = k.Line
-		d.decode(val, p, v.Field(idx))
+		d.decode(val, p, v.FieldByIndex(idx))
 	}
+}
+
+// structKeys lists the keys of struct type t in order, with the index of
+// the field each decodes into. A struct field tagged ",inline" contributes
+// its own keys in its place (the keys all OAuth types share).
+func structKeys(t reflect.Type) (names []string, fields map[string][]int) {
+	fields = make(map[string][]int, t.NumField())
+	var walk func(t reflect.Type, index []int)
+	walk = func(t reflect.Type, index []int) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			at := append(index[:len(index):len(index)], i)
+			switch {
+			case !f.IsExported() || name == "-":
+			case name == "" && opts == "inline" && f.Type.Kind() == reflect.Struct:
+				walk(f.Type, at)
+			case name != "":
+				fields[name] = at
+				names = append(names, name)
+			}
+		}
+	}
+	walk(t, nil)
+	return names, fields
 }
 
 // resolve follows aliases (*anchor) to the node they name.

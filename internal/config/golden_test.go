@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,6 +23,38 @@ var goldenEnv = map[string]map[string]string{
 	"database.yaml":   {"TEST_SECRET": "test-secret", "DB_PASSWORD": "db-pa55word", "SMTP_PASSWORD": "smtp-pa55word"},
 	"dbmistakes.yaml": {"DB_PASSWORD": "db-pa55word", "SMTP_PASSWORD": "smtp-pa55word"},
 	"redis.yaml":      {"DB_PASSWORD": "db-pa55word"},
+	"oauth.yaml": {
+		"TEST_SECRET": "test-secret", "CORP_ID": "corp-client", "CORP_CLIENT_SECRET": "corp-s3cret",
+		"ACME_CLIENT_SECRET": "acme-s3cret", "AUTH_GITHUB_ID": "Iv1.github", "AUTH_GITHUB_SECRET": "github-s3cret",
+		"KEYCLOAK_CLIENT_SECRET": "keycloak-s3cret", "AZURE_CLIENT_SECRET": "azure-s3cret",
+	},
+	"oauthmistakes.yaml": {
+		"CORP_CLIENT_SECRET": "corp-s3cret", "ACME_CLIENT_SECRET": "acme-s3cret", "AUTH_GITHUB_SECRET": "github-s3cret",
+		"KEYCLOAK_CLIENT_SECRET": "keycloak-s3cret", "AZURE_CLIENT_SECRET": "azure-s3cret",
+	},
+	"envproviders.yaml": {
+		"AUTH_GITHUB_ID": "Iv1.github", "AUTH_GITHUB_SECRET": "github-s3cret",
+		"AUTH_GOOGLE_ID": "google-client", "AUTH_GOOGLE_SECRET": "google-s3cret",
+		"AUTH_KEYCLOAK_ID": "nextauth", "AUTH_KEYCLOAK_SECRET": "keycloak-s3cret", "AUTH_KEYCLOAK_ISSUER": "https://kc.example.com/realms/main",
+		"AUTH_GITLAB_ID": "gitlab-client", "AUTH_GITLAB_SECRET": "gitlab-s3cret",
+	},
+	"envmistakes.yaml": {
+		"AUTH_GITHUB_ID":      "Iv1.github",
+		"AUTH_DISCORD_SECRET": "discord-s3cret",
+		"AUTH_OKTA_ID":        "okta-client", "AUTH_OKTA_SECRET": "okta-s3cret",
+		"AUTH_KEYCLOAK_ID": "nextauth", "AUTH_KEYCLOAK_SECRET": "keycloak-s3cret", "AUTH_KEYCLOAK_ISSUER": "kc.example.com/realms/main",
+		"AUTH_AZURE_AD_B2C_ID": "b2c-client", "AUTH_AZURE_AD_B2C_SECRET": "b2c-s3cret",
+		"AUTH_TWITCH_SECRET": "twitch-s3cret",
+		"AUTH_SPOTIFY_ID":    "spotify-client", "AUTH_SPOTIFY_SECRET": "spotify-s3cret",
+	},
+}
+
+// isSecretVar reports whether the variable name holds a password or a
+// client secret, which no output may show. (NEXTAUTH_SECRET, AUTH_SECRET
+// and TEST_SECRET are the server's own secret, which the dump holds.)
+func isSecretVar(name string) bool {
+	return strings.HasSuffix(name, "_PASSWORD") || strings.HasSuffix(name, "_CLIENT_SECRET") ||
+		(strings.HasPrefix(name, "AUTH_") && strings.HasSuffix(name, "_SECRET") && name != "AUTH_SECRET")
 }
 
 var defaultGoldenEnv = map[string]string{"TEST_SECRET": "test-secret"}
@@ -62,6 +95,54 @@ type providerDump struct {
 	Info   nextauth.ProviderInfo
 	Fields []nextauth.CredentialField `json:",omitempty"`
 	MaxAge time.Duration              `json:",omitempty"` // email
+	OAuth  *oauthDump                 `json:",omitempty"`
+}
+
+// oauthDump is what an OAuth provider was built with, its secret masked.
+type oauthDump struct {
+	Type                              string // oauth, oidc or the preset id
+	ClientID                          string
+	ClientSecret                      string            `json:",omitempty"` // "(set)" when set
+	Issuer                            string            `json:",omitempty"`
+	WellKnown                         string            `json:",omitempty"`
+	AuthorizationURL                  string            `json:",omitempty"`
+	TokenURL                          string            `json:",omitempty"`
+	UserinfoURL                       string            `json:",omitempty"`
+	JWKSURL                           string            `json:",omitempty"`
+	AuthorizationParamList            [][2]string       `json:",omitempty"`
+	AuthorizationParams               map[string]string `json:",omitempty"`
+	Scope                             string            `json:",omitempty"`
+	ConfiguredChecks                  []string          // as given to the provider (nil: its default)
+	Checks                            []string          // what the provider runs
+	IDToken                           *bool             `json:",omitempty"`
+	TokenEndpointAuthMethod           string            `json:",omitempty"`
+	ExtraTokenParams                  map[string]string `json:",omitempty"`
+	IDTokenSigningAlg                 string            `json:",omitempty"`
+	Timeout                           time.Duration     `json:",omitempty"`
+	Profile                           string            `json:",omitempty"` // "default", "preset" or the profile key
+	AllowDangerousEmailAccountLinking bool              `json:",omitempty"`
+}
+
+func dumpOAuth(b builtOAuth, p nextauth.OAuthProvider) *oauthDump {
+	c := b.Config
+	d := &oauthDump{
+		Type: b.Type, ClientID: c.ClientID, Issuer: c.Issuer, WellKnown: c.WellKnown,
+		AuthorizationURL: c.AuthorizationURL, TokenURL: c.TokenURL, UserinfoURL: c.UserinfoURL, JWKSURL: c.JWKSURL,
+		AuthorizationParamList: c.AuthorizationParamList, AuthorizationParams: c.AuthorizationParams, Scope: c.Scope,
+		ConfiguredChecks: c.Checks, Checks: p.Checks(), IDToken: c.IDToken, TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
+		ExtraTokenParams: c.ExtraTokenParams, IDTokenSigningAlg: c.IDTokenSigningAlg, Timeout: c.Timeout,
+		AllowDangerousEmailAccountLinking: c.AllowDangerousEmailAccountLinking, Profile: "default",
+	}
+	if c.ClientSecret != "" {
+		d.ClientSecret = "(set)"
+	}
+	switch {
+	case b.Profile != nil:
+		d.Profile = fmt.Sprintf("%+v", *b.Profile)
+	case c.Profile != nil:
+		d.Profile = "preset"
+	}
+	return d
 }
 
 // TestGolden loads each testdata/*.yaml and compares what it gives — the
@@ -92,7 +173,7 @@ func TestGolden(t *testing.T) {
 				t.Errorf("Load(%s) gives:\n%s\nwant (%s):\n%s", path, got, golden, want)
 			}
 			for name, value := range env {
-				if strings.HasSuffix(name, "_PASSWORD") && strings.Contains(got, value) {
+				if isSecretVar(name) && strings.Contains(got, value) {
 					t.Errorf("Load(%s) output shows $%s (%q); want it masked", path, name, value)
 				}
 			}
@@ -105,7 +186,8 @@ func goldenOutput(t *testing.T, path string, env map[string]string) string {
 	if f == nil {
 		t.Fatalf("Load(%s) = nil, %v", path, err)
 	}
-	cfg, db, err := f.build(nil)
+	b, err := f.build(nil)
+	cfg, db := b.cfg, b.db
 	if err != nil {
 		return "problems:\n" + strings.Join(problemLines(err), "\n") + "\n"
 	}
@@ -127,11 +209,18 @@ func goldenOutput(t *testing.T, path string, env map[string]string) string {
 		if ep, ok := p.(nextauth.EmailProvider); ok {
 			pd.MaxAge = ep.MaxAge()
 		}
+		if op, ok := p.(nextauth.OAuthProvider); ok {
+			built, found := b.oauth[pd.Info.ID]
+			if !found {
+				t.Fatalf("Load(%s): OAuth provider %q was not recorded", path, pd.Info.ID)
+			}
+			pd.OAuth = dumpOAuth(built, op)
+		}
 		d.Providers = append(d.Providers, pd)
 	}
-	b, err := json.MarshalIndent(d, "", "  ")
+	out, err := json.MarshalIndent(d, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return "ok\n" + Summary(cfg) + string(b) + "\n"
+	return "ok\n" + f.Summary(cfg) + string(out) + "\n"
 }

@@ -51,10 +51,11 @@ func (s *Store) Close() error {
 //
 // Connection errors name the database with its password masked.
 func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *Store, error) {
-	cfg, db, err := f.build(console)
+	b, err := f.build(console)
 	if err != nil {
 		return nextauth.Config{}, nil, err
 	}
+	cfg, db := b.cfg, b.db
 	s := &Store{}
 	if db == nil {
 		return cfg, s, nil

@@ -1,0 +1,182 @@
+package config
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/provider"
+)
+
+// ProfileMap is the profile key of types oauth and oidc: where the user's
+// fields are in the raw profile (the userinfo answer or the id_token's
+// claims), as claim paths. A path is a claim name, or names joined with
+// dots for nested objects ("data.attributes.email"); a list element is
+// named by its index ("emails.0.value"). A name holding dots is matched
+// whole before it is split. An empty path keeps the default: sub (else
+// id), name, email, picture (else image).
+type ProfileMap struct {
+	ID    string `yaml:"id"`
+	Name  string `yaml:"name"`
+	Email string `yaml:"email"`
+	Image string `yaml:"image"`
+}
+
+// Default claim paths of [ProfileMap], tried in order.
+var (
+	defaultIDClaims    = []string{"sub", "id"}
+	defaultNameClaims  = []string{"name"}
+	defaultEmailClaims = []string{"email"}
+	defaultImageClaims = []string{"picture", "image"}
+)
+
+// Profile maps the raw profile to the user; it is an
+// [provider.OAuthConfig.Profile]. A string is taken as it is and a number
+// as its decimal form (12345678, not 1.2345678e+07), so a numeric id such
+// as GitHub's becomes the same account id as NextAuth's String(id). The
+// id must be there and be a string or a number; another field that is
+// missing, null or of another kind is left empty. Errors name the claim
+// path, never a value.
+func (m ProfileMap) Profile(raw map[string]any, _ provider.Tokens) (nextauth.User, error) {
+	var u nextauth.User
+	var err error
+	if m.ID == "" {
+		u.ID = firstClaim(raw, defaultIDClaims)
+	} else if u.ID, err = requiredClaim(raw, m.ID); err != nil {
+		return nextauth.User{}, fmt.Errorf("config: profile: id: %w", err)
+	}
+	if u.ID == "" {
+		if m.ID == "" {
+			return nextauth.User{}, fmt.Errorf("config: profile: id: no claim sub or id in the profile; set profile.id")
+		}
+		return nextauth.User{}, fmt.Errorf("config: profile: id: claim %q is empty", m.ID)
+	}
+	for _, f := range [...]struct {
+		path     string
+		defaults []string
+		dst      *string
+	}{
+		{m.Name, defaultNameClaims, &u.Name},
+		{m.Email, defaultEmailClaims, &u.Email},
+		{m.Image, defaultImageClaims, &u.Image},
+	} {
+		if f.path == "" {
+			*f.dst = firstClaim(raw, f.defaults)
+			continue
+		}
+		v, _ := lookupClaim(raw, f.path)
+		*f.dst, _ = claimString(v)
+	}
+	return u, nil
+}
+
+// firstClaim is the first of the top-level claims names that is a string
+// or a number; "" when none is.
+func firstClaim(raw map[string]any, names []string) string {
+	for _, name := range names {
+		if s, ok := claimString(raw[name]); ok {
+			return s
+		}
+	}
+	return ""
+}
+
+// requiredClaim is the claim at path, which must be a string or a number.
+func requiredClaim(raw map[string]any, path string) (string, error) {
+	v, ok := lookupClaim(raw, path)
+	if !ok {
+		return "", fmt.Errorf("no claim %q in the profile", path)
+	}
+	s, ok := claimString(v)
+	if !ok {
+		return "", fmt.Errorf("claim %q is %s, want a string or a number", path, claimKind(v))
+	}
+	return s, nil
+}
+
+// lookupClaim finds the value at path in v: the whole path as a key of an
+// object first, else each dot-separated prefix that is a key, left to
+// right, with the rest looked up in its value; in a list, the first name
+// is an index.
+func lookupClaim(v any, path string) (any, bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		if val, ok := x[path]; ok {
+			return val, true
+		}
+		for i := 0; i < len(path); i++ {
+			if path[i] != '.' {
+				continue
+			}
+			if next, ok := x[path[:i]]; ok {
+				if val, ok := lookupClaim(next, path[i+1:]); ok {
+					return val, true
+				}
+			}
+		}
+	case []any:
+		head, rest, more := strings.Cut(path, ".")
+		i, err := strconv.Atoi(head)
+		if err != nil || i < 0 || i >= len(x) || strconv.Itoa(i) != head {
+			return nil, false
+		}
+		if !more {
+			return x[i], true
+		}
+		return lookupClaim(x[i], rest)
+	}
+	return nil, false
+}
+
+// claimString is a string claim as it is, or a number in decimal; ok is
+// false for anything else (null, true, objects, lists).
+func claimString(v any) (s string, ok bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return "", false
+		}
+		return strconv.FormatFloat(x, 'f', -1, 64), true
+	case json.Number:
+		return x.String(), true
+	case int:
+		return strconv.Itoa(x), true
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	}
+	return "", false
+}
+
+// claimKind names what a claim value is, for messages.
+func claimKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "true or false"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "a list"
+	}
+	return fmt.Sprintf("a %T", v)
+}
+
+// profile checks the claim paths of a profile key.
+func (v *validator) profile(path string, m *ProfileMap) {
+	for _, f := range [...]struct{ key, value string }{
+		{"id", m.ID}, {"name", m.Name}, {"email", m.Email}, {"image", m.Image},
+	} {
+		if f.value == "" {
+			continue
+		}
+		if strings.HasPrefix(f.value, ".") || strings.HasSuffix(f.value, ".") || strings.Contains(f.value, "..") {
+			v.addf(path+"."+f.key, "%q is not a claim path (names joined with single dots, e.g. data.attributes.email)", f.value)
+		}
+	}
+}

@@ -9,8 +9,9 @@
 // §8): round trips of every field, [nextauth.ErrNotFound] and
 // [nextauth.ErrConflict], single-use verification tokens and unique keys
 // under concurrency, and the optional [nextauth.UserDeleter],
-// [nextauth.AccountUnlinker], [nextauth.ExpiredDeleter] and
-// [nextauth.AccountUpdater] capabilities (skipped when the adapter does not
+// [nextauth.AccountUnlinker], [nextauth.ExpiredDeleter],
+// [nextauth.AccountUpdater], [nextauth.SessionLister] and
+// [nextauth.JWTRevoker] capabilities (skipped when the adapter does not
 // implement them). An adapter that also
 // implements [AccountGetter] gets its stored accounts compared field by
 // field.
@@ -77,6 +78,21 @@ const subtestTimeout = 60 * time.Second
 //     and is atomic: of concurrent updates of one account, the stored
 //     tokens are exactly those of one of them, and each call returns the
 //     tokens it wrote.
+//   - ListSessions and DeleteUserSessions of a user without sessions, or
+//     of an unknown id, return nothing (an empty list, 0) and no error.
+//     Of concurrent DeleteUserSessions calls, each session is counted by
+//     exactly one.
+//   - JWT revocations need no stored user: user ids are those of the
+//     adapter's users and free text alike, compared byte for byte. A
+//     session signed in exactly at "before" is not revoked. Revoking a sid
+//     until a past time has no effect; revoking it again keeps the later
+//     expiry. Revoking a user again keeps the later "before" and the later
+//     end of the record; once a user's record has ended, a new one starts
+//     afresh. Revoking an empty sid or user id must not revoke tokens
+//     without that claim (refusing it with an error is fine).
+//   - The revocation expiry subtest waits about a second of real time for
+//     records to end; a store with its own clock (Redis) must expire them
+//     within 250ms of their end.
 func Run(t *testing.T, newAdapter func(t *testing.T) nextauth.Adapter) {
 	t.Helper()
 	for _, tc := range subtests() {
@@ -162,6 +178,13 @@ func subtests() []subtest {
 		{"UpdateAccountNotFound", testUpdateAccountNotFound},
 		{"ConcurrentUpdateAccount", testConcurrentUpdateAccount},
 		{"GetUserAccountAfterDeleteUser", testGetUserAccountAfterDeleteUser},
+		{"ListSessions", testListSessions},
+		{"DeleteUserSessions", testDeleteUserSessions},
+		{"ConcurrentDeleteUserSessions", testConcurrentDeleteUserSessions},
+		{"RevokeJWT", testRevokeJWT},
+		{"RevokeUserJWTs", testRevokeUserJWTs},
+		{"JWTRevocationExpiry", testJWTRevocationExpiry},
+		{"ConcurrentRevokeJWT", testConcurrentRevokeJWT},
 		// Context.
 		{"CanceledContext", testCanceledContext},
 	}

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -310,6 +311,121 @@ func (m fieldByField) UpdateAccount(ctx context.Context, a nextauth.Account) (ne
 	return got, nil
 }
 
+// oldestFirst lists sessions in the wrong order.
+type oldestFirst struct{ mutant }
+
+func (m oldestFirst) ListSessions(ctx context.Context, userID string) ([]nextauth.AdapterSession, error) {
+	list, err := m.Adapter.ListSessions(ctx, userID)
+	slices.Reverse(list)
+	return list, err
+}
+
+// liveSessionsOnly leaves expired sessions out of the list.
+type liveSessionsOnly struct{ mutant }
+
+func (m liveSessionsOnly) ListSessions(ctx context.Context, userID string) ([]nextauth.AdapterSession, error) {
+	list, err := m.Adapter.ListSessions(ctx, userID)
+	return slices.DeleteFunc(list, func(s nextauth.AdapterSession) bool { return s.Expires.Before(time.Now()) }), err
+}
+
+// uncountedDelete deletes a user's sessions and says it deleted none.
+type uncountedDelete struct{ mutant }
+
+func (m uncountedDelete) DeleteUserSessions(ctx context.Context, userID string) (int64, error) {
+	_, err := m.Adapter.DeleteUserSessions(ctx, userID)
+	return 0, err
+}
+
+// countThenDelete counts a user's sessions, then deletes them: concurrent
+// calls count the same sessions.
+type countThenDelete struct{ mutant }
+
+func (m countThenDelete) DeleteUserSessions(ctx context.Context, userID string) (int64, error) {
+	list, err := m.Adapter.ListSessions(ctx, userID)
+	if err != nil {
+		return 0, err
+	}
+	time.Sleep(time.Millisecond)
+	_, err = m.Adapter.DeleteUserSessions(ctx, userID)
+	return int64(len(list)), err
+}
+
+// foldedSID finds revoked sids whatever their case.
+type foldedSID struct{ mutant }
+
+func (m foldedSID) JWTRevoked(ctx context.Context, sid, userID string, authTime time.Time) (bool, error) {
+	return m.Adapter.JWTRevoked(ctx, strings.ToLower(sid), userID, authTime)
+}
+
+// inclusiveBefore also revokes sessions signed in exactly at "before".
+type inclusiveBefore struct{ mutant }
+
+func (m inclusiveBefore) RevokeUserJWTs(ctx context.Context, userID string, before time.Time, maxAge time.Duration) error {
+	return m.Adapter.RevokeUserJWTs(ctx, userID, before.Add(time.Millisecond), maxAge)
+}
+
+// endlessRevocation never lets a revocation end.
+type endlessRevocation struct{ mutant }
+
+const century = 100 * 365 * 24 * time.Hour
+
+func (m endlessRevocation) RevokeJWT(ctx context.Context, sid string, expires time.Time) error {
+	return m.Adapter.RevokeJWT(ctx, sid, expires.Add(century))
+}
+
+func (m endlessRevocation) RevokeUserJWTs(ctx context.Context, userID string, before time.Time, maxAge time.Duration) error {
+	return m.Adapter.RevokeUserJWTs(ctx, userID, before, maxAge+century)
+}
+
+// userRevocations keeps user revocations itself, wrongly in one of three
+// ways (its mode).
+type userRevocations struct {
+	mutant
+	mode string // "overwrite", "lostUpdate" or "stale"
+	mu   *sync.Mutex
+	m    map[string][2]time.Time // user ID → before, end
+}
+
+func (m userRevocations) RevokeUserJWTs(ctx context.Context, userID string, before time.Time, maxAge time.Duration) error {
+	now := time.Now()
+	m.mu.Lock()
+	old, ok := m.m[userID]
+	m.mu.Unlock()
+	if m.mode == "lostUpdate" {
+		// Read, then write: a concurrent call's write is lost.
+		time.Sleep(time.Duration(rand.IntN(1000)) * time.Microsecond)
+	}
+	live := ok && old[1].After(now)
+	if m.mode == "stale" {
+		live = ok // an ended revocation still counts
+	}
+	r := [2]time.Time{before, now.Add(maxAge)}
+	if live && m.mode != "overwrite" {
+		r = [2]time.Time{maxTime(old[0], before), maxTime(old[1], r[1])}
+	}
+	m.mu.Lock()
+	m.m[userID] = r
+	m.mu.Unlock()
+	return nil
+}
+
+func (m userRevocations) JWTRevoked(ctx context.Context, sid, userID string, authTime time.Time) (bool, error) {
+	if revoked, err := m.Adapter.JWTRevoked(ctx, sid, "", authTime); revoked || err != nil {
+		return revoked, err
+	}
+	m.mu.Lock()
+	r, ok := m.m[userID]
+	m.mu.Unlock()
+	return ok && r[1].After(time.Now()) && authTime.Before(r[0]), nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
 // mutants maps a mutant name to its adapter and the subtest that must fail
 // ("" for the control, which must pass).
 func mutants() map[string]struct {
@@ -347,6 +463,22 @@ func mutants() map[string]struct {
 		"relinkingUpdate":      {func() nextauth.Adapter { return relinkingUpdate{m()} }, "UpdateAccount"},
 		"upsertAccount":        {func() nextauth.Adapter { return upsertAccount{m()} }, "UpdateAccountNotFound"},
 		"fieldByField":         {func() nextauth.Adapter { return fieldByField{m()} }, "ConcurrentUpdateAccount"},
+		"oldestFirst":          {func() nextauth.Adapter { return oldestFirst{m()} }, "ListSessions"},
+		"liveSessionsOnly":     {func() nextauth.Adapter { return liveSessionsOnly{m()} }, "ListSessions"},
+		"uncountedDelete":      {func() nextauth.Adapter { return uncountedDelete{m()} }, "DeleteUserSessions"},
+		"countThenDelete":      {func() nextauth.Adapter { return countThenDelete{m()} }, "ConcurrentDeleteUserSessions"},
+		"foldedSID":            {func() nextauth.Adapter { return foldedSID{m()} }, "RevokeJWT"},
+		"inclusiveBefore":      {func() nextauth.Adapter { return inclusiveBefore{m()} }, "RevokeUserJWTs"},
+		"endlessRevocation":    {func() nextauth.Adapter { return endlessRevocation{m()} }, "JWTRevocationExpiry"},
+		"overwrittenBefore": {func() nextauth.Adapter {
+			return userRevocations{m(), "overwrite", new(sync.Mutex), map[string][2]time.Time{}}
+		}, "RevokeUserJWTs"},
+		"lostRevocation": {func() nextauth.Adapter {
+			return userRevocations{m(), "lostUpdate", new(sync.Mutex), map[string][2]time.Time{}}
+		}, "ConcurrentRevokeJWT"},
+		"staleRevocation": {func() nextauth.Adapter {
+			return userRevocations{m(), "stale", new(sync.Mutex), map[string][2]time.Time{}}
+		}, "JWTRevocationExpiry"},
 	}
 }
 

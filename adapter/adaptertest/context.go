@@ -110,6 +110,35 @@ func testCanceledContext(e *env) {
 			return err
 		}, func() { e.checkSessionAndUser(sExp, u) }})
 	}
+	if sl, ok := e.a.(nextauth.SessionLister); ok {
+		// Its own user, so that a DeleteUserSessions ignoring ctx does
+		// not spoil the checks of u's sessions.
+		w := e.createUser(e.fullUser())
+		ws := e.createSession(nextauth.AdapterSession{SessionToken: sessionToken(), UserID: w.ID, Expires: ms(time.Hour)})
+		calls = append(calls,
+			canceledCall{"ListSessions", func(ctx context.Context) error {
+				_, err := sl.ListSessions(ctx, w.ID)
+				return err
+			}, nil},
+			canceledCall{"DeleteUserSessions", func(ctx context.Context) error {
+				_, err := sl.DeleteUserSessions(ctx, w.ID)
+				return err
+			}, func() { e.checkSessionAndUser(ws, w) }})
+	}
+	if rv, ok := e.a.(nextauth.JWTRevoker); ok {
+		sid, uid, old := sessionToken(), e.uniq("jwt-user"), ms(-time.Hour)
+		calls = append(calls,
+			canceledCall{"RevokeJWT", func(ctx context.Context) error {
+				return rv.RevokeJWT(ctx, sid, ms(time.Hour))
+			}, func() { e.checkRevoked(rv, sid, uid, old, false, "after a failed RevokeJWT") }},
+			canceledCall{"RevokeUserJWTs", func(ctx context.Context) error {
+				return rv.RevokeUserJWTs(ctx, uid, ms(0), time.Hour)
+			}, func() { e.checkRevoked(rv, sessionToken(), uid, old, false, "after a failed RevokeUserJWTs") }},
+			canceledCall{"JWTRevoked", func(ctx context.Context) error {
+				_, err := rv.JWTRevoked(ctx, sid, uid, old)
+				return err
+			}, nil})
+	}
 	if d, ok := e.a.(nextauth.UserDeleter); ok {
 		// Last: if it is not canceled, it deletes the fixtures.
 		calls = append(calls, canceledCall{"DeleteUser", func(ctx context.Context) error { return d.DeleteUser(ctx, u.ID) }, func() {

@@ -15,7 +15,8 @@ import (
 
 // Adapter is an in-memory [nextauth.Adapter] that also implements
 // [nextauth.UserDeleter], [nextauth.AccountUnlinker],
-// [nextauth.ExpiredDeleter] and [nextauth.AccountUpdater], plus GetAccount
+// [nextauth.ExpiredDeleter], [nextauth.AccountUpdater],
+// [nextauth.SessionLister] and [nextauth.JWTRevoker], plus GetAccount
 // (adaptertest.AccountGetter).
 // It is safe for concurrent use. Values are copied in and out: nothing a
 // caller holds shares memory with the store. User ids are decimal counters
@@ -31,7 +32,11 @@ type Adapter struct {
 	byEmail  map[string]string        // e-mail → user ID, for users with one
 	accounts map[accountKey]linkedAccount
 	sessions map[string]nextauth.AdapterSession // by token
+	byUser   map[string]map[string]struct{}     // user ID → its session tokens
 	tokens   map[tokenKey]nextauth.VerificationToken
+
+	revokedSIDs  map[string]time.Time      // sid → end of its revocation
+	revokedUsers map[string]userRevocation // by user ID
 }
 
 type accountKey struct{ provider, providerAccountID string }
@@ -52,7 +57,11 @@ func New() *Adapter {
 		byEmail:  make(map[string]string),
 		accounts: make(map[accountKey]linkedAccount),
 		sessions: make(map[string]nextauth.AdapterSession),
+		byUser:   make(map[string]map[string]struct{}),
 		tokens:   make(map[tokenKey]nextauth.VerificationToken),
+
+		revokedSIDs:  make(map[string]time.Time),
+		revokedUsers: make(map[string]userRevocation),
 	}
 }
 
@@ -62,6 +71,8 @@ var (
 	_ nextauth.AccountUnlinker = (*Adapter)(nil)
 	_ nextauth.ExpiredDeleter  = (*Adapter)(nil)
 	_ nextauth.AccountUpdater  = (*Adapter)(nil)
+	_ nextauth.SessionLister   = (*Adapter)(nil)
+	_ nextauth.JWTRevoker      = (*Adapter)(nil)
 )
 
 // lock takes the mutex unless ctx is already done.
@@ -280,11 +291,7 @@ func (a *Adapter) DeleteUser(ctx context.Context, id string) error {
 			delete(a.accounts, k)
 		}
 	}
-	for k, s := range a.sessions {
-		if s.UserID == id {
-			delete(a.sessions, k)
-		}
-	}
+	a.deleteUserSessions(id)
 	return nil
 }
 
@@ -302,6 +309,10 @@ func (a *Adapter) CreateSession(ctx context.Context, s nextauth.AdapterSession) 
 	}
 	s.Expires = s.Expires.UTC()
 	a.sessions[s.SessionToken] = s
+	if a.byUser[s.UserID] == nil {
+		a.byUser[s.UserID] = make(map[string]struct{})
+	}
+	a.byUser[s.UserID][s.SessionToken] = struct{}{}
 	return s, nil
 }
 
@@ -344,8 +355,19 @@ func (a *Adapter) DeleteSession(ctx context.Context, sessionToken string) (nexta
 	if !ok {
 		return nextauth.AdapterSession{}, notFound("session", sessionToken)
 	}
-	delete(a.sessions, sessionToken)
+	a.deleteSession(s)
 	return s, nil
+}
+
+// deleteSession deletes s and its entry in the user's index.
+func (a *Adapter) deleteSession(s nextauth.AdapterSession) {
+	delete(a.sessions, s.SessionToken)
+	if idx := a.byUser[s.UserID]; idx != nil {
+		delete(idx, s.SessionToken)
+		if len(idx) == 0 {
+			delete(a.byUser, s.UserID)
+		}
+	}
 }
 
 // CreateVerificationToken stores t; an (identifier, token) pair already
@@ -380,15 +402,16 @@ func (a *Adapter) UseVerificationToken(ctx context.Context, identifier, token st
 }
 
 // DeleteExpired deletes the sessions and verification tokens whose expiry
-// is before now and says how many of each it deleted.
+// is before now and says how many of each it deleted. It also forgets the
+// JWT revocations that ended before now (not counted).
 func (a *Adapter) DeleteExpired(ctx context.Context, now time.Time) (sessions, tokens int64, err error) {
 	if err := a.lock(ctx); err != nil {
 		return 0, 0, err
 	}
 	defer a.mu.Unlock()
-	for k, s := range a.sessions {
+	for _, s := range a.sessions {
 		if s.Expires.Before(now) {
-			delete(a.sessions, k)
+			a.deleteSession(s)
 			sessions++
 		}
 	}
@@ -396,6 +419,16 @@ func (a *Adapter) DeleteExpired(ctx context.Context, now time.Time) (sessions, t
 		if t.Expires.Before(now) {
 			delete(a.tokens, k)
 			tokens++
+		}
+	}
+	for sid, end := range a.revokedSIDs {
+		if end.Before(now) {
+			delete(a.revokedSIDs, sid)
+		}
+	}
+	for id, r := range a.revokedUsers {
+		if r.expires.Before(now) {
+			delete(a.revokedUsers, id)
 		}
 	}
 	return sessions, tokens, nil

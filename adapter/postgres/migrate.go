@@ -48,6 +48,8 @@ func migrations() []migration {
 	return []migration{
 		{1, "create the @auth/pg-adapter tables when missing", createTables},
 		{2, "add missing unique keys, foreign keys and indexes", addConstraints},
+		{3, "create the rate-limit tables when missing", createRateTables},
+		{4, "create the JWT revocation tables when missing", createRevocationTables},
 	}
 }
 
@@ -70,6 +72,11 @@ const sqlCreateMigrationsTable = `CREATE TABLE IF NOT EXISTS nextauth_migrations
 //     keys and indexes that are missing, found by their columns in
 //     pg_index and pg_constraint whatever their names; it never alters or
 //     drops a column;
+//   - it creates nextauth_rate_buckets and nextauth_rate_counters for
+//     [Adapter.RateStore] (tables of this package alone: NextAuth's are
+//     not touched);
+//   - it creates nextauth_revoked_sessions and nextauth_revoked_users for
+//     [nextauth.JWTRevoker], tables of this package alone too;
 //   - applied steps are recorded in nextauth_migrations (version,
 //     applied_at, warnings) and not run again, so a second call changes
 //     nothing.
@@ -194,6 +201,34 @@ CREATE TABLE IF NOT EXISTS verification_token (
   PRIMARY KEY (identifier, token)
 );`
 	// A multi-statement string goes through the simple protocol.
+	if _, err := tx.Exec(ctx, ddl, pgx.QueryExecModeSimpleProtocol); err != nil {
+		return nil, err
+	}
+	return nil, nil
+}
+
+// createRateTables is step 3: the tables of [Adapter.RateStore], each only
+// when missing. Keys are BYTEA, compared byte for byte whatever they
+// contain (a user name with a NUL or invalid UTF-8 included). The tables
+// are written on every rate-limited request and read by primary key only
+// (DeleteExpired scans them): no other index, and a fillfactor leaving
+// room on each page, so that updates can be HOT and write no index entry.
+func createRateTables(ctx context.Context, tx pgx.Tx) ([]string, error) {
+	const ddl = `
+CREATE TABLE IF NOT EXISTS nextauth_rate_buckets (
+  key       BYTEA NOT NULL,
+  capacity  BIGINT NOT NULL,
+  window_us BIGINT NOT NULL,
+  tokens    DOUBLE PRECISION NOT NULL,
+  updated   TIMESTAMPTZ NOT NULL,
+  PRIMARY KEY (key, capacity, window_us)
+) WITH (fillfactor = 70);
+CREATE TABLE IF NOT EXISTS nextauth_rate_counters (
+  key     BYTEA NOT NULL,
+  n       BIGINT NOT NULL,
+  expires TIMESTAMPTZ NOT NULL,
+  PRIMARY KEY (key)
+) WITH (fillfactor = 70);`
 	if _, err := tx.Exec(ctx, ddl, pgx.QueryExecModeSimpleProtocol); err != nil {
 		return nil, err
 	}

@@ -182,18 +182,28 @@ var fullSchema = []string{
 	`accounts: PRIMARY KEY (id)`,
 	`accounts: UNIQUE (provider, "providerAccountId")`,
 	`index: CREATE INDEX ON public.accounts USING btree ("userId")`,
+	`index: CREATE INDEX ON public.nextauth_revoked_sessions USING btree (expires)`,
+	`index: CREATE INDEX ON public.nextauth_revoked_users USING btree (expires)`,
 	`index: CREATE INDEX ON public.sessions USING btree ("userId")`,
 	`index: CREATE INDEX ON public.sessions USING btree (expires)`,
 	`index: CREATE INDEX ON public.verification_token USING btree (expires)`,
 	`index: CREATE UNIQUE INDEX ON public.accounts USING btree (id)`,
 	`index: CREATE UNIQUE INDEX ON public.accounts USING btree (provider, "providerAccountId")`,
 	`index: CREATE UNIQUE INDEX ON public.nextauth_migrations USING btree (version)`,
+	`index: CREATE UNIQUE INDEX ON public.nextauth_rate_buckets USING btree (key, capacity, window_us)`,
+	`index: CREATE UNIQUE INDEX ON public.nextauth_rate_counters USING btree (key)`,
+	`index: CREATE UNIQUE INDEX ON public.nextauth_revoked_sessions USING btree (sid)`,
+	`index: CREATE UNIQUE INDEX ON public.nextauth_revoked_users USING btree ("userId")`,
 	`index: CREATE UNIQUE INDEX ON public.sessions USING btree ("sessionToken")`,
 	`index: CREATE UNIQUE INDEX ON public.sessions USING btree (id)`,
 	`index: CREATE UNIQUE INDEX ON public.users USING btree (email)`,
 	`index: CREATE UNIQUE INDEX ON public.users USING btree (id)`,
 	`index: CREATE UNIQUE INDEX ON public.verification_token USING btree (identifier, token)`,
 	`nextauth_migrations: PRIMARY KEY (version)`,
+	`nextauth_rate_buckets: PRIMARY KEY (key, capacity, window_us)`,
+	`nextauth_rate_counters: PRIMARY KEY (key)`,
+	`nextauth_revoked_sessions: PRIMARY KEY (sid)`,
+	`nextauth_revoked_users: PRIMARY KEY ("userId")`,
 	`sessions: FOREIGN KEY ("userId") REFERENCES users(id) ON DELETE CASCADE`,
 	`sessions: PRIMARY KEY (id)`,
 	`sessions: UNIQUE ("sessionToken")`,
@@ -201,6 +211,9 @@ var fullSchema = []string{
 	`users: UNIQUE (email)`,
 	`verification_token: PRIMARY KEY (identifier, token)`,
 }
+
+// allApplied is nextauth_migrations after a clean Migrate.
+var allApplied = []string{"1 -", "2 -", "3 -", "4 -"}
 
 func checkLines(t *testing.T, what string, got, want []string) {
 	t.Helper()
@@ -222,7 +235,7 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 	exec(t, ref, pgAdapterSchema)
 	checkLines(t, "columns after Migrate, vs. @auth/pg-adapter's schema", columns(t, a.pool), columns(t, ref))
 	checkLines(t, "keys and indexes after Migrate", constraints(t, a.pool), fullSchema)
-	checkLines(t, "nextauth_migrations", migrationRecords(t, a.pool), []string{"1 -", "2 -"})
+	checkLines(t, "nextauth_migrations", migrationRecords(t, a.pool), allApplied)
 }
 
 func TestMigrateTwiceIsNoop(t *testing.T) {
@@ -261,7 +274,7 @@ func TestMigrateConcurrent(t *testing.T) {
 			}
 		}
 		checkLines(t, fmt.Sprintf("round %d: keys and indexes", round), constraints(t, adapters[0].pool), fullSchema)
-		checkLines(t, fmt.Sprintf("round %d: nextauth_migrations", round), migrationRecords(t, adapters[0].pool), []string{"1 -", "2 -"})
+		checkLines(t, fmt.Sprintf("round %d: nextauth_migrations", round), migrationRecords(t, adapters[0].pool), allApplied)
 	}
 }
 
@@ -278,18 +291,28 @@ func TestMigrateExistingDatabase(t *testing.T) {
 			`accounts: FOREIGN KEY ("userId") REFERENCES users(id)`,
 			`accounts: PRIMARY KEY (id)`,
 			`index: CREATE INDEX ON public.accounts USING btree ("userId")`,
+			`index: CREATE INDEX ON public.nextauth_revoked_sessions USING btree (expires)`,
+			`index: CREATE INDEX ON public.nextauth_revoked_users USING btree (expires)`,
 			`index: CREATE INDEX ON public.sessions USING btree ("userId")`,
 			`index: CREATE INDEX ON public.sessions USING btree (expires, "userId")`,
 			`index: CREATE INDEX ON public.verification_token USING btree (expires)`,
 			`index: CREATE UNIQUE INDEX ON public.accounts USING btree ("providerAccountId", provider)`,
 			`index: CREATE UNIQUE INDEX ON public.accounts USING btree (id)`,
 			`index: CREATE UNIQUE INDEX ON public.nextauth_migrations USING btree (version)`,
+			`index: CREATE UNIQUE INDEX ON public.nextauth_rate_buckets USING btree (key, capacity, window_us)`,
+			`index: CREATE UNIQUE INDEX ON public.nextauth_rate_counters USING btree (key)`,
+			`index: CREATE UNIQUE INDEX ON public.nextauth_revoked_sessions USING btree (sid)`,
+			`index: CREATE UNIQUE INDEX ON public.nextauth_revoked_users USING btree ("userId")`,
 			`index: CREATE UNIQUE INDEX ON public.sessions USING btree ("sessionToken")`,
 			`index: CREATE UNIQUE INDEX ON public.sessions USING btree (id)`,
 			`index: CREATE UNIQUE INDEX ON public.users USING btree (email)`,
 			`index: CREATE UNIQUE INDEX ON public.users USING btree (id)`,
 			`index: CREATE UNIQUE INDEX ON public.verification_token USING btree (identifier, token)`,
 			`nextauth_migrations: PRIMARY KEY (version)`,
+			`nextauth_rate_buckets: PRIMARY KEY (key, capacity, window_us)`,
+			`nextauth_rate_counters: PRIMARY KEY (key)`,
+			`nextauth_revoked_sessions: PRIMARY KEY (sid)`,
+			`nextauth_revoked_users: PRIMARY KEY ("userId")`,
 			`sessions: FOREIGN KEY ("userId") REFERENCES users(id) ON DELETE CASCADE`,
 			`sessions: PRIMARY KEY (id)`,
 			`users: PRIMARY KEY (id)`,
@@ -310,7 +333,7 @@ func TestMigrateExistingDatabase(t *testing.T) {
 			}
 			checkLines(t, "columns after Migrate (never altered)", columns(t, pool), cols)
 			checkLines(t, "keys and indexes after Migrate", constraints(t, pool), tc.want)
-			checkLines(t, "nextauth_migrations", migrationRecords(t, pool), []string{"1 -", "2 -"})
+			checkLines(t, "nextauth_migrations", migrationRecords(t, pool), allApplied)
 			before := snapshot(t, pool)
 			if err := a.Migrate(ctx); err != nil {
 				t.Fatalf("Migrate again: %v", err)
@@ -448,8 +471,8 @@ INSERT INTO sessions ("userId", expires, "sessionToken") VALUES (99, now(), 'orp
 		}
 	}
 	recs := migrationRecords(t, pool)
-	if len(recs) != 2 || recs[0] != "1 -" || !strings.Contains(recs[1], "users (email)") || !strings.Contains(recs[1], "sessions (") {
-		t.Errorf("nextauth_migrations = %q, want step 2 recorded with both warnings", recs)
+	if len(recs) != len(allApplied) || recs[0] != "1 -" || !strings.Contains(recs[1], "users (email)") || !strings.Contains(recs[1], "sessions (") || !slices.Equal(recs[2:], allApplied[2:]) {
+		t.Errorf("nextauth_migrations = %q, want step 2 recorded with both warnings, the others without", recs)
 	}
 
 	// The adapter works, each lookup still indexed; DeleteUser removes the
@@ -497,7 +520,7 @@ INSERT INTO sessions ("userId", expires, "sessionToken") VALUES (99, now(), 'orp
 	if slices.Contains(got, `index: CREATE INDEX ON public.users USING btree (email)`) {
 		t.Error("after cleaning and Migrate, the stand-in index on users (email) is still there")
 	}
-	checkLines(t, "nextauth_migrations after cleaning", migrationRecords(t, pool), []string{"1 -", "2 -"})
+	checkLines(t, "nextauth_migrations after cleaning", migrationRecords(t, pool), allApplied)
 	before := snapshot(t, pool)
 	if err := a.Migrate(ctx); err != nil {
 		t.Fatalf("Migrate again: %v", err)

@@ -34,6 +34,15 @@
 // With a pool of one's own, postgres.New(pool) wraps it without taking
 // ownership; call [Adapter.Migrate] once at start.
 //
+// # Rate limits
+//
+// [Adapter.RateStore] (or [NewRateStore] on a pool of one's own) keeps the
+// server's rate-limit buckets and failure counters in
+// nextauth_rate_buckets and nextauth_rate_counters, tables of this package
+// that [Adapter.Migrate] creates, so that every server of a fleet enforces
+// one limit. Each call is one statement on the database's clock;
+// [Adapter.DeleteExpired] removes the stale rows.
+//
 // # Limits
 //
 // The column types are @auth/pg-adapter's: users.name and email,
@@ -60,8 +69,9 @@ import (
 // Adapter stores NextAuth's users, accounts, sessions and verification
 // tokens in PostgreSQL. It implements [nextauth.Adapter],
 // [nextauth.UserDeleter], [nextauth.AccountUnlinker],
-// [nextauth.ExpiredDeleter], [nextauth.AccountUpdater] and
-// [nextauth.Closer], and is safe for concurrent use.
+// [nextauth.ExpiredDeleter], [nextauth.AccountUpdater],
+// [nextauth.SessionLister], [nextauth.JWTRevoker] and [nextauth.Closer],
+// and is safe for concurrent use.
 type Adapter struct {
 	pool  *pgxpool.Pool
 	owned bool // Close closes pool (made by Connect)
@@ -199,7 +209,21 @@ VALUES ($1, $2, $3)`
 WHERE identifier = $1 AND token = $2
 RETURNING identifier, expires, token`
 
+	// sqlDeleteExpired also deletes the rate-limit buckets idle for a
+	// whole window and the forgotten counters. Those were written on the
+	// database's clock: a rate row goes only once both clocks agree it is
+	// stale. They have no expiry index (see createRateTables): their
+	// tables hold one row per recently limited key.
 	sqlDeleteExpired = `WITH s AS (DELETE FROM sessions WHERE expires < $1 RETURNING 1),
+t AS (DELETE FROM verification_token WHERE expires < $1 RETURNING 1),
+b AS (DELETE FROM nextauth_rate_buckets
+  WHERE updated < least($1, clock_timestamp()) - window_us * interval '1 microsecond'),
+c AS (DELETE FROM nextauth_rate_counters WHERE expires < least($1, clock_timestamp()))
+SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM t)`
+
+	// sqlDeleteExpiredNoRates is sqlDeleteExpired for a schema without
+	// the rate-limit tables (managed elsewhere, Migrate never run).
+	sqlDeleteExpiredNoRates = `WITH s AS (DELETE FROM sessions WHERE expires < $1 RETURNING 1),
 t AS (DELETE FROM verification_token WHERE expires < $1 RETURNING 1)
 SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM t)`
 )
@@ -430,10 +454,24 @@ func (a *Adapter) UseVerificationToken(ctx context.Context, identifier, token st
 
 // DeleteExpired deletes the sessions and verification tokens that expired
 // before now (expires < now, as NextAuth tests expiry) and reports how many
-// of each it deleted. Both deletes use the expires indexes.
+// of each it deleted. Both deletes use the expires indexes. In the same
+// statement it deletes the [Adapter.RateStore] rows that are stale by both
+// now and the database's clock: buckets idle for a whole window (full
+// again, the same as absent) and counters past their expiry; those are
+// not counted. Without the rate-limit tables (a schema [Adapter.Migrate]
+// did not make) it deletes sessions and tokens only. A second statement
+// deletes the JWT revocations that ended before now.
 func (a *Adapter) DeleteExpired(ctx context.Context, now time.Time) (sessions, tokens int64, err error) {
-	if err := a.pool.QueryRow(ctx, sqlDeleteExpired, now).Scan(&sessions, &tokens); err != nil {
+	err = a.pool.QueryRow(ctx, sqlDeleteExpired, now).Scan(&sessions, &tokens)
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok && pgErr.Code == codeUndefinedTable {
+		err = a.pool.QueryRow(ctx, sqlDeleteExpiredNoRates, now).Scan(&sessions, &tokens)
+	}
+	if err != nil {
 		return 0, 0, wrap("delete expired", err, false)
+	}
+	// Then the JWT revocations that ended (not counted either).
+	if err := a.deleteExpiredRevocations(ctx, now); err != nil {
+		return sessions, tokens, err
 	}
 	return sessions, tokens, nil
 }
@@ -535,10 +573,12 @@ func deref(p *string) string {
 	return *p
 }
 
-// SQLSTATE codes the adapter maps to nextauth sentinels.
+// SQLSTATE codes the adapter tells apart: the first two map to nextauth
+// sentinels.
 const (
 	codeUniqueViolation     = "23505"
 	codeForeignKeyViolation = "23503"
+	codeUndefinedTable      = "42P01" // the rate-limit tables, before Migrate
 )
 
 func notFound(op string) error {

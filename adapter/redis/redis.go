@@ -14,6 +14,18 @@
 //	session:<sessionToken>                    session
 //	user-sessions:<userId>                    sorted set of session tokens, scored by key deadline
 //	verification-token:<identifier>:<token>   verification token
+//	rate:bucket:<limit>:<window µs>:<key>     hash of tokens and updated (Unix µs): a rate-limit bucket
+//	rate:count:<key>                          integer: a failure counter
+//	revoked-sid:<sid>                         "1": a revoked JWT session, expiring when its revocation ends
+//	revoked-user:<userId>                     Unix ms: the user's JWT sessions signed in before are revoked
+//
+// The rate: keys belong to [Adapter.RateStore] (see [NewRateStore]); they
+// expire by themselves, a bucket one window after its last token was
+// taken, a counter ttl after its last increment.
+//
+// The revoked- keys belong to the [nextauth.JWTRevoker] methods; a
+// revoked-user key expires maxAge after the user's last revocation.
+// [Adapter.JWTRevoked] reads both with one MGET.
 //
 // In <provider> and <identifier>, "%" and ":" are written "%25" and "%3A"
 // so that the two parts of a key cannot be confused.
@@ -85,8 +97,9 @@ type Options struct {
 
 // Adapter is a [nextauth.Adapter] backed by Redis. It also implements
 // [nextauth.UserDeleter], [nextauth.AccountUnlinker],
-// [nextauth.AccountUpdater] and [nextauth.Closer]. It is safe for
-// concurrent use.
+// [nextauth.AccountUpdater], [nextauth.SessionLister],
+// [nextauth.JWTRevoker] and [nextauth.Closer]. It is safe for concurrent
+// use.
 type Adapter struct {
 	client goredis.UniversalClient
 	owned  bool // Close closes client (made by Connect)

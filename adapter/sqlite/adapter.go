@@ -395,7 +395,9 @@ func (a *Adapter) UseVerificationToken(ctx context.Context, identifier, token st
 // DeleteExpired deletes the sessions and verification tokens whose expiry is
 // before now (NextAuth's "expires < now"), a thousand rows per statement so
 // that requests keep getting the write lock in between, and returns how
-// many of each it deleted. On error, the counts say what was deleted before.
+// many of each it deleted. It then deletes the JWT revocations that ended
+// before now (not counted). On error, the counts say what was deleted
+// before.
 func (a *Adapter) DeleteExpired(ctx context.Context, now time.Time) (sessions, tokens int64, err error) {
 	const op = "delete expired"
 	st, err := a.statementsFor(ctx)
@@ -408,7 +410,15 @@ func (a *Adapter) DeleteExpired(ctx context.Context, now time.Time) (sessions, t
 		return sessions, 0, err
 	}
 	tokens, err = a.deleteBatches(ctx, op, st.deleteExpiredTokens, cutoff)
-	return sessions, tokens, err
+	if err != nil {
+		return sessions, tokens, err
+	}
+	for _, s := range []*sql.Stmt{st.deleteExpiredRevokedSessions, st.deleteExpiredRevokedUsers} {
+		if _, err := a.deleteBatches(ctx, op, s, cutoff); err != nil {
+			return sessions, tokens, err
+		}
+	}
+	return sessions, tokens, nil
 }
 
 // deleteBatches runs s(cutoff, expiredBatch) until it deletes less than a

@@ -53,6 +53,23 @@ CREATE TABLE verification_token (
 	PRIMARY KEY (identifier, token)
 ) STRICT;
 CREATE INDEX verification_token_expires_idx ON verification_token (expires);`,
+
+		// 2: revoked JWT sessions (nextauth.JWTRevoker): by sid, and by
+		// user for "sign out everywhere". Times are Unix milliseconds;
+		// DeleteExpired removes the rows whose expires has passed. User ids
+		// are TEXT without a foreign key: a JWT's user need not be stored.
+		`CREATE TABLE IF NOT EXISTS nextauth_revoked_sessions (
+	sid     TEXT PRIMARY KEY,
+	expires INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS nextauth_revoked_sessions_expires_idx ON nextauth_revoked_sessions (expires);
+
+CREATE TABLE IF NOT EXISTS nextauth_revoked_users (
+	"userId" TEXT PRIMARY KEY,
+	before   INTEGER NOT NULL,
+	expires  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS nextauth_revoked_users_expires_idx ON nextauth_revoked_users (expires);`,
 	}
 }
 

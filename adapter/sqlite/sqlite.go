@@ -29,6 +29,12 @@
 // and indexes every lookup: sessions and accounts by "userId", and the
 // expires columns for [Adapter.DeleteExpired].
 //
+// Revoked JWT sessions ([nextauth.JWTRevoker]) are kept in two tables of
+// the adapter's own: nextauth_revoked_sessions (sid TEXT PRIMARY KEY,
+// expires) and nextauth_revoked_users ("userId" TEXT PRIMARY KEY, before,
+// expires), times in milliseconds, each indexed on expires so that
+// [Adapter.DeleteExpired] removes the ended ones.
+//
 // [Adapter.Migrate] creates and upgrades the schema; the versions applied
 // are recorded in the nextauth_migrations table.
 //
@@ -138,7 +144,8 @@ func dsn(path string) string {
 
 // Adapter is a [nextauth.Adapter] on an SQLite database. It also implements
 // [nextauth.UserDeleter], [nextauth.AccountUnlinker],
-// [nextauth.ExpiredDeleter], [nextauth.AccountUpdater] and
+// [nextauth.ExpiredDeleter], [nextauth.AccountUpdater],
+// [nextauth.SessionLister], [nextauth.JWTRevoker] and
 // [nextauth.Closer], and has
 // [Adapter.GetAccount] (the suite's adaptertest.AccountGetter). It is
 // safe for concurrent use.
@@ -166,6 +173,8 @@ var (
 	_ nextauth.AccountUnlinker = (*Adapter)(nil)
 	_ nextauth.ExpiredDeleter  = (*Adapter)(nil)
 	_ nextauth.AccountUpdater  = (*Adapter)(nil)
+	_ nextauth.SessionLister   = (*Adapter)(nil)
+	_ nextauth.JWTRevoker      = (*Adapter)(nil)
 	_ nextauth.Closer          = (*Adapter)(nil)
 )
 

@@ -637,14 +637,16 @@ func TestQueryPlans(t *testing.T) {
 		}
 		rows.Close()
 		for _, d := range plan {
-			if strings.HasPrefix(d, "SCAN") {
+			if strings.HasPrefix(d, "SCAN") && d != "SCAN CONSTANT ROW" { // a SELECT without FROM
 				t.Errorf("query %q\nplan %q: full scan", oneLine(p.query), plan)
 			}
 			if strings.Contains(d, "TEMP B-TREE") {
 				t.Errorf("query %q\nplan %q: sorts its rows", oneLine(p.query), plan)
 			}
 		}
-		if len(plan) == 0 && !strings.HasPrefix(p.query, "INSERT INTO verification_token") && !strings.HasPrefix(p.query, "INSERT INTO users") {
+		// INSERT … VALUES (upserts too: their conflict target is a key)
+		// has no plan to check.
+		if len(plan) == 0 && !(strings.HasPrefix(p.query, "INSERT INTO") && strings.Contains(p.query, " VALUES ")) {
 			t.Errorf("query %q: empty plan", oneLine(p.query))
 		}
 	}

@@ -60,6 +60,26 @@ const (
 		(SELECT id FROM sessions WHERE expires < ? LIMIT ?)`
 	sqlDeleteExpiredTokens = `DELETE FROM verification_token WHERE rowid IN
 		(SELECT rowid FROM verification_token WHERE expires < ? LIMIT ?)`
+
+	// SessionLister: a user's sessions through the "userId" index (sorted
+	// in Go: a user has few).
+	sqlListSessions = `SELECT "sessionToken", expires FROM sessions WHERE "userId" = ?`
+
+	// JWTRevoker. Revoking again keeps the later end and, while the user's
+	// record lives (expires > ?4, now), the later "before"; an ended record
+	// is replaced. JWTRevoked is one statement: two primary key lookups.
+	sqlRevokeJWT = `INSERT INTO nextauth_revoked_sessions (sid, expires) VALUES (?1, ?2)
+		ON CONFLICT (sid) DO UPDATE SET expires = max(expires, excluded.expires)`
+	sqlRevokeUserJWTs = `INSERT INTO nextauth_revoked_users ("userId", before, expires) VALUES (?1, ?2, ?3)
+		ON CONFLICT ("userId") DO UPDATE SET
+		before = CASE WHEN expires > ?4 THEN max(before, excluded.before) ELSE excluded.before END,
+		expires = max(expires, excluded.expires)`
+	sqlJWTRevoked = `SELECT EXISTS (SELECT 1 FROM nextauth_revoked_sessions WHERE sid = ?1 AND expires > ?4)
+		OR EXISTS (SELECT 1 FROM nextauth_revoked_users WHERE "userId" = ?2 AND before > ?3 AND expires > ?4)`
+	sqlDeleteExpiredRevokedSessions = `DELETE FROM nextauth_revoked_sessions WHERE rowid IN
+		(SELECT rowid FROM nextauth_revoked_sessions WHERE expires < ? LIMIT ?)`
+	sqlDeleteExpiredRevokedUsers = `DELETE FROM nextauth_revoked_users WHERE rowid IN
+		(SELECT rowid FROM nextauth_revoked_users WHERE expires < ? LIMIT ?)`
 )
 
 // statements are the adapter's prepared statements. database/sql prepares
@@ -72,6 +92,9 @@ type statements struct {
 	createSession, getSessionAndUser, updateSession, deleteSession *sql.Stmt
 	createToken, useToken                                          *sql.Stmt
 	deleteExpiredSessions, deleteExpiredTokens                     *sql.Stmt
+	listSessions                                                   *sql.Stmt
+	revokeJWT, revokeUserJWTs, jwtRevoked                          *sql.Stmt
+	deleteExpiredRevokedSessions, deleteExpiredRevokedUsers        *sql.Stmt
 }
 
 // prepare prepares every statement on db; they need the schema.
@@ -118,6 +141,12 @@ func (st *statements) list() []struct {
 		{&st.useToken, sqlUseToken},
 		{&st.deleteExpiredSessions, sqlDeleteExpiredSessions},
 		{&st.deleteExpiredTokens, sqlDeleteExpiredTokens},
+		{&st.listSessions, sqlListSessions},
+		{&st.revokeJWT, sqlRevokeJWT},
+		{&st.revokeUserJWTs, sqlRevokeUserJWTs},
+		{&st.jwtRevoked, sqlJWTRevoked},
+		{&st.deleteExpiredRevokedSessions, sqlDeleteExpiredRevokedSessions},
+		{&st.deleteExpiredRevokedUsers, sqlDeleteExpiredRevokedUsers},
 	}
 }
 

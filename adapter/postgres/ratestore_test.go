@@ -1,0 +1,211 @@
+package postgres
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/adapter/ratestoretest"
+)
+
+// TestRateStoreConformance runs the shared RateStore suite on the
+// database's clock, with a second store on its own pool as the second
+// server of a fleet.
+func TestRateStoreConformance(t *testing.T) {
+	dsn := newDatabase(t)
+	a := New(newPool(t, dsn))
+	if err := a.Migrate(t.Context()); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	peer := newPool(t, dsn)
+	ratestoretest.Run(t, func(*testing.T) nextauth.RateStore { return a.RateStore() }, ratestoretest.Options{
+		NewPeer: func(*testing.T) nextauth.RateStore { return NewRateStore(peer) },
+	})
+}
+
+// rateKeys lists the keys of the rate-limit tables: "bucket <key>
+// <capacity> <window µs>" and "counter <key> <n>".
+func rateKeys(t *testing.T, a *Adapter) []string {
+	t.Helper()
+	return queryStrings(t, a.pool, `SELECT format('bucket %s %s %s', convert_from(key, 'UTF8'), capacity, window_us) FROM nextauth_rate_buckets
+UNION ALL SELECT format('counter %s %s', convert_from(key, 'UTF8'), n) FROM nextauth_rate_counters
+ORDER BY 1`)
+}
+
+// TestDeleteExpiredRateRows: DeleteExpired deletes the buckets idle for a
+// whole window and the counters past their ttl, once both its now and the
+// database's clock say so, and keeps the rest.
+func TestDeleteExpiredRateRows(t *testing.T) {
+	ctx := t.Context()
+	a := newAdapter(t)
+	s := a.RateStore()
+	const short = 200 * time.Millisecond
+	for _, b := range []struct {
+		key    string
+		window time.Duration
+	}{{"stale", short}, {"fresh", time.Hour}} {
+		if ok, err := s.Take(ctx, b.key, 2, b.window); !ok || err != nil {
+			t.Fatalf("Take(%s) = %v, %v, want true", b.key, ok, err)
+		}
+	}
+	for _, c := range []struct {
+		key string
+		ttl time.Duration
+	}{{"stale", short}, {"fresh", time.Hour}} {
+		if _, err := s.Incr(ctx, c.key, c.ttl); err != nil {
+			t.Fatalf("Incr(%s): %v", c.key, err)
+		}
+	}
+	all := []string{"bucket fresh 2 3600000000", "bucket stale 2 200000", "counter fresh 1", "counter stale 1"}
+	checkLines(t, "rate rows", rateKeys(t, a), all)
+
+	deleteExpired := func(now time.Time) {
+		t.Helper()
+		sessions, tokens, err := a.DeleteExpired(ctx, now)
+		if sessions != 0 || tokens != 0 || err != nil {
+			t.Fatalf("DeleteExpired(%v) = %d, %d, %v, want 0, 0, nil", now, sessions, tokens, err)
+		}
+	}
+	// The database's clock holds back a now that is ahead.
+	deleteExpired(time.Now().Add(24 * time.Hour))
+	checkLines(t, "rate rows after DeleteExpired(now + 24h) right away", rateKeys(t, a), all)
+
+	time.Sleep(short + 50*time.Millisecond)
+	// A now that is behind holds the rows back too.
+	deleteExpired(time.Now().Add(-time.Hour))
+	checkLines(t, "rate rows after DeleteExpired(now - 1h)", rateKeys(t, a), all)
+
+	deleteExpired(time.Now())
+	checkLines(t, "rate rows after DeleteExpired(now)", rateKeys(t, a), []string{"bucket fresh 2 3600000000", "counter fresh 1"})
+
+	// Deleted rows were stale: a new bucket and counter start afresh.
+	if n, err := s.Incr(ctx, "stale", time.Hour); n != 1 || err != nil {
+		t.Errorf("Incr(stale) after DeleteExpired = %d, %v, want 1", n, err)
+	}
+	allowed := 0
+	for range 3 {
+		if ok, err := s.Take(ctx, "stale", 2, short); err != nil {
+			t.Fatal(err)
+		} else if ok {
+			allowed++
+		}
+	}
+	if allowed != 2 {
+		t.Errorf("Take(stale) after DeleteExpired allowed %d of 3, want 2", allowed)
+	}
+}
+
+// TestDeleteExpiredWithoutRateTables: on a schema made elsewhere, without
+// the rate-limit tables, DeleteExpired still deletes sessions and tokens.
+func TestDeleteExpiredWithoutRateTables(t *testing.T) {
+	pool := newPool(t, newDatabase(t))
+	exec(t, pool, pgAdapterSchema)
+	exec(t, pool, nodeRows)
+	sessions, tokens, err := New(pool).DeleteExpired(t.Context(), time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	if sessions != 1 || tokens != 0 || err != nil {
+		t.Errorf("DeleteExpired = %d, %d, %v, want 1 (the 2020 session), 0, nil", sessions, tokens, err)
+	}
+}
+
+// TestMigrateAddsRateTables: a database migrated before the rate-limit
+// tables existed gets them from step 3, and nothing else changes.
+func TestMigrateAddsRateTables(t *testing.T) {
+	ctx := t.Context()
+	pool := newPool(t, newDatabase(t))
+	a := New(pool)
+	for _, m := range migrations()[:2] {
+		if _, err := a.apply(ctx, m); err != nil {
+			t.Fatalf("step %d: %v", m.version, err)
+		}
+	}
+	exec(t, pool, nodeRows)
+	cols := columns(t, pool)
+	var want []string
+	for _, c := range fullSchema {
+		if !strings.Contains(c, "nextauth_rate_") && !strings.Contains(c, "nextauth_revoked_") { // steps 3 and 4
+			want = append(want, c)
+		}
+	}
+	checkLines(t, "keys and indexes before step 3", constraints(t, pool), want)
+
+	if err := a.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	checkLines(t, "columns after step 3 (never altered)", columns(t, pool), cols)
+	checkLines(t, "keys and indexes after step 3", constraints(t, pool), fullSchema)
+	checkLines(t, "nextauth_migrations", migrationRecords(t, pool), allApplied)
+	checkNodeRows(t, a)
+	if n, err := a.RateStore().Incr(ctx, "k", time.Minute); n != 1 || err != nil {
+		t.Errorf("Incr after step 3 = %d, %v, want 1", n, err)
+	}
+}
+
+// TestRateStoreClockBack: a bucket last written by a statement whose clock
+// read was later (a waiter behind the row lock, or a clock stepped back)
+// keeps its tokens until the clock catches up, instead of going negative.
+func TestRateStoreClockBack(t *testing.T) {
+	ctx := t.Context()
+	a := newAdapter(t)
+	s := a.RateStore()
+	exec(t, a.pool, `INSERT INTO nextauth_rate_buckets (key, capacity, window_us, tokens, updated)
+VALUES ('k', 3, 60000000, 2, clock_timestamp() + interval '1 hour')`)
+	before := queryStrings(t, a.pool, `SELECT updated::text FROM nextauth_rate_buckets`)
+	for i, want := range []bool{true, true, false} {
+		if ok, err := s.Take(ctx, "k", 3, time.Minute); ok != want || err != nil {
+			t.Errorf("Take #%d = %v, %v, want %v", i+1, ok, err, want)
+		}
+	}
+	checkLines(t, "updated after Take", queryStrings(t, a.pool, `SELECT updated::text FROM nextauth_rate_buckets`), before)
+}
+
+// TestRateStoreUnits: windows and ttls count in whole microseconds,
+// rounded up; a ttl of zero forgets the counter at once.
+func TestRateStoreUnits(t *testing.T) {
+	ctx := t.Context()
+	a := newAdapter(t)
+	s := a.RateStore()
+	if ok, err := s.Take(ctx, "odd", 1, time.Minute+time.Nanosecond); !ok || err != nil {
+		t.Fatalf("Take(window 1m+1ns) = %v, %v, want true", ok, err)
+	}
+	if _, err := s.Incr(ctx, "zero", 0); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Count(ctx, "zero"); n != 0 || err != nil {
+		t.Errorf("Count after Incr(ttl 0) = %d, %v, want 0", n, err)
+	}
+	if n, err := s.Incr(ctx, "zero", time.Minute); n != 1 || err != nil {
+		t.Errorf("Incr after Incr(ttl 0) = %d, %v, want 1", n, err)
+	}
+	got := queryStrings(t, a.pool, `SELECT format('%s %s', window_us, tokens) FROM nextauth_rate_buckets`)
+	checkLines(t, "bucket of a 1m+1ns window", got, []string{"60000001 0"})
+}
+
+// TestRateStoreErrors: bad windows and database failures are errors naming
+// the operation.
+func TestRateStoreErrors(t *testing.T) {
+	ctx := t.Context()
+	a := newAdapter(t)
+	for _, w := range []time.Duration{0, -time.Second} {
+		if _, err := a.RateStore().Take(ctx, "k", 1, w); err == nil || !strings.HasPrefix(err.Error(), "postgres: take rate token: ") {
+			t.Errorf("Take(window %v) error = %v, want a postgres: take rate token error", w, err)
+		}
+	}
+	// Without the tables (Migrate not run), each call fails.
+	s := NewRateStore(newPool(t, newDatabase(t)))
+	calls := []struct {
+		name string
+		call func() error
+	}{
+		{"take rate token", func() error { _, err := s.Take(ctx, "k", 1, time.Minute); return err }},
+		{"increment rate counter", func() error { _, err := s.Incr(ctx, "k", time.Minute); return err }},
+		{"read rate counter", func() error { _, err := s.Count(ctx, "k"); return err }},
+		{"reset rate counter", func() error { return s.Reset(ctx, "k") }},
+	}
+	for _, c := range calls {
+		err := c.call()
+		if err == nil || !strings.HasPrefix(err.Error(), "postgres: "+c.name+": ") || !strings.Contains(err.Error(), "42P01") {
+			t.Errorf("%s without the tables error = %v, want %q naming SQLSTATE 42P01", c.name, err, "postgres: "+c.name+": …")
+		}
+	}
+}

@@ -1,0 +1,281 @@
+// Package ratestoretest is the conformance suite for [nextauth.RateStore]
+// implementations. Every store's tests call [Run]:
+//
+//	func TestRateStore(t *testing.T) {
+//		ratestoretest.Run(t, func(t *testing.T) nextauth.RateStore { return redis.NewRateStore(client, prefix) },
+//			ratestoretest.Options{NewPeer: func(t *testing.T) nextauth.RateStore { return redis.NewRateStore(other, prefix) }})
+//	}
+//
+// The suite checks the contract documented on [nextauth.RateStore]: a
+// bucket allows exactly its limit at once, then refills continuously,
+// never beyond the limit; counters count, are read by Count without
+// change, and are forgotten ttl after their last increment; Reset forgets
+// a counter; concurrent calls lose no update; and, given
+// [Options.NewPeer], two instances over one backend share their state, as
+// a fleet of servers must.
+//
+// # Time
+//
+// A store on a server (Redis, PostgreSQL) reads the server's clock, so the
+// suite waits for real: its buckets refill one token per 100 ms and its
+// counters live 300 ms, and the whole suite sleeps about 1.5 s. A store
+// whose clock the test controls passes a [FakeClock] in [Options.Clock]
+// and takes no time. Real-time checks have margins of 50 ms or more; when
+// the calls themselves take longer (a loaded machine), the check is run
+// again on fresh keys, and fails only if three attempts in a row are too
+// slow to tell.
+//
+// # Decisions the contract leaves to the suite
+//
+//   - Take with a limit of 0 refuses.
+//   - Buckets with the same key but another limit or window are separate
+//     buckets, as in [nextauth.NewMemoryRateStore]: taking from one leaves
+//     the other full.
+//   - Take and Incr keep separate state: a key's bucket and its counter do
+//     not affect each other, and Reset leaves the bucket alone.
+//   - Keys are compared byte for byte, whatever they contain (":", "%",
+//     spaces, non-ASCII text, NUL, bytes that are not UTF-8, 1 KB).
+//   - A call with a canceled context that returns an error must wrap
+//     [context.Canceled] and have had no effect; in-memory stores may
+//     ignore ctx (the subtest logs it).
+package ratestoretest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nextauth-go/nextauth"
+)
+
+// Clock is the time the store under test reads, as the suite sees it: the
+// suite measures how long its calls take with Now and lets time pass with
+// Sleep.
+type Clock interface {
+	Now() time.Time
+	Sleep(d time.Duration)
+}
+
+// RealClock returns the system clock, the right one for a store that reads
+// a server's clock.
+func RealClock() Clock { return realClock{} }
+
+type realClock struct{}
+
+func (realClock) Now() time.Time        { return time.Now() }
+func (realClock) Sleep(d time.Duration) { time.Sleep(d) }
+
+// FakeClock is a [Clock] that moves only when Sleep is called, at once.
+// Give its Now method to the store under test (e.g.
+// nextauth.NewMemoryRateStore(clock.Now)). It is safe for concurrent use.
+type FakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewFakeClock returns a [FakeClock] reading start.
+func NewFakeClock(start time.Time) *FakeClock { return &FakeClock{now: start} }
+
+// Now returns the clock's time.
+func (c *FakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Sleep moves the clock d forward and returns at once.
+func (c *FakeClock) Sleep(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// Options configures [Run]. The zero value suits a store on a server
+// tested alone.
+type Options struct {
+	// Clock is the time the store reads. Nil means [RealClock].
+	Clock Clock
+	// NewPeer, if set, returns another instance over the same backend as
+	// the stores newStore returns (its own client or connection pool, as
+	// a second server of a fleet would have); the SharedBackend subtest
+	// checks that the two enforce one limit. Nil skips that subtest.
+	NewPeer func(t *testing.T) nextauth.RateStore
+}
+
+// subtestTimeout bounds each subtest's context, so a store that honours
+// ctx fails a deadlocked call instead of hanging the test binary.
+const subtestTimeout = 60 * time.Second
+
+// Run checks a store against the [nextauth.RateStore] contract, one
+// subtest per behaviour. newStore is called once per subtest and may
+// return stores over one shared backend: the suite never assumes an empty
+// store, and every key it uses is unique (the subtest name plus a random
+// suffix). Subtests run one after another, never in parallel. Subtest
+// names are stable, so a store with a documented limitation may t.Skip one
+// by name inside newStore.
+func Run(t *testing.T, newStore func(t *testing.T) nextauth.RateStore, opts Options) {
+	t.Helper()
+	clock := opts.Clock
+	if clock == nil {
+		clock = RealClock()
+	}
+	for _, tc := range subtests() {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStore(t)
+			if s == nil {
+				t.Fatal("newStore returned nil")
+			}
+			ctx, cancel := context.WithTimeout(t.Context(), subtestTimeout)
+			defer cancel()
+			tc.run(&env{t: t, s: s, ctx: ctx, clock: clock, newPeer: opts.NewPeer})
+		})
+	}
+}
+
+// subtest is one behaviour Run checks.
+type subtest struct {
+	name string
+	run  func(e *env)
+}
+
+// subtests lists what Run goes through, in order.
+func subtests() []subtest {
+	return []subtest{
+		{"Burst", testBurst},
+		{"Refill", testRefill},
+		{"Keys", testKeys},
+		{"Limits", testLimits},
+		{"TakeAndIncr", testTakeAndIncr},
+		{"Incr", testIncr},
+		{"IncrExpires", testIncrExpires},
+		{"Reset", testReset},
+		{"ConcurrentTake", testConcurrentTake},
+		{"ConcurrentIncr", testConcurrentIncr},
+		{"SharedBackend", testSharedBackend},
+		{"CanceledContext", testCanceledContext},
+	}
+}
+
+// env is what one subtest works with.
+type env struct {
+	t       *testing.T
+	s       nextauth.RateStore
+	ctx     context.Context
+	clock   Clock
+	newPeer func(t *testing.T) nextauth.RateStore
+}
+
+// key returns a key unique to this subtest and call: label, a short form
+// of the subtest name, and 16 random hex digits.
+func (e *env) key(label string) string {
+	name := e.t.Name()
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return "ratestoretest:" + name + ":" + label + ":" + hex.EncodeToString(b)
+}
+
+// take calls s.Take and fails the subtest on an error.
+func (e *env) take(s nextauth.RateStore, key string, limit int, window time.Duration) bool {
+	e.t.Helper()
+	ok, err := s.Take(e.ctx, key, limit, window)
+	if err != nil {
+		e.t.Fatalf("Take(%q, %d, %v) error = %v", key, limit, window, err)
+	}
+	return ok
+}
+
+// incr calls s.Incr and fails the subtest on an error.
+func (e *env) incr(s nextauth.RateStore, key string, ttl time.Duration) int64 {
+	e.t.Helper()
+	n, err := s.Incr(e.ctx, key, ttl)
+	if err != nil {
+		e.t.Fatalf("Incr(%q, %v) error = %v", key, ttl, err)
+	}
+	return n
+}
+
+// count calls s.Count and fails the subtest on an error.
+func (e *env) count(s nextauth.RateStore, key string) int64 {
+	e.t.Helper()
+	n, err := s.Count(e.ctx, key)
+	if err != nil {
+		e.t.Fatalf("Count(%q) error = %v", key, err)
+	}
+	return n
+}
+
+// reset calls s.Reset and fails the subtest on an error.
+func (e *env) reset(s nextauth.RateStore, key string) {
+	e.t.Helper()
+	if err := s.Reset(e.ctx, key); err != nil {
+		e.t.Fatalf("Reset(%q) error = %v", key, err)
+	}
+}
+
+// takeN takes n times from one bucket and returns how many were allowed.
+func (e *env) takeN(s nextauth.RateStore, key string, limit int, window time.Duration, n int) int {
+	e.t.Helper()
+	allowed := 0
+	for range n {
+		if e.take(s, key, limit, window) {
+			allowed++
+		}
+	}
+	return allowed
+}
+
+// attempts is how many times a real-time check runs before the suite
+// gives up telling a slow machine from a wrong store.
+const attempts = 3
+
+// trial is one attempt at a real-time check. Its failures count only if
+// every call finished within the check's margins; otherwise the attempt
+// is late and the check runs again.
+type trial struct {
+	e        *env
+	failures []string
+	late     string // why the attempt proves nothing, if it does not
+}
+
+// errorf records a failure of this attempt.
+func (tr *trial) errorf(format string, args ...any) {
+	tr.failures = append(tr.failures, fmt.Sprintf(format, args...))
+}
+
+// within reports whether less than d has passed since start, as the
+// assertion that follows needs; if not, it marks the attempt late.
+func (tr *trial) within(start time.Time, d time.Duration, what string) bool {
+	if elapsed := tr.e.clock.Now().Sub(start); elapsed >= d {
+		if tr.late == "" {
+			tr.late = fmt.Sprintf("%s took %v, more than the %v margin", what, elapsed.Round(time.Millisecond), d)
+		}
+		return false
+	}
+	return true
+}
+
+// timed runs check until an attempt is on time (at most attempts times)
+// and reports that attempt's failures.
+func (e *env) timed(check func(tr *trial)) {
+	e.t.Helper()
+	for i := range attempts {
+		tr := &trial{e: e}
+		check(tr)
+		if tr.late == "" {
+			for _, f := range tr.failures {
+				e.t.Error(f)
+			}
+			return
+		}
+		e.t.Logf("attempt %d of %d inconclusive: %s", i+1, attempts, tr.late)
+	}
+	e.t.Errorf("%d attempts in a row were too slow to check the store against its clock", attempts)
+}

@@ -1,0 +1,355 @@
+package ratestoretest_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/adapter/ratestoretest"
+)
+
+// t0 is where the fake clocks start.
+var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// TestMemory runs the suite against the in-memory store on a fake clock.
+func TestMemory(t *testing.T) {
+	clock := ratestoretest.NewFakeClock(t0)
+	s := nextauth.NewMemoryRateStore(clock.Now)
+	ratestoretest.Run(t, func(*testing.T) nextauth.RateStore { return s }, ratestoretest.Options{
+		Clock:   clock,
+		NewPeer: func(*testing.T) nextauth.RateStore { return s }, // one process: the same store
+	})
+}
+
+// TestMemoryRealClock runs the suite against the in-memory store on the
+// system clock, as it runs against Redis and PostgreSQL: its real-time
+// margins must hold for a correct store.
+func TestMemoryRealClock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sleeps about 1.5 s")
+	}
+	s := nextauth.NewMemoryRateStore(nil)
+	ratestoretest.Run(t, func(*testing.T) nextauth.RateStore { return s }, ratestoretest.Options{})
+}
+
+// The suite is checked the way mutation testing does it: each mutant is a
+// store with one contract violation, and the suite, run in a child
+// process, must fail the subtest that guards that rule.
+
+// mutantEnv names the mutant a child process runs the suite against.
+const mutantEnv = "RATESTORETEST_MUTANT"
+
+// flaws are the contract violations refStore can commit.
+type flaws struct {
+	extraToken     bool // a bucket holds one token more than its limit
+	noRefill       bool // buckets never refill
+	noCap          bool // idle buckets fill beyond their limit
+	doubleRate     bool // buckets refill twice as fast
+	chargeRefused  bool // a refused Take still takes a token (into debt)
+	foldCase       bool // keys compared case-insensitively
+	truncateKeys   bool // keys compared on their first 64 bytes
+	oneBucketPer   bool // one bucket per key, whatever the limit and window
+	takeCounts     bool // Take also increments the key's counter
+	resetRefills   bool // Reset also forgets the key's buckets
+	racyTake       bool // Take reads and writes the bucket in two steps
+	racyIncr       bool // Incr reads and writes the counter in two steps
+	noExpiry       bool // counters are never forgotten
+	expiryAtFirst  bool // counters are forgotten ttl after the first increment
+	resetNoop      bool // Reset does nothing
+	countStale     bool // Count reads forgotten counters
+	countIncr      bool // Count increments the counter
+	ctxUnwrapped   bool // a canceled context is an error not wrapping context.Canceled
+	ctxAfterEffect bool // a canceled context is an error, after the call took effect
+}
+
+// refStore is a simple, correct RateStore (a token bucket per key, limit
+// and window; a counter per key) that commits the flaws it is told to.
+type refStore struct {
+	now   func() time.Time
+	flaws flaws
+
+	mu       sync.Mutex
+	buckets  map[bucketID]*bucket
+	counters map[string]*counter
+}
+
+type bucketID struct {
+	key    string
+	limit  int
+	window time.Duration
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+type counter struct {
+	n              int64
+	first, expires time.Time
+}
+
+func newRefStore(now func() time.Time, f flaws) *refStore {
+	return &refStore{now: now, flaws: f, buckets: map[bucketID]*bucket{}, counters: map[string]*counter{}}
+}
+
+func (s *refStore) normKey(key string) string {
+	if s.flaws.foldCase {
+		key = strings.ToLower(key)
+	}
+	if s.flaws.truncateKeys && len(key) > 64 {
+		key = key[:64]
+	}
+	return key
+}
+
+// ctxErr applies the context flaws: nil to go on, or the error to return
+// (after the call, with ctxAfterEffect).
+func (s *refStore) ctxErr(ctx context.Context) (before, after error) {
+	if ctx.Err() == nil {
+		return nil, nil
+	}
+	switch {
+	case s.flaws.ctxUnwrapped:
+		return errors.New("ref: call abandoned"), nil
+	case s.flaws.ctxAfterEffect:
+		return nil, ctx.Err()
+	}
+	return ctx.Err(), nil
+}
+
+func (s *refStore) Take(ctx context.Context, key string, limit int, window time.Duration) (bool, error) {
+	before, after := s.ctxErr(ctx)
+	if before != nil {
+		return false, before
+	}
+	key = s.normKey(key)
+	if s.flaws.takeCounts {
+		if _, err := s.Incr(context.Background(), key, time.Hour); err != nil {
+			return false, err
+		}
+	}
+	id := bucketID{key, limit, window}
+	if s.flaws.oneBucketPer {
+		id = bucketID{key: key}
+	}
+	s.mu.Lock()
+	now := s.now()
+	b, ok := s.buckets[id]
+	capacity := float64(limit)
+	if s.flaws.extraToken {
+		capacity++
+	}
+	var state bucket
+	if ok {
+		state = *b
+		if elapsed := now.Sub(b.last); elapsed > 0 && !s.flaws.noRefill {
+			rate := float64(limit) / float64(window)
+			if s.flaws.doubleRate {
+				rate *= 2
+			}
+			state.tokens += rate * float64(elapsed)
+			if !s.flaws.noCap {
+				state.tokens = min(capacity, state.tokens)
+			}
+			state.last = now
+		}
+	} else {
+		state = bucket{tokens: capacity, last: now}
+	}
+	if s.flaws.racyTake {
+		s.mu.Unlock()
+		time.Sleep(time.Millisecond)
+		s.mu.Lock()
+	}
+	allowed := state.tokens >= 1
+	if allowed || s.flaws.chargeRefused {
+		state.tokens--
+	}
+	s.buckets[id] = &state
+	s.mu.Unlock()
+	return allowed, after
+}
+
+func (s *refStore) Incr(ctx context.Context, key string, ttl time.Duration) (int64, error) {
+	before, after := s.ctxErr(ctx)
+	if before != nil {
+		return 0, before
+	}
+	key = s.normKey(key)
+	s.mu.Lock()
+	now := s.now()
+	var c counter
+	if old, ok := s.counters[key]; ok && (s.flaws.noExpiry || !now.After(old.expires)) {
+		c = *old
+	}
+	if s.flaws.racyIncr {
+		s.mu.Unlock()
+		time.Sleep(time.Millisecond)
+		s.mu.Lock()
+	}
+	if c.n == 0 {
+		c.first = now
+	}
+	c.n++
+	c.expires = now.Add(ttl)
+	if s.flaws.expiryAtFirst {
+		c.expires = c.first.Add(ttl)
+	}
+	s.counters[key] = &c
+	s.mu.Unlock()
+	return c.n, after
+}
+
+func (s *refStore) Count(ctx context.Context, key string) (int64, error) {
+	before, after := s.ctxErr(ctx)
+	if before != nil {
+		return 0, before
+	}
+	key = s.normKey(key)
+	if s.flaws.countIncr {
+		n, err := s.Incr(context.Background(), key, time.Hour)
+		return n - 1, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.counters[key]
+	if !ok || !s.flaws.countStale && !s.flaws.noExpiry && s.now().After(c.expires) {
+		return 0, after
+	}
+	return c.n, after
+}
+
+func (s *refStore) Reset(ctx context.Context, key string) error {
+	before, after := s.ctxErr(ctx)
+	if before != nil {
+		return before
+	}
+	key = s.normKey(key)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.flaws.resetNoop {
+		delete(s.counters, key)
+	}
+	if s.flaws.resetRefills {
+		for id := range s.buckets {
+			if id.key == key {
+				delete(s.buckets, id)
+			}
+		}
+	}
+	return after
+}
+
+// slowStore is a correct store whose calls each take 40 ms of its clock:
+// too slow for the suite to tell anything from the Refill subtest, which
+// must then fail rather than pass unchecked.
+type slowStore struct {
+	nextauth.RateStore
+	clock *ratestoretest.FakeClock
+}
+
+func (s slowStore) Take(ctx context.Context, key string, limit int, window time.Duration) (bool, error) {
+	s.clock.Sleep(40 * time.Millisecond)
+	return s.RateStore.Take(ctx, key, limit, window)
+}
+
+// mutant is a store to run the suite against and the subtest it must fail
+// ("" for a correct store).
+type mutant struct {
+	flaws    flaws
+	unshared bool // NewPeer returns a store of its own
+	memory   bool // the in-memory store itself
+	slow     bool // the in-memory store, each call taking 40 ms
+	fails    string
+	says     string // in the failing output, if set
+}
+
+func mutants() map[string]mutant {
+	return map[string]mutant{
+		"memory":         {memory: true},
+		"slow":           {memory: true, slow: true, fails: "Refill", says: "too slow"}, // too slow to check, every attempt
+		"ref":            {},
+		"extraToken":     {flaws: flaws{extraToken: true}, fails: "Burst"},
+		"noRefill":       {flaws: flaws{noRefill: true}, fails: "Refill"},
+		"noCap":          {flaws: flaws{noCap: true}, fails: "Refill"},
+		"doubleRate":     {flaws: flaws{doubleRate: true}, fails: "Refill"},
+		"chargeRefused":  {flaws: flaws{chargeRefused: true}, fails: "Refill"},
+		"foldCase":       {flaws: flaws{foldCase: true}, fails: "Keys"},
+		"truncateKeys":   {flaws: flaws{truncateKeys: true}, fails: "Keys"},
+		"oneBucketPer":   {flaws: flaws{oneBucketPer: true}, fails: "Limits"},
+		"takeCounts":     {flaws: flaws{takeCounts: true}, fails: "TakeAndIncr"},
+		"resetRefills":   {flaws: flaws{resetRefills: true}, fails: "TakeAndIncr"},
+		"noExpiry":       {flaws: flaws{noExpiry: true}, fails: "IncrExpires"},
+		"expiryAtFirst":  {flaws: flaws{expiryAtFirst: true}, fails: "IncrExpires"},
+		"resetNoop":      {flaws: flaws{resetNoop: true}, fails: "Reset"},
+		"countStale":     {flaws: flaws{countStale: true}, fails: "IncrExpires"},
+		"countIncr":      {flaws: flaws{countIncr: true}, fails: "Incr"},
+		"racyTake":       {flaws: flaws{racyTake: true}, fails: "ConcurrentTake"},
+		"racyIncr":       {flaws: flaws{racyIncr: true}, fails: "ConcurrentIncr"},
+		"unshared":       {unshared: true, fails: "SharedBackend"},
+		"ctxUnwrapped":   {flaws: flaws{ctxUnwrapped: true}, fails: "CanceledContext"},
+		"ctxAfterEffect": {flaws: flaws{ctxAfterEffect: true}, fails: "CanceledContext"},
+	}
+}
+
+// TestMutantChild runs the suite against the mutant named by mutantEnv.
+func TestMutantChild(t *testing.T) {
+	name := os.Getenv(mutantEnv)
+	if name == "" {
+		t.Skip("runs only as a child process of TestMutants")
+	}
+	mu, ok := mutants()[name]
+	if !ok {
+		t.Fatalf("unknown mutant %q", name)
+	}
+	clock := ratestoretest.NewFakeClock(t0)
+	var s nextauth.RateStore = newRefStore(clock.Now, mu.flaws)
+	if mu.memory {
+		s = nextauth.NewMemoryRateStore(clock.Now)
+	}
+	if mu.slow {
+		s = slowStore{s, clock}
+	}
+	peer := s
+	if mu.unshared {
+		peer = newRefStore(clock.Now, mu.flaws)
+	}
+	ratestoretest.Run(t, func(*testing.T) nextauth.RateStore { return s }, ratestoretest.Options{
+		Clock:   clock,
+		NewPeer: func(*testing.T) nextauth.RateStore { return peer },
+	})
+}
+
+// TestMutants checks that the suite passes the correct stores and fails
+// each mutant in the subtest guarding the rule it breaks.
+func TestMutants(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite in child processes")
+	}
+	for name, mu := range mutants() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestMutantChild$", "-test.v")
+			cmd.Env = append(os.Environ(), mutantEnv+"="+name)
+			out, err := cmd.CombinedOutput()
+			failed := "--- FAIL: TestMutantChild/" + mu.fails + " "
+			switch {
+			case mu.fails == "" && err != nil:
+				t.Errorf("suite against the correct store %s failed: %v\n%s", name, err, out)
+			case mu.fails != "" && err == nil:
+				t.Errorf("suite against mutant %s passed, want subtest %s to fail\n%s", name, mu.fails, out)
+			case mu.fails != "" && !strings.Contains(string(out), failed):
+				t.Errorf("suite against mutant %s: no %q in output\n%s", name, strings.TrimSpace(failed), out)
+			case mu.says != "" && !strings.Contains(string(out), mu.says):
+				t.Errorf("suite against mutant %s: no %q in output\n%s", name, mu.says, out)
+			}
+		})
+	}
+}

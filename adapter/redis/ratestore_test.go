@@ -1,0 +1,170 @@
+package redis
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/adapter/ratestoretest"
+)
+
+// TestRateStoreConformance runs the shared RateStore suite on the Redis
+// server's clock, with a second store on its own client as the second
+// server of a fleet.
+func TestRateStoreConformance(t *testing.T) {
+	a, _ := newTestAdapter(t, Options{})
+	peer := testClient(t)
+	ratestoretest.Run(t, func(*testing.T) nextauth.RateStore { return a.RateStore() }, ratestoretest.Options{
+		NewPeer: func(*testing.T) nextauth.RateStore { return NewRateStore(peer, a.prefix) },
+	})
+}
+
+// TestRateStoreKeys checks the documented keys and their expiry.
+func TestRateStoreKeys(t *testing.T) {
+	ctx := t.Context()
+	a, client := newTestAdapter(t, Options{})
+	s := a.RateStore()
+
+	if ok, err := s.Take(ctx, "ip:a:b", 3, 1500*time.Millisecond); !ok || err != nil {
+		t.Fatalf("Take = %v, %v, want true", ok, err)
+	}
+	bucket := a.prefix + "rate:bucket:3:1500000:ip:a:b"
+	h, err := client.HGetAll(ctx, bucket).Result()
+	if err != nil || h["tokens"] != "2" || len(h) != 2 {
+		t.Errorf("HGETALL %s = %v, %v, want tokens 2 and updated", bucket, h, err)
+	}
+	updated, err := strconv.ParseInt(h["updated"], 10, 64)
+	if now := time.Now().UnixMicro(); err != nil || updated < now-int64(time.Minute/time.Microsecond) || updated > now+int64(time.Minute/time.Microsecond) {
+		t.Errorf("updated = %q, want Unix µs near %d", h["updated"], now)
+	}
+	if d := pttl(t, client, bucket); d <= 1400*time.Millisecond || d > 1500*time.Millisecond {
+		t.Errorf("PTTL %s = %v, want one window (1.5s)", bucket, d)
+	}
+
+	// Windows count in whole microseconds, the key's TTL in whole
+	// milliseconds, both rounded up.
+	if ok, err := s.Take(ctx, "odd", 1, time.Minute+time.Nanosecond); !ok || err != nil {
+		t.Fatalf("Take(window 1m+1ns) = %v, %v, want true", ok, err)
+	}
+	odd := a.prefix + "rate:bucket:1:60000001:odd"
+	if d := pttl(t, client, odd); d <= time.Minute || d > time.Minute+time.Millisecond {
+		t.Errorf("PTTL %s = %v, want 1m0.001s", odd, d)
+	}
+
+	for want := int64(1); want <= 2; want++ {
+		if n, err := s.Incr(ctx, "cred:f:x", 2*time.Second); n != want || err != nil {
+			t.Fatalf("Incr = %d, %v, want %d", n, err, want)
+		}
+	}
+	counter := a.prefix + "rate:count:cred:f:x"
+	if v, err := client.Get(ctx, counter).Result(); v != "2" || err != nil {
+		t.Errorf("GET %s = %q, %v, want 2", counter, v, err)
+	}
+	if d := pttl(t, client, counter); d <= 1900*time.Millisecond || d > 2*time.Second {
+		t.Errorf("PTTL %s = %v, want the last ttl (2s)", counter, d)
+	}
+	if _, err := s.Incr(ctx, "cred:f:x", 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if d := pttl(t, client, counter); d <= 9900*time.Millisecond || d > 10*time.Second {
+		t.Errorf("PTTL %s after Incr with ttl 10s = %v, want 10s", counter, d)
+	}
+	if err := s.Reset(ctx, "cred:f:x"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := client.Exists(ctx, counter).Result(); n != 0 || err != nil {
+		t.Errorf("EXISTS %s after Reset = %d, %v, want 0", counter, n, err)
+	}
+
+	// A ttl of zero forgets the counter at once.
+	if n, err := s.Incr(ctx, "zero", 0); n != 1 || err != nil {
+		t.Errorf("Incr(ttl 0) = %d, %v, want 1", n, err)
+	}
+	if n, err := s.Count(ctx, "zero"); n != 0 || err != nil {
+		t.Errorf("Count after Incr(ttl 0) = %d, %v, want 0", n, err)
+	}
+
+	var bad []string
+	for _, k := range prefixKeys(t, client, a.prefix) {
+		if !strings.HasPrefix(k, a.prefix+"rate:") {
+			bad = append(bad, k)
+		}
+	}
+	if len(bad) > 0 {
+		t.Errorf("keys outside %srate: %q", a.prefix, bad)
+	}
+}
+
+// TestNewRateStoreDefaultPrefix: an empty prefix is DefaultKeyPrefix, as
+// for the adapter.
+func TestNewRateStoreDefaultPrefix(t *testing.T) {
+	ctx := t.Context()
+	client := testClient(t)
+	key := strings.TrimSuffix(uniquePrefix(), ":")
+	counter := DefaultKeyPrefix + "rate:count:" + key
+	t.Cleanup(func() { client.Del(ctx, counter) })
+	if _, err := NewRateStore(client, "").Incr(ctx, key, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := client.Get(ctx, counter).Result(); v != "1" || err != nil {
+		t.Errorf("GET %s = %q, %v, want 1", counter, v, err)
+	}
+}
+
+// TestRateStoreClockBack: a bucket last written by a server whose clock
+// was ahead (before a failover) keeps its tokens until the clock catches
+// up, instead of going negative.
+func TestRateStoreClockBack(t *testing.T) {
+	ctx := t.Context()
+	a, client := newTestAdapter(t, Options{})
+	s := a.RateStore()
+	bucket := a.prefix + "rate:bucket:3:60000000:k"
+	future := time.Now().Add(time.Hour).UnixMicro()
+	if err := client.HSet(ctx, bucket, "tokens", "2", "updated", strconv.FormatInt(future, 10)).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []bool{true, true, false} {
+		if ok, err := s.Take(ctx, "k", 3, time.Minute); ok != want || err != nil {
+			t.Errorf("Take #%d = %v, %v, want %v", i+1, ok, err, want)
+		}
+	}
+	if got, err := client.HGet(ctx, bucket, "updated").Result(); err != nil || got != strconv.FormatInt(future, 10) {
+		t.Errorf("updated = %q, %v, want the later time %d kept", got, err, future)
+	}
+}
+
+// TestRateStoreErrors: bad windows and server failures are errors naming
+// the operation, with the cause in the chain.
+func TestRateStoreErrors(t *testing.T) {
+	ctx := t.Context()
+	a, _ := newTestAdapter(t, Options{})
+	for _, w := range []time.Duration{0, -time.Second} {
+		if _, err := a.RateStore().Take(ctx, "k", 1, w); err == nil || !strings.HasPrefix(err.Error(), "redis: take rate token: ") {
+			t.Errorf("Take(window %v) error = %v, want a redis: take rate token error", w, err)
+		}
+	}
+
+	closed := testClient(t)
+	_ = closed.Close()
+	s := NewRateStore(closed, a.prefix)
+	calls := []struct {
+		name string
+		call func() error
+	}{
+		{"take rate token", func() error { _, err := s.Take(ctx, "k", 1, time.Minute); return err }},
+		{"increment rate counter", func() error { _, err := s.Incr(ctx, "k", time.Minute); return err }},
+		{"read rate counter", func() error { _, err := s.Count(ctx, "k"); return err }},
+		{"reset rate counter", func() error { return s.Reset(ctx, "k") }},
+	}
+	for _, c := range calls {
+		err := c.call()
+		if !errors.Is(err, goredis.ErrClosed) || !strings.HasPrefix(err.Error(), "redis: "+c.name+": ") {
+			t.Errorf("%s on a closed client error = %v, want %q wrapping goredis.ErrClosed", c.name, err, "redis: "+c.name+": …")
+		}
+	}
+}

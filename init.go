@@ -64,6 +64,13 @@ func (h *Handler) initCallbackURL(s *state) error {
 	if err != nil {
 		return err
 	}
+	// What gets stored and redirected to must itself pass the callback-URL
+	// check: a relative value like "/%zz" or one with control characters
+	// would otherwise go into the cookie and lock the browser out of every
+	// route until it is closed.
+	if s.callback != s.site.url.origin && !validCallbackURL(s.callback, s.site.url) {
+		s.callback = s.site.url.origin
+	}
 	if s.callback != cookieVal {
 		s.addCookies(cookie.Serialize(c.name, s.callback, c.opts, time.Time{}))
 	}

@@ -138,6 +138,11 @@ func NormalizeEmail(s string) (string, error) {
 	if strings.Contains(s, `"`) {
 		return "", fmt.Errorf(`%w: '"' is not allowed`, ErrInvalidEmail)
 	}
+	// Beyond NextAuth: no control characters (a CR/LF would let an address
+	// smuggle a header into a mail or a log line).
+	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return "", fmt.Errorf("%w: control characters are not allowed", ErrInvalidEmail)
+	}
 	s = jsLower(s)
 	local, domain, _ := strings.Cut(s, "@")
 	if local == "" || domain == "" {

@@ -46,7 +46,7 @@ func ReadChunks(r *http.Request, name string) Chunks {
 	items := buf[:0]
 	var seen map[string]struct{}
 	pairs(r.Header, func(n, raw string) bool {
-		if !strings.HasPrefix(n, name) || inheritedName(n) {
+		if !strings.HasPrefix(n, name) || inheritedName(n) || !validName(n) {
 			return true
 		}
 		if seen != nil {
@@ -299,4 +299,16 @@ func (c Chunks) Clean(o Options) []string {
 		out[i] = Delete(n, o)
 	}
 	return out
+}
+
+// validName reports whether n has no control characters. Chunks named
+// otherwise are ignored, so that no such name is ever echoed in a deletion
+// Set-Cookie.
+func validName(n string) bool {
+	for i := 0; i < len(n); i++ {
+		if n[i] < 0x20 || n[i] == 0x7f {
+			return false
+		}
+	}
+	return true
 }

@@ -1,0 +1,150 @@
+package nextauth_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/adapter/memory"
+	"github.com/nextauth-go/nextauth/jwt"
+)
+
+func sessionOf(h http.Handler, cookies string) string {
+	r := httptest.NewRequest("GET", "/api/auth/session", nil)
+	r.Header.Set("Cookie", cookies)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w.Body.String()
+}
+
+func TestRevocableJWTSessions(t *testing.T) {
+	a := memory.New()
+	now := time.Now()
+	h := newHandler(t, func(c *nextauth.Config) {
+		c.Adapter = a
+		c.Session.Strategy = nextauth.StrategyJWT
+		c.Now = func() time.Time { return now }
+	})
+	laptop, phone := newClient(t, h), newClient(t, h)
+	laptop.signIn()
+	phone.signIn()
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Cookie", laptop.cookieHeader())
+	claims, err := h.Token(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sid, _ := claims["sid"].(string)
+	if len(sid) != 36 || claims["auth_time"] == nil {
+		t.Fatalf("token claims %v lack sid and auth_time", claims)
+	}
+	// The sid survives the re-issue on every read.
+	copied := laptop.cookieHeader()
+	laptop.get("/api/auth/session")
+	r.Header.Set("Cookie", laptop.cookieHeader())
+	if again, _ := h.Token(r); again["sid"] != sid {
+		t.Errorf("sid changed on refresh: %v → %v", sid, again["sid"])
+	}
+	// Signing out revokes the session: a copy of the cookie is dead too.
+	laptop.postForm("/api/auth/signout", url.Values{"csrfToken": {laptop.csrf()}})
+	if got := sessionOf(h, copied); got != "{}" {
+		t.Errorf("copied cookie after sign-out = %s, want {}", got)
+	}
+	if got := sessionOf(h, phone.cookieHeader()); !strings.Contains(got, "alice@example.com") {
+		t.Errorf("the other device was signed out too: %s", got)
+	}
+	// Sign out everywhere.
+	now = now.Add(2 * time.Second)
+	if _, err := h.SignOutEverywhere(context.Background(), "1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := sessionOf(h, phone.cookieHeader()); got != "{}" {
+		t.Errorf("phone after sign-out everywhere = %s", got)
+	}
+	// A token minted by Node (no sid) before the revocation is refused by its iat.
+	old, _ := jwt.NewCodec(jwt.Options{Secret: testSecret, Now: func() time.Time { return now.Add(-time.Minute) }})
+	tok, _ := old.Encode(jwt.Claims{"sub": "1", "email": "alice@example.com"}, time.Hour)
+	if got := sessionOf(h, "next-auth.session-token="+tok); got != "{}" {
+		t.Errorf("older token without sid = %s, want {}", got)
+	}
+	// Signing in again afterwards works.
+	now = now.Add(2 * time.Second)
+	fresh := newClient(t, h)
+	fresh.signIn()
+	if got := sessionOf(h, fresh.cookieHeader()); !strings.Contains(got, "alice@example.com") {
+		t.Errorf("new sign-in after sign-out everywhere = %s", got)
+	}
+	// RevokeSession by sid.
+	r.Header.Set("Cookie", fresh.cookieHeader())
+	c2, _ := h.Token(r)
+	if err := h.RevokeSession(context.Background(), c2["sid"].(string)); err != nil {
+		t.Fatal(err)
+	}
+	if got := sessionOf(h, fresh.cookieHeader()); got != "{}" {
+		t.Errorf("after RevokeSession = %s", got)
+	}
+}
+
+func TestAdminEndpoint(t *testing.T) {
+	a := memory.New()
+	h := newHandler(t, func(c *nextauth.Config) { c.Adapter = a })
+	admin := http.StripPrefix("/admin", h.AdminHandler("0123456789abcdef0123456789abcdef"))
+	do := func(method, path, token string) (int, string) {
+		r := httptest.NewRequest(method, path, nil)
+		if token != "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+		w := httptest.NewRecorder()
+		admin.ServeHTTP(w, r)
+		return w.Code, w.Body.String()
+	}
+	const tok = "0123456789abcdef0123456789abcdef"
+	one, two := newClient(t, h), newClient(t, h)
+	one.signIn()
+	two.signIn()
+	u, _ := a.GetUserByEmail(context.Background(), "alice@example.com")
+	if code, _ := do("GET", "/admin/users/"+u.ID+"/sessions", ""); code != 401 {
+		t.Errorf("without token = %d", code)
+	}
+	if code, _ := do("GET", "/admin/users/"+u.ID+"/sessions", "wrong"); code != 401 {
+		t.Errorf("wrong token = %d", code)
+	}
+	code, body := do("GET", "/admin/users/"+u.ID+"/sessions", tok)
+	var list struct {
+		Sessions []struct{ Fingerprint, Expires string }
+	}
+	if err := json.Unmarshal([]byte(body), &list); code != 200 || err != nil || len(list.Sessions) != 2 {
+		t.Fatalf("list = %d %s", code, body)
+	}
+	if strings.Contains(body, one.jar["next-auth.session-token"]) {
+		t.Error("the admin list reveals session tokens")
+	}
+	want := nextauth.SessionFingerprint(one.jar["next-auth.session-token"])
+	if code, body := do("DELETE", "/admin/users/"+u.ID+"/sessions/"+want, tok); code != 200 {
+		t.Errorf("delete one = %d %s", code, body)
+	}
+	if got := sessionOf(h, one.cookieHeader()); got != "{}" {
+		t.Errorf("deleted session still reads: %s", got)
+	}
+	if got := sessionOf(h, two.cookieHeader()); !strings.Contains(got, "alice") {
+		t.Errorf("other session gone: %s", got)
+	}
+	if code, body := do("DELETE", "/admin/users/"+u.ID+"/sessions", tok); code != 200 || body != `{"deleted":1}` {
+		t.Errorf("sign out everywhere = %d %s", code, body)
+	}
+	if got := sessionOf(h, two.cookieHeader()); got != "{}" {
+		t.Errorf("after sign out everywhere: %s", got)
+	}
+	if code, _ := do("DELETE", "/admin/users/"+u.ID+"/sessions/nope", tok); code != 404 {
+		t.Errorf("unknown fingerprint = %d", code)
+	}
+	if _, err := h.ListSessions(context.Background(), u.ID); err != nil {
+		t.Errorf("ListSessions: %v", err)
+	}
+}

@@ -101,7 +101,7 @@ func redact(s string) string {
 	// Trust the parse only if it found the user information: an "@" it
 	// placed in the path, query or fragment may end a password all the
 	// same.
-	if u, err := url.Parse(s); err == nil && strings.Contains(s, "://") && (u.User != nil || !strings.Contains(s, "@")) {
+	if u, err := url.Parse(s); err == nil && strings.Contains(s, "://") && (u.User != nil || !strings.Contains(s, "@")) && lastAtInAuthority(s) {
 		if _, has := u.User.Password(); has {
 			u.User = url.UserPassword(u.User.Username(), masked)
 		}
@@ -129,6 +129,22 @@ func redact(s string) string {
 		s = s[:i+len("password=")] + masked + s[i+end:]
 	}
 	return s
+}
+
+// lastAtInAuthority reports whether the last "@" of s (if any) comes
+// before the end of the authority, so that a parse of s saw all of the user
+// information (a password holding "#", "?" or "/" would otherwise spill
+// into the fragment, query or path).
+func lastAtInAuthority(s string) bool {
+	start := 0
+	if i := strings.Index(s, "://"); i >= 0 {
+		start = i + len("://")
+	}
+	end := len(s)
+	if i := strings.IndexAny(s[start:], "/?#"); i >= 0 {
+		end = start + i
+	}
+	return strings.LastIndexByte(s, '@') < end
 }
 
 // secretsOf lists what must not appear in messages about rawURL: the URL

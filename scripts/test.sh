@@ -390,6 +390,7 @@ stage_test() {
 	else
 		record FAIL "allocation budgets" $((SECONDS - start))
 	fi
+	start=$SECONDS && log "soak and faults (bench/soak.sh: two instances under load, then PostgreSQL, Redis, OIDC and SMTP failing)" && if SOAK_DURATION=${SOAK_DURATION:-60s} SOAK_FAULT_PHASE=${SOAK_FAULT_PHASE:-3s} ./bench/soak.sh >"$LOGDIR/soak.log" 2>&1; then grep -E '\*\*[0-9]+ requests|service resumed' "$LOGDIR/soak.log" | sed 's/^ *//' || true; record ok "soak ${SOAK_DURATION:-60s} + faults (bench/soak.sh)" $((SECONDS - start)); else tail -n 100 "$LOGDIR/soak.log"; record FAIL "soak ${SOAK_DURATION:-60s} + faults (bench/soak.sh)" $((SECONDS - start)); fi
 }
 
 stage_fuzz() {

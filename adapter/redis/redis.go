@@ -158,6 +158,16 @@ func Connect(ctx context.Context, url string, opts Options) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("redis: parse url: %w", err)
 	}
+	// Fail fast while Redis is down (the client's defaults retry three times
+	// with back-off, holding each request over a second), unless the URL
+	// says otherwise.
+	q := strings.ToLower(url)
+	if !strings.Contains(q, "max_retries=") {
+		o.MaxRetries = 1
+	}
+	if !strings.Contains(q, "dial_timeout=") {
+		o.DialTimeout = time.Second
+	}
 	client := goredis.NewClient(o)
 	if err := client.Ping(ctx).Err(); err != nil {
 		_ = client.Close()

@@ -16,10 +16,13 @@
 // not have. No client secret is ever printed or logged.
 //
 // The server answers the auth routes under the base path of the configured
-// URL (default http://localhost:3000/api/auth) and GET /healthz with "ok".
-// It connects the configured database at start (migrating its schema),
-// deletes expired sessions and e-mail tokens periodically, and stops
-// gracefully on SIGINT or SIGTERM.
+// URL (default http://localhost:3000/api/auth), GET /healthz with "ok",
+// GET /readyz with 200 once the database and the OpenID Connect providers
+// answer, and, with admin: set, the admin API. It connects the configured
+// database at start (migrating its schema), deletes expired sessions and
+// e-mail tokens periodically, serves Prometheus metrics on metrics_addr,
+// logs one line per request, reloads its configuration on SIGHUP without
+// dropping a request, and stops gracefully on SIGINT or SIGTERM.
 //
 // --dev starts without a secret and, without a config file, with an SQLite
 // database ./nextauth.db, a user "dev" whose random password is printed
@@ -50,6 +53,7 @@ import (
 
 	"github.com/nextauth-go/nextauth"
 	"github.com/nextauth-go/nextauth/internal/config"
+	"github.com/nextauth-go/nextauth/internal/metrics"
 )
 
 // version is the release, set when building with
@@ -69,7 +73,11 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	c := &cli{env: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, random: rand.Reader, hup: hup}
+	err := c.run(ctx, os.Args[1:])
+	signal.Stop(hup)
 	stop()
 	var usage *usageError
 	switch {
@@ -82,22 +90,31 @@ func main() {
 	}
 }
 
-// run is the whole program: args without the program name, the
-// environment through env, and the standard streams.
+// run is the whole program but for reloads on SIGHUP: args without the
+// program name, the environment through env, and the standard streams.
 func run(ctx context.Context, args []string, env func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	c := &cli{env: env, stdin: stdin, stdout: stdout, stderr: stderr, random: rand.Reader}
 	return c.run(ctx, args)
 }
 
-// cli holds what the program reads and writes; tests fill in onListen.
+// cli holds what the program reads and writes; tests fill in onListen
+// and onService.
 type cli struct {
 	env            func(string) string
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	random         io.Reader
+	// hup delivers the signals that reload the configuration (SIGHUP in
+	// main); nil for none.
+	hup <-chan os.Signal
 	// onListen, if set, is called with the address the server listens on,
 	// before it serves.
 	onListen func(net.Addr)
+	// onService, if set, is called with the service before it serves (to
+	// reload it directly).
+	onService func(*service)
+	// metricsAddr is where the metrics listener listens, once it does.
+	metricsAddr net.Addr
 }
 
 // usageError is a command-line mistake the flag package has reported.
@@ -137,11 +154,12 @@ func (c *cli) run(ctx context.Context, args []string) error {
 	return c.serve(ctx, args)
 }
 
-// serve runs the server until ctx ends.
+// serve runs the server until ctx ends, reloading its configuration on
+// each signal of c.hup.
 func (c *cli) serve(ctx context.Context, args []string) (err error) {
 	fs := flag.NewFlagSet("nextauth", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
-	configPath := fs.String("config", "", "YAML config `file` (see docs/configuration.md)")
+	configPath := fs.String("config", "", "YAML config `file` (see docs/configuration.md); SIGHUP reloads it")
 	addr := fs.String("addr", ":3000", "`address` to listen on")
 	dev := fs.Bool("dev", false, "development mode: keep a generated secret and, without --config, use ./nextauth.db with a user \"dev\" and printed e-mail links")
 	showVersion := fs.Bool("version", false, "print the version and exit")
@@ -166,75 +184,67 @@ func (c *cli) serve(ctx context.Context, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	log := f.Logger(c.stderr)
-	for _, w := range f.Warnings() {
-		log.Warn(w)
+	m := metrics.New(buildVersion())
+	s := &service{
+		c: c, ctx: ctx, configPath: *configPath, dev: *dev, metrics: m,
+		httpClient: &http.Client{Transport: m.Transport(nil)},
+		rates:      nextauth.NewMemoryRateStore(nil),
 	}
-	var setup config.DevSetup
-	if *dev {
-		if setup, err = f.Dev(config.DevOptions{Random: c.random, KeepSecret: true}); err != nil {
-			return err
-		}
-	}
-	// Console e-mail servers (--dev only) print the links with the rest of
-	// what the developer reads.
-	cfg, store, err := f.Open(ctx, c.stdout)
+	p, err := s.prepare(ctx, f, nil)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := store.Close(); cerr != nil {
-			err = errors.Join(err, fmt.Errorf("nextauth: closing the database: %w", cerr))
-		}
-	}()
-	for _, w := range store.Warnings {
-		log.Warn(w)
-	}
-	for _, e := range f.AutoConfigured() {
-		log.Info("provider configured from the environment", "provider", e.Preset, "variables", strings.Join(e.Vars, ", "))
-	}
-	if store.Database != "" {
-		log.Info("database connected", "database", store.Database, "cleanup_interval", store.CleanupInterval.String())
-	}
-	cfg.Logger = log
-
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", *addr)
 	if err != nil {
+		p.abandon()
 		return fmt.Errorf("nextauth: %w", err)
 	}
-	if cfg.URL == "" {
-		if _, port, _ := net.SplitHostPort(ln.Addr().String()); port != "3000" {
-			if *dev {
-				// A newcomer trying --addr :8080 gets working links.
-				cfg.URL = "http://localhost:" + port + "/api/auth"
-			} else {
-				log.Warn("url is not set, so links and redirects assume " + nextauth.DefaultURL +
-					", but the server listens on port " + port + "; set NEXTAUTH_URL or url:")
-			}
-		}
-	}
-	h, err := nextauth.New(cfg)
+	_, s.port, _ = net.SplitHostPort(ln.Addr().String())
+	g, err := s.finish(p)
 	if err != nil {
 		_ = ln.Close()
 		return err
 	}
+	s.cur.Store(g)
+	log := g.log
 	if *dev {
-		c.announceDev(log, h, setup, store)
+		c.announceDev(log, g.auth, p.setup, p.db.store)
 	}
-	if d, ok := store.Adapter.(nextauth.ExpiredDeleter); ok && store.CleanupInterval > 0 {
-		cctx, cancel := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			cleanup(cctx, d, store.CleanupInterval, log)
-		}()
-		defer func() { cancel(); <-done }() // before the store closes
+	var metricsSrv *http.Server
+	if f.MetricsAddr != "" {
+		mln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", f.MetricsAddr)
+		if err != nil {
+			_ = ln.Close()
+			return errors.Join(fmt.Errorf("nextauth: metrics_addr: %w", err), s.close(false))
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Handler())
+		metricsSrv = newServer(mux, log)
+		go func() { _ = metricsSrv.Serve(mln) }()
+		log.Info("serving metrics", "addr", mln.Addr().String(), "path", "/metrics")
+		c.metricsAddr = mln.Addr()
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "url", h.BaseURL(), "version", buildVersion())
+	defer func() {
+		if metricsSrv != nil {
+			_ = metricsSrv.Close()
+		}
+	}()
+
+	reloadCtx, stopReloads := context.WithCancel(ctx)
+	reloadsDone := make(chan struct{})
+	go s.reloadOn(reloadCtx, c.hup, reloadsDone)
+
+	log.Info("listening", "addr", ln.Addr().String(), "url", g.auth.BaseURL(), "version", buildVersion())
 	if c.onListen != nil {
 		c.onListen(ln.Addr())
 	}
-	return serve(ctx, newServer(newMux(h, *dev), log), ln, log)
+	if c.onService != nil {
+		c.onService(s)
+	}
+	err = serve(ctx, newServer(s, log), ln, log)
+	stopReloads()
+	<-reloadsDone
+	return errors.Join(err, s.close(err == nil))
 }
 
 // announceDev tells the developer what --dev filled in.
@@ -287,21 +297,6 @@ func cleanup(ctx context.Context, d nextauth.ExpiredDeleter, every time.Duration
 			log.Debug("deleted expired sessions and e-mail tokens", "sessions", sessions, "tokens", tokens)
 		}
 	}
-}
-
-// newMux routes /healthz, the auth routes and, with dev, the home page.
-func newMux(h *nextauth.Handler, dev bool) *http.ServeMux {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		_, _ = io.WriteString(w, "ok")
-	})
-	mux.Handle(h.BasePath()+"/", h)
-	if dev {
-		mux.Handle("GET /{$}", devHome(h))
-	}
-	return mux
 }
 
 // newServer is an http.Server with timeouts and a header limit.

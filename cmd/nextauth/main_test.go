@@ -55,6 +55,9 @@ type server struct {
 	base           string // http://127.0.0.1:port
 	stdout, stderr *lockedBuffer
 	stop           func() error // cancels the context and returns run's error
+	svc            *service
+	hup            chan os.Signal // the server's reload signals
+	metrics        string         // http://metrics_addr, when it is set
 }
 
 // startServer runs the program with args (plus --addr 127.0.0.1:0 unless
@@ -65,10 +68,17 @@ func startServer(t *testing.T, env map[string]string, args ...string) *server {
 		args = append(args, "--addr", "127.0.0.1:0")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}
+	s := &server{stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, hup: make(chan os.Signal, 1)}
 	addrs := make(chan net.Addr, 1)
+	services := make(chan *service, 1)
 	c := &cli{env: envOf(env), stdin: strings.NewReader(""), stdout: s.stdout, stderr: s.stderr, random: rand.Reader,
-		onListen: func(a net.Addr) { addrs <- a }}
+		hup: s.hup, onListen: func(a net.Addr) { addrs <- a }}
+	c.onService = func(sv *service) {
+		if c.metricsAddr != nil {
+			s.metrics = "http://" + c.metricsAddr.String()
+		}
+		services <- sv
+	}
 	done := make(chan error, 1)
 	go func() { done <- c.run(ctx, args) }()
 	var once sync.Once
@@ -88,6 +98,7 @@ func startServer(t *testing.T, env map[string]string, args ...string) *server {
 	select {
 	case a := <-addrs:
 		s.base = "http://" + a.String()
+		s.svc = <-services
 	case err := <-done:
 		t.Fatalf("run(%q) = %v before listening; stderr:\n%s", args, err, s.stderr)
 	case <-time.After(60 * time.Second): // bcrypt is slow under -race

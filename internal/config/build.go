@@ -116,10 +116,17 @@ func (f *File) build(console io.Writer) (built, error) {
 	cfg.Allow = v.allow(f.Allow)
 	cfg.Cookies = v.cookies(f.Cookies)
 	cfg.Session, cfg.JWT = v.session(f.Session, f.JWT)
-	cfg.EmailRateLimit = v.rateLimit(f.EmailRateLimit)
+	cfg.URLs = v.urls(f.URLs)
+	cfg.TrustProxy = v.trustProxy(f.TrustProxy)
+	cfg.CORSOrigins = v.corsOrigins(f.CORSOrigins)
+	cfg.EmailRateLimit = v.rateLimit("email_rate_limit", f.EmailRateLimit)
+	cfg.CredentialsRateLimit = v.rateLimit("credentials_rate_limit", f.CredentialsRateLimit)
+	cfg.Lockout = v.lockout(f.Lockout)
 	cfg.Theme = v.theme(f.Theme)
 	cfg.Pages = v.pages(f.Pages)
 	v.log(f.Log)
+	v.admin(f.Admin)
+	v.metricsAddr(f.MetricsAddr)
 	cfg.Providers = v.providers(f.Providers)
 	// A missing secret is worth a problem of its own unless the file could
 	// not be read or its secret key is already reported.
@@ -305,10 +312,6 @@ func (v *validator) session(s Session, j JWT) (nextauth.SessionConfig, nextauth.
 		v.addf("session.strategy", "%q: want jwt or database", s.Strategy)
 	}
 	return sc, nextauth.JWTConfig{MaxAge: v.age("jwt.max_age", j.MaxAge)}
-}
-
-func (v *validator) rateLimit(r RateLimit) nextauth.RateLimit {
-	return nextauth.RateLimit{PerAccount: r.PerAddress, PerClient: r.PerClient, Window: v.age("email_rate_limit.window", r.Window)}
 }
 
 func (v *validator) theme(t Theme) nextauth.Theme {

@@ -15,8 +15,12 @@
 //
 // Checking and building are pure: [File.NextAuth] opens no file and no
 // connection, so a configuration can be checked offline. [File.Open] then
-// connects the database (database:) and the e-mail senders it names, and
-// [File.Migrate] only brings the database schema up to date.
+// connects the database (database:) and the e-mail senders it names;
+// [File.Reuse] builds a reloaded configuration on the [Store] already open
+// when the database did not change ([Store.Serves]); and [File.Migrate]
+// only brings the database schema up to date. The server's own keys
+// (admin, metrics_addr, log) are read from the File: [File.AdminPath],
+// [File.BasePaths], [File.Logger].
 //
 // Keys are snake_case; unknown keys are problems. Each provider type owns
 // its keys: an entry of providers: is read as a node, its type: picked, and
@@ -30,8 +34,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -46,6 +52,9 @@ import (
 type File struct {
 	// URL is the public URL of the auth routes; its path is the base path.
 	URL string `yaml:"url"`
+	// URLs are more public URLs the routes answer under (other host
+	// names of the same deployment).
+	URLs []string `yaml:"urls"`
 	// Secret keys tokens and cookies.
 	Secret string `yaml:"secret"`
 	// PreviousSecrets are older secrets still accepted.
@@ -56,6 +65,12 @@ type File struct {
 	Database string `yaml:"database"`
 	// DatabaseOptions tunes the database.
 	DatabaseOptions DatabaseOptions `yaml:"database_options"`
+	// TrustProxy lists the reverse proxies (CIDR networks or single IP
+	// addresses) whose X-Forwarded-* and X-Request-Id headers are believed.
+	TrustProxy []string `yaml:"trust_proxy"`
+	// CORSOrigins are the origins (scheme://host[:port]) of browser apps
+	// on other sites allowed to call the routes with credentials.
+	CORSOrigins []string `yaml:"cors_origins"`
 	// Allow restricts who may sign in.
 	Allow Allow `yaml:"allow"`
 	// Cookies overrides cookie names and attributes.
@@ -64,8 +79,14 @@ type File struct {
 	Session Session `yaml:"session"`
 	// JWT configures the session token.
 	JWT JWT `yaml:"jwt"`
-	// EmailRateLimit bounds how many sign-in e-mails are sent.
+	// EmailRateLimit bounds how many sign-in e-mails are sent. Its
+	// per_account was per_address, still read (with a warning).
 	EmailRateLimit RateLimit `yaml:"email_rate_limit"`
+	// CredentialsRateLimit bounds credentials sign-in attempts.
+	CredentialsRateLimit RateLimit `yaml:"credentials_rate_limit"`
+	// Lockout locks an account out of credentials sign-in after repeated
+	// failures.
+	Lockout Lockout `yaml:"lockout"`
 	// Theme styles the built-in pages.
 	Theme Theme `yaml:"theme"`
 	// Pages replaces built-in pages.
@@ -74,6 +95,11 @@ type File struct {
 	Debug bool `yaml:"debug"`
 	// Log configures the server's logs.
 	Log Log `yaml:"log"`
+	// Admin turns on the admin API ([nextauth.Handler.AdminHandler]).
+	Admin Admin `yaml:"admin"`
+	// MetricsAddr is where the server serves Prometheus metrics
+	// (host:port, its own listener); "" means nowhere.
+	MetricsAddr string `yaml:"metrics_addr"`
 	// Providers are the ways to sign in, in order.
 	Providers []Provider `yaml:"providers"`
 
@@ -81,6 +107,11 @@ type File struct {
 	// (AUTH_<ID>_ID, AUTH_<ID>_SECRET, …), half-configured ones included,
 	// sorted by id; [File.AutoConfigured] says which of them are added.
 	EnvProviders []EnvProvider `yaml:"-"`
+
+	// HTTPClient sends the OAuth providers' requests (discovery, keys,
+	// token, userinfo); nil means each provider's own. The server sets it
+	// to measure them. Set it before [File.NextAuth] or [File.Open].
+	HTTPClient *http.Client `yaml:"-"`
 
 	// Path is the file read; "" when there was none.
 	Path string `yaml:"-"`
@@ -96,6 +127,7 @@ type File struct {
 	PreviousSecretsSource string `yaml:"-"`
 
 	problems   []error        // found while reading; NextAuth reports them again
+	deprecated []*Problem     // old keys still read, for Warnings
 	unreadable bool           // the YAML did not parse, so its secret is unknown
 	lines      map[string]int // key path → line, for later problems
 	dev        bool           // [File.Dev] ran: the console e-mail server is allowed
@@ -111,12 +143,97 @@ type DatabaseOptions struct {
 	CleanupInterval *Duration `yaml:"cleanup_interval"`
 }
 
-// RateLimit is the email_rate_limit key; zero values mean the defaults, a
-// negative limit turns that limit off.
+// RateLimit is the email_rate_limit and credentials_rate_limit keys;
+// zero values mean the defaults, a negative limit turns that limit off.
 type RateLimit struct {
-	PerAddress int      `yaml:"per_address"`
-	PerClient  int      `yaml:"per_client"`
-	Window     Duration `yaml:"window"`
+	// PerAccount bounds the attempts on one account (e-mail address or
+	// user name) per Window. email_rate_limit also reads it from
+	// per_address, its name before credentials_rate_limit existed.
+	PerAccount int `yaml:"per_account"`
+	// PerClient bounds the attempts of one client (IP address) per Window.
+	PerClient int      `yaml:"per_client"`
+	Window    Duration `yaml:"window"`
+}
+
+// aliasPerAddress is the old name of email_rate_limit.per_account.
+const aliasPerAddress = "per_address"
+
+// decodeNode decodes the mapping strictly; under email_rate_limit it
+// also reads per_address into PerAccount and records a deprecation
+// warning.
+func (r *RateLimit) decodeNode(d *decoder, n *yaml.Node, path string) {
+	*r = RateLimit{}
+	if isNull(n) {
+		return
+	}
+	if path != "email_rate_limit" || n.Kind != yaml.MappingNode {
+		d.mapping(n, path, reflect.ValueOf(r).Elem())
+		return
+	}
+	hasAccount := false
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := resolve(n.Content[i]); k.Kind == yaml.ScalarNode && k.Value == "per_account" {
+			hasAccount = true
+		}
+	}
+	// The alias is decoded in its place, renamed, so problems keep the
+	// file's order; those found in its value then get its name back.
+	rest := *n
+	rest.Content = nil
+	aliasLine := 0
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := resolve(n.Content[i])
+		if k.Kind != yaml.ScalarNode || k.Value != aliasPerAddress {
+			rest.Content = append(rest.Content, n.Content[i], n.Content[i+1])
+			continue
+		}
+		key := joinKey(path, aliasPerAddress)
+		switch {
+		case aliasLine != 0:
+			d.fail(k, key, "repeated key (first on line %d)", aliasLine)
+		case hasAccount:
+			d.fail(k, key, "is the old name of per_account; keep only per_account")
+		default:
+			aliasLine = k.Line
+			d.deprecated = append(d.deprecated, &Problem{File: d.file, Line: k.Line, Key: key,
+				Err: errors.New("deprecated: renamed per_account (same meaning); per_address is still read")})
+			renamed := *k
+			renamed.Value = "per_account"
+			rest.Content = append(rest.Content, &renamed, n.Content[i+1])
+		}
+	}
+	before := len(d.problems)
+	d.mapping(&rest, path, reflect.ValueOf(r).Elem())
+	if aliasLine == 0 {
+		return
+	}
+	account, alias := joinKey(path, "per_account"), joinKey(path, aliasPerAddress)
+	d.lines[alias] = aliasLine
+	for _, err := range d.problems[before:] {
+		if p, ok := err.(*Problem); ok && (p.Key == account || strings.HasPrefix(p.Key, account+"[")) {
+			p.Key = alias + strings.TrimPrefix(p.Key, account)
+		}
+	}
+}
+
+// Lockout is the lockout key: credentials sign-in refused after
+// MaxFailures failures in a row, for Duration, doubled with each further
+// failure up to MaxDuration. Zero values mean the defaults (5, 1 minute,
+// 1 hour); a negative MaxFailures turns lockout off.
+type Lockout struct {
+	MaxFailures int      `yaml:"max_failures"`
+	Duration    Duration `yaml:"duration"`
+	MaxDuration Duration `yaml:"max_duration"`
+}
+
+// Admin is the admin key: the admin API, served under Path on the main
+// listener to callers presenting Token as a bearer token.
+type Admin struct {
+	// Token is the bearer token; at least [MinAdminTokenLength]
+	// characters. "" leaves the admin API off. Nothing shows it.
+	Token string `yaml:"token"`
+	// Path is where the API is mounted; default [DefaultAdminPath].
+	Path string `yaml:"path"`
 }
 
 // Allow is the allow key: only these may sign in, with any provider.
@@ -388,6 +505,7 @@ func Parse(name string, data []byte, env func(string) string) (*File, error) {
 		f.decodeYAML(d, text)
 	}
 	f.problems = sortProblems(d.problems)
+	f.deprecated = d.deprecated
 	f.applyEnv(env)
 	f.EnvProviders = readEnvProviders(env)
 	return f, errors.Join(f.problems...)
@@ -456,11 +574,22 @@ func (f *File) applyEnv(env func(string) string) {
 }
 
 // Warnings are things worth a word that are not problems: ${NAME}
-// references that expanded to "".
+// references that expanded to "", deprecated keys, and a trust_proxy
+// entry that trusts every address.
 func (f *File) Warnings() []string {
 	var w []string
 	for _, u := range f.Unset {
 		w = append(w, fmt.Sprintf("config: %s:%d: ${%s} is not set and has no default (${%s:-default}); it expanded to \"\"", f.Path, u.Line, u.Name, u.Name))
+	}
+	for _, p := range f.deprecated {
+		w = append(w, p.Error())
+	}
+	for i, s := range f.TrustProxy {
+		if p, err := parseTrustedProxy(s); err == nil && p.Bits() == 0 {
+			key := "trust_proxy[" + strconv.Itoa(i) + "]"
+			w = append(w, (&Problem{File: f.Path, Line: f.lines[key], Key: key,
+				Err: fmt.Errorf("%s trusts every address: any client can then choose the address rate limits count and logs show; list your proxies' networks", p)}).Error())
+		}
 	}
 	return w
 }

@@ -23,6 +23,8 @@ type decoder struct {
 	// lines maps key paths to the line they were written on, for problems
 	// found after decoding.
 	lines map[string]int
+	// deprecated are old keys that were read, for [File.Warnings].
+	deprecated []*Problem
 }
 
 // nodeDecoder is a type that decodes itself from a node (a custom format,

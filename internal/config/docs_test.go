@@ -51,8 +51,9 @@ func TestDocsExamples(t *testing.T) {
 	}
 }
 
-// TestDocsListEverything checks that docs/configuration.md names every
-// preset and every key of the OAuth types.
+// TestDocsListEverything checks that docs/configuration.md has a section
+// for every top-level key and names every preset and every key of the
+// nested types.
 func TestDocsListEverything(t *testing.T) {
 	b, err := os.ReadFile(docsPath)
 	if err != nil {
@@ -64,7 +65,13 @@ func TestDocsListEverything(t *testing.T) {
 			t.Errorf("%s has no row for the preset %s", docsPath, id)
 		}
 	}
-	for _, v := range []any{OAuth{}, OIDC{}, Preset{}, Style{}, ProfileMap{}} {
+	top, _ := structKeys(reflect.TypeOf(File{}))
+	for _, key := range top {
+		if !strings.Contains(doc, "\n### `"+key+"`\n") {
+			t.Errorf("%s has no section ### `%s`", docsPath, key)
+		}
+	}
+	for _, v := range []any{OAuth{}, OIDC{}, Preset{}, Style{}, ProfileMap{}, RateLimit{}, Lockout{}, Admin{}, DatabaseOptions{}} {
 		names, _ := structKeys(reflect.TypeOf(v))
 		for _, key := range names {
 			if !strings.Contains(doc, "`"+key+"`") {

@@ -102,6 +102,7 @@ func (v *validator) envProviders() []nextauth.Provider {
 			continue
 		}
 		opts := e.Options
+		opts.HTTPClient = v.f.HTTPClient
 		id := e.Preset
 		opts.Configure = func(c *provider.OAuthConfig) { v.built[id] = builtOAuth{Type: id, Config: *c} }
 		p, err := provider.FromPreset(e.Preset, opts)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,11 +19,13 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 // goldenEnv is the environment of each testdata file; others get
 // defaultGoldenEnv.
 var goldenEnv = map[string]map[string]string{
-	"example.yaml":    {"NEXTAUTH_SECRET": "example-secret"},
-	"empty.yaml":      {"AUTH_SECRET": "auth-secret"},
-	"database.yaml":   {"TEST_SECRET": "test-secret", "DB_PASSWORD": "db-pa55word", "SMTP_PASSWORD": "smtp-pa55word"},
-	"dbmistakes.yaml": {"DB_PASSWORD": "db-pa55word", "SMTP_PASSWORD": "smtp-pa55word"},
-	"redis.yaml":      {"DB_PASSWORD": "db-pa55word"},
+	"example.yaml":        {"NEXTAUTH_SECRET": "example-secret"},
+	"empty.yaml":          {"AUTH_SECRET": "auth-secret"},
+	"database.yaml":       {"TEST_SECRET": "test-secret", "DB_PASSWORD": "db-pa55word", "SMTP_PASSWORD": "smtp-pa55word"},
+	"dbmistakes.yaml":     {"DB_PASSWORD": "db-pa55word", "SMTP_PASSWORD": "smtp-pa55word"},
+	"redis.yaml":          {"DB_PASSWORD": "db-pa55word"},
+	"server.yaml":         {"TEST_SECRET": "test-secret", "ADMIN_TOKEN": "admin-t0ken-0123456789abcdefghijklmnop"},
+	"servermistakes.yaml": {"ADMIN_TOKEN": "short-admin-t0ken"},
 	"oauth.yaml": {
 		"TEST_SECRET": "test-secret", "CORP_ID": "corp-client", "CORP_CLIENT_SECRET": "corp-s3cret",
 		"ACME_CLIENT_SECRET": "acme-s3cret", "AUTH_GITHUB_ID": "Iv1.github", "AUTH_GITHUB_SECRET": "github-s3cret",
@@ -53,7 +56,7 @@ var goldenEnv = map[string]map[string]string{
 // client secret, which no output may show. (NEXTAUTH_SECRET, AUTH_SECRET
 // and TEST_SECRET are the server's own secret, which the dump holds.)
 func isSecretVar(name string) bool {
-	return strings.HasSuffix(name, "_PASSWORD") || strings.HasSuffix(name, "_CLIENT_SECRET") ||
+	return strings.HasSuffix(name, "_PASSWORD") || strings.HasSuffix(name, "_CLIENT_SECRET") || strings.HasSuffix(name, "_TOKEN") ||
 		(strings.HasPrefix(name, "AUTH_") && strings.HasSuffix(name, "_SECRET") && name != "AUTH_SECRET")
 }
 
@@ -76,6 +79,21 @@ type configDump struct {
 	Providers       []providerDump
 	Log             Log
 	Warnings        []string
+	Server          serverDump
+}
+
+// serverDump is what hardens and observes the server: nextauth.Config's
+// limits and proxies, and the File's admin and metrics keys.
+type serverDump struct {
+	URLs                 []string
+	BasePaths            []string
+	TrustProxy           []netip.Prefix
+	CORSOrigins          []string
+	CredentialsRateLimit nextauth.RateLimit
+	Lockout              nextauth.Lockout
+	AdminPath            string
+	AdminToken           string `json:",omitempty"` // "(set)" when set
+	MetricsAddr          string
 }
 
 // databaseDump is the checked database: and database_options.
@@ -196,6 +214,14 @@ func goldenOutput(t *testing.T, path string, env map[string]string) string {
 		Cookies: cfg.Cookies, Theme: cfg.Theme, Pages: cfg.Pages, Allow: cfg.Allow, EmailRateLimit: cfg.EmailRateLimit, Debug: cfg.Debug,
 		Log: f.Log, Warnings: f.Warnings(),
 		Session: sessionDump{Strategy: cfg.Session.Strategy, MaxAge: cfg.Session.MaxAge, UpdateAge: cfg.Session.UpdateAge},
+		Server: serverDump{
+			URLs: cfg.URLs, BasePaths: f.BasePaths(), TrustProxy: cfg.TrustProxy, CORSOrigins: cfg.CORSOrigins,
+			CredentialsRateLimit: cfg.CredentialsRateLimit, Lockout: cfg.Lockout,
+			AdminPath: f.AdminPath(), MetricsAddr: f.MetricsAddr,
+		},
+	}
+	if f.Admin.Token != "" {
+		d.Server.AdminToken = "(set)"
 	}
 	if db != nil {
 		d.Database = &databaseDump{Kind: db.kind, Path: db.path, Shown: db.shown,

@@ -173,6 +173,7 @@ func (v *validator) oauthClient(path, id string, c *OAuthClient, defaultMethod s
 		AllowDangerousEmailAccountLinking: c.AllowDangerousEmailAccountLinking,
 		Timeout:                           v.age(path+".timeout", c.Timeout),
 		Style:                             v.style(path+".style", c.Style, base),
+		HTTPClient:                        v.f.HTTPClient,
 	}
 	if c.ClientID == "" {
 		v.addf(path+".client_id", "missing: the client id the authorization server gave this app")
@@ -390,6 +391,7 @@ func (v *validator) preset(path, typ, id string, p *Preset) nextauth.Provider {
 		TokenEndpointAuthMethod:           p.TokenEndpointAuthMethod,
 		Style:                             cfg.Style,
 		AllowDangerousEmailAccountLinking: p.AllowDangerousEmailAccountLinking,
+		HTTPClient:                        v.f.HTTPClient,
 		Configure: func(c *provider.OAuthConfig) {
 			if timeout != 0 {
 				c.Timeout = timeout

@@ -32,6 +32,74 @@ type Store struct {
 	// Warnings are problems that do not stop the server, worth logging: a
 	// PostgreSQL schema whose constraints could not all be added.
 	Warnings []string
+	// RateStore keeps rate limits and lockout counters in the database,
+	// so that every server using it enforces one limit: the adapter's
+	// RateStore() (adapter/redis and adapter/postgres have one). nil for
+	// other databases and without one: limits then stay in the process.
+	RateStore nextauth.RateStore
+
+	// url and options are what was opened, for Serves; url holds the
+	// password.
+	url     string
+	options DatabaseOptions
+}
+
+// pingToken is the session token Ping looks up: no session has it
+// (tokens are UUIDs or random hex).
+const pingToken = "nextauth-readiness-check"
+
+// Ping checks that the database answers within ctx: with the adapter's
+// Ping method when it has one, else by looking up a session that does not
+// exist (not found is an answer). It returns nil without a database.
+func (s *Store) Ping(ctx context.Context) error {
+	var err error
+	switch a := s.Adapter.(type) {
+	case nil:
+		return nil
+	case interface{ Ping(context.Context) error }:
+		err = a.Ping(ctx)
+	default:
+		_, _, err = a.GetSessionAndUser(ctx, pingToken)
+		if errors.Is(err, nextauth.ErrNotFound) {
+			err = nil
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("config: database %s: %w", s.Database, scrub(err, s.url))
+	}
+	return nil
+}
+
+// Serves reports whether s is the database f names, with the same
+// database_options (both none counts), so that [File.Reuse] can build f's
+// Config on it instead of opening another.
+func (s *Store) Serves(f *File) bool {
+	a, b := s.options, f.DatabaseOptions
+	sameCleanup := (a.CleanupInterval == nil) == (b.CleanupInterval == nil) &&
+		(a.CleanupInterval == nil || *a.CleanupInterval == *b.CleanupInterval)
+	return s.url == f.Database && a.KeyPrefix == b.KeyPrefix && sameCleanup
+}
+
+// Reuse checks f as [File.Open] does and builds its Config on s, which
+// must serve f ([Store.Serves]): what a configuration reload does when
+// the database did not change. It connects nothing; console e-mail
+// servers print to console. s stays the caller's to close.
+func (f *File) Reuse(console io.Writer, s *Store) (nextauth.Config, error) {
+	b, err := f.build(console)
+	if err != nil {
+		return nextauth.Config{}, err
+	}
+	if !s.Serves(f) {
+		return nextauth.Config{}, errors.New("config: the open database is not the one the file names (or its database_options changed); use File.Open")
+	}
+	return withStore(b.cfg, s), nil
+}
+
+// withStore sets cfg's Adapter and RateStore to s's.
+func withStore(cfg nextauth.Config, s *Store) nextauth.Config {
+	cfg.Adapter = s.Adapter
+	cfg.RateStore = s.RateStore
+	return cfg
 }
 
 // Close closes the database connection, if any.
@@ -46,8 +114,10 @@ func (s *Store) Close() error {
 // opens what it names: it connects the database (creating an SQLite file,
 // relative to the working directory, when missing) and brings its schema
 // up to date (SQLite and PostgreSQL), and makes console e-mail servers
-// print to console. The returned Config has Store.Adapter as its Adapter.
-// Close the Store when done; on error there is nothing to close.
+// print to console. The returned Config has Store.Adapter as its Adapter
+// and Store.RateStore as its RateStore (nil, the in-process default,
+// unless the database keeps rate limits). Close the Store when done; on
+// error there is nothing to close.
 //
 // Connection errors name the database with its password masked.
 func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *Store, error) {
@@ -56,7 +126,7 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 		return nextauth.Config{}, nil, err
 	}
 	cfg, db := b.cfg, b.db
-	s := &Store{}
+	s := &Store{url: f.Database, options: f.DatabaseOptions}
 	if db == nil {
 		return cfg, s, nil
 	}
@@ -89,8 +159,22 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 	if _, ok := s.Adapter.(nextauth.ExpiredDeleter); !ok {
 		s.CleanupInterval = 0
 	}
-	cfg.Adapter = s.Adapter
-	return cfg, s, nil
+	s.RateStore = rateStoreOf(s.Adapter)
+	return withStore(cfg, s), s, nil
+}
+
+// rateStorer is an adapter that keeps rate limits in its database
+// (adapter/redis and adapter/postgres), so a fleet shares them.
+type rateStorer interface {
+	RateStore() nextauth.RateStore
+}
+
+// rateStoreOf is a's RateStore when it has one, else nil.
+func rateStoreOf(a nextauth.Adapter) nextauth.RateStore {
+	if rs, ok := a.(rateStorer); ok {
+		return rs.RateStore()
+	}
+	return nil
 }
 
 // openError is a failure to open db, password masked.

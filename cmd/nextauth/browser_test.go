@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/nextauth-go/nextauth/authtest"
+	"github.com/nextauth-go/nextauth/internal/browsertest"
+)
+
+// TestOIDCInBrowserUnderCSP signs in with an OpenID Connect provider in
+// headless Chromium through the server, whose pages carry the CSP: the
+// sign-in button POSTs to /signin/corp, which redirects to the provider,
+// and Chrome checks that redirect against form-action. A CSP without the
+// provider's origin must stop it, which shows the check is real.
+func TestOIDCInBrowserUnderCSP(t *testing.T) {
+	op := authtest.NewOIDCProvider(t, authtest.WithUser("sub-3", "ada@example.com", "Ada"))
+	addr := freeAddr(t)
+	base := "http://" + addr
+	path := writeConfig(t, `url: `+base+`/api/auth
+secret: s
+providers:
+  - type: oidc
+    id: corp
+    name: Corp SSO
+    issuer: "`+op.Issuer()+`"
+    client_id: "`+op.ClientID()+`"
+    client_secret: "`+op.ClientSecret()+`"
+    scope: openid email profile
+    checks: [pkce, state, nonce]
+`)
+	s := startServer(t, nil, "--config", path, "--addr", addr)
+	client := &http.Client{Timeout: 30 * time.Second}
+	// Ready means discovery has loaded, and the CSP names the provider.
+	waitFor(t, "/readyz", func() bool { status, _ := get(t, client, base+"/readyz"); return status == http.StatusOK })
+	res, err := client.Get(base + "/api/auth/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	policy := res.Header.Get("Content-Security-Policy")
+	if got, want := formAction(policy), []string{"'self'", base, op.Issuer()}; !sameSet(got, want) {
+		t.Fatalf("the sign-in page's CSP = %q, want form-action %q", policy, want)
+	}
+
+	signIn := func(ctx context.Context) error {
+		return chromedp.Do(ctx,
+			chromedp.Navigate(base+"/api/auth/signin?callbackUrl=%2Fapi%2Fauth%2Fsession"),
+			chromedp.Click(chromedp.CSS(`form[action$="/signin/corp"] button`)),
+		)
+	}
+
+	t.Run("blocked without the provider's origin", func(t *testing.T) {
+		// Only the https: stand-in for an unknown endpoint: the provider
+		// here is http, so Chrome must refuse the redirect.
+		g := s.svc.cur.Load()
+		saved := g.pageCSP()
+		blocked := csp(g.formOrigins, nil, 1)
+		g.csp.Store(&blocked)
+		defer g.csp.Store(&saved)
+		ctx := browsertest.New(t)
+		if err := signIn(ctx); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Second) // time to follow the redirect, were it allowed
+		href, err := chromedp.Run(ctx, chromedp.Location())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(href, op.Issuer()) {
+			t.Errorf("the browser reached the provider (%s) under form-action without its origin; the CSP check is not real", href)
+		}
+	})
+
+	ctx := browsertest.New(t)
+	if err := signIn(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), "ada@example.com"),
+		chromedp.SendKeys(chromedp.ID("password"), authtest.OIDCPassword),
+		chromedp.Click(chromedp.ID("submit")),
+	); err != nil {
+		t.Fatalf("at the provider's login form: %v\nserver log:\n%s", err, s.stderr)
+	}
+	want := base + "/api/auth/session"
+	var href string
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if l, err := chromedp.Run(ctx, chromedp.Location()); err == nil {
+			if href = l; href == want {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("browser at %q, want %q\nserver log:\n%s", href, want, s.stderr)
+		}
+	}
+	body, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(body, `"email":"ada@example.com"`) || !strings.Contains(body, `"name":"Ada"`) {
+		t.Errorf("GET /api/auth/session in the browser = %s, want Ada's session", body)
+	}
+}
+
+// formAction is the sources of a policy's form-action directive.
+func formAction(policy string) []string {
+	for d := range strings.SplitSeq(policy, ";") {
+		if f := strings.Fields(d); len(f) > 0 && f[0] == "form-action" {
+			return f[1:]
+		}
+	}
+	return nil
+}
+
+// sameSet reports whether a and b hold the same strings, in any order.
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}

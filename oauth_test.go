@@ -252,3 +252,19 @@ func TestOAuthAccountLinking(t *testing.T) {
 		t.Errorf("stored account = %+v %v", acc, err)
 	}
 }
+
+func TestOAuthExpiredCheckCookie(t *testing.T) {
+	now := time.Now()
+	p := &scriptedOAuth{id: "idp", checks: []string{"state"}, result: profileResult("u1", "")}
+	h := newHandler(t, func(c *nextauth.Config) {
+		c.Providers = append(c.Providers, p)
+		c.Now = func() time.Time { return now }
+	})
+	c := newClient(t, h)
+	startOAuth(t, c, "idp")
+	now = now.Add(15*time.Minute + 16*time.Second) // past the cookie's 900 s and the 15 s tolerance
+	w := c.get("/api/auth/callback/idp?code=x&state=" + p.lastAuth.State)
+	if got := w.Header().Get("Location"); got != "http://localhost:3111/api/auth/error?error=OAuthCallback" {
+		t.Errorf("callback with an expired state cookie = %q", got)
+	}
+}

@@ -101,7 +101,8 @@ func redact(s string) string {
 	// Trust the parse only if it found the user information: an "@" it
 	// placed in the path, query or fragment may end a password all the
 	// same.
-	if u, err := url.Parse(s); err == nil && strings.Contains(s, "://") && (u.User != nil || !strings.Contains(s, "@")) && lastAtInAuthority(s) {
+	if u, err := url.Parse(s); err == nil && u.Scheme != "" && strings.HasPrefix(strings.ToLower(s), strings.ToLower(u.Scheme)+"://") &&
+		(u.User != nil || !strings.Contains(s, "@")) && lastAtInAuthority(s) {
 		if _, has := u.User.Password(); has {
 			u.User = url.UserPassword(u.User.Username(), masked)
 		}

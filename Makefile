@@ -23,3 +23,7 @@ fuzz: ## every Fuzz* target, FUZZTIME each (default 5s; make fuzz FUZZTIME=1m)
 
 run: ## the server in development mode
 	go run ./cmd/nextauth --dev
+
+.PHONY: bench
+bench: ## side-by-side benchmark against NextAuth.js; writes bench/RESULTS.md (15-40 min)
+	./bench/run.sh

@@ -1,0 +1,2 @@
+// Nothing beyond the defaults: a production build served by `next start`.
+module.exports = { reactStrictMode: true, poweredByHeader: true };

@@ -1,0 +1,642 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// wrkRun is one wrk run, as bench/wrk/report.lua prints it after
+// "BENCH_JSON ". Latencies are in microseconds.
+type wrkRun struct {
+	Requests   int64   `json:"requests"`
+	DurationUS int64   `json:"duration_us"`
+	RPS        float64 `json:"rps"`
+	P50        float64 `json:"p50_us"`
+	P90        float64 `json:"p90_us"`
+	P99        float64 `json:"p99_us"`
+	Max        float64 `json:"max_us"`
+	// CPU is the BENCH_CPU line run.sh appends: cores used over the run.
+	CPU *struct {
+		Machine float64 `json:"machine_busy_cores"`
+		Server  float64 `json:"server_cores"`
+		Wrk     float64 `json:"wrk_cores"`
+		Other   float64 `json:"other_cores"`
+	} `json:"-"`
+	busy   bool // other processes used more than max_other cores
+	Errors struct {
+		Connect int64 `json:"connect"`
+		Read    int64 `json:"read"`
+		Write   int64 `json:"write"`
+		Status  int64 `json:"status"`
+		Timeout int64 `json:"timeout"`
+	} `json:"errors"`
+}
+
+func (r *wrkRun) errorCount() int64 {
+	if r == nil {
+		return 0
+	}
+	e := r.Errors
+	return e.Connect + e.Read + e.Write + e.Status + e.Timeout
+}
+
+// pairCase is a request type measured on both servers.
+type pairCase struct {
+	id, short, title string
+	target           float64 // minimum ours/NextAuth ratio, 0: none
+}
+
+var pairCases = []pairCase{
+	{"session_jwt", "GET /session, valid JWT cookie", "GET /api/auth/session with a valid JWT session cookie", 20},
+	{"session_none", "GET /session, no cookie", "GET /api/auth/session without a cookie", 20},
+	{"csrf", "GET /csrf", "GET /api/auth/csrf (no cookie: a new token and cookie each time)", 20},
+	{"providers", "GET /providers", "GET /api/auth/providers", 20},
+	{"signin", "POST /callback/credentials (sign-in)", "POST /api/auth/callback/credentials (sign-in: CSRF check, bcrypt cost 4, new JWT cookie)", 0},
+}
+
+// dbCase is a database-session row, measured on our server only.
+// random: each request sends one of a sample of the stored sessions, picked
+// at random, instead of the signed-in session's cookie every time.
+type dbCase struct {
+	id, store, size string
+	random          bool
+	minVsNextAuth   float64
+}
+
+var dbCases = []dbCase{
+	{"db_sqlite_small", "SQLite", "small", false, 10},
+	{"db_sqlite_large", "SQLite", "large", false, 10},
+	{"db_pg_small", "PostgreSQL", "small", false, 5},
+	{"db_pg_large", "PostgreSQL", "large", false, 5},
+	{"db_sqlite_small_random", "SQLite", "small", true, 10},
+	{"db_sqlite_large_random", "SQLite", "large", true, 10},
+	{"db_pg_small_random", "PostgreSQL", "small", true, 5},
+	{"db_pg_large_random", "PostgreSQL", "large", true, 5},
+}
+
+// cookieLabel says which session cookie a database row sends.
+func (d *reportData) cookieLabel(c dbCase) string {
+	if !c.random {
+		return "the signed-in session"
+	}
+	n, err1 := strconv.Atoi(d.meta["token_sample"])
+	stored, err2 := strconv.Atoi(d.meta["sessions_"+c.size])
+	if err1 == nil && err2 == nil {
+		return "random, of " + count(min(n, stored)) + " stored"
+	}
+	return "random stored session"
+}
+
+type reportData struct {
+	dir     string
+	meta    map[string]string
+	metaKey []string
+	rounds  int
+	runs    map[string]*wrkRun // "r1.session_jwt.ours"
+	rss     [][]string
+	startup *startupResult
+}
+
+func (d *reportData) run(round int, id, server string) *wrkRun {
+	return d.runs[fmt.Sprintf("r%d.%s.%s", round, id, server)]
+}
+
+func report(args []string) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	dir := fs.String("dir", "", "the run directory")
+	out := fs.String("out", "", "the Markdown file to write")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *dir == "" || *out == "" {
+		return errors.New("usage: report -dir D -out FILE")
+	}
+	d := &reportData{dir: *dir, meta: map[string]string{}, runs: map[string]*wrkRun{}}
+	if err := d.load(); err != nil {
+		return err
+	}
+	var b strings.Builder
+	d.write(&b)
+	return os.WriteFile(*out, []byte(b.String()), 0o644)
+}
+
+func (d *reportData) load() error {
+	f, err := os.Open(filepath.Join(d.dir, "meta.env"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), "=")
+		if !ok {
+			continue
+		}
+		if _, seen := d.meta[k]; !seen {
+			d.metaKey = append(d.metaKey, k)
+		}
+		d.meta[k] = v
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	maxOther, err := strconv.ParseFloat(d.meta["max_other"], 64)
+	if err != nil {
+		maxOther = 0.5
+	}
+	defer func() {
+		for _, r := range d.runs {
+			r.busy = r.CPU != nil && r.CPU.Other > maxOther
+		}
+	}()
+	d.rounds, err = strconv.Atoi(d.meta["rounds"])
+	if err != nil {
+		return fmt.Errorf("meta.env: rounds: %w", err)
+	}
+	files, err := filepath.Glob(filepath.Join(d.dir, "wrk", "r*.txt"))
+	if err != nil {
+		return err
+	}
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		key := strings.TrimSuffix(filepath.Base(name), ".txt")
+		var cpu []byte
+		for line := range strings.Lines(string(data)) {
+			line = strings.TrimSpace(line)
+			if j, ok := strings.CutPrefix(line, "BENCH_JSON "); ok {
+				var r wrkRun
+				if err := json.Unmarshal([]byte(j), &r); err != nil {
+					return fmt.Errorf("%s: %w", name, err)
+				}
+				d.runs[key] = &r
+			}
+			if j, ok := strings.CutPrefix(line, "BENCH_CPU "); ok {
+				cpu = []byte(j)
+			}
+		}
+		if r := d.runs[key]; r != nil && cpu != nil {
+			if err := json.Unmarshal(cpu, &r.CPU); err != nil {
+				return fmt.Errorf("%s: BENCH_CPU: %w", name, err)
+			}
+		}
+		if d.runs[key] == nil {
+			return fmt.Errorf("%s: no BENCH_JSON line (did wrk fail?)", name)
+		}
+	}
+	if data, err := os.ReadFile(filepath.Join(d.dir, "rss.txt")); err == nil {
+		for line := range strings.Lines(string(data)) {
+			if f := strings.Fields(line); len(f) >= 7 {
+				d.rss = append(d.rss, f)
+			}
+		}
+	}
+	if data, err := os.ReadFile(filepath.Join(d.dir, "startup.json")); err == nil {
+		d.startup = &startupResult{}
+		if err := json.Unmarshal(data, d.startup); err != nil {
+			return fmt.Errorf("startup.json: %w", err)
+		}
+	}
+	return nil
+}
+
+// Formatting helpers.
+
+func ms(us float64) string {
+	switch m := us / 1000; {
+	case m < 10:
+		return fmt.Sprintf("%.2f ms", m)
+	case m < 100:
+		return fmt.Sprintf("%.1f ms", m)
+	default:
+		return fmt.Sprintf("%.0f ms", m)
+	}
+}
+
+func rps(v float64) string {
+	s := strconv.FormatFloat(v, 'f', 0, 64)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func ratio(v float64) string {
+	if v >= 10 {
+		return fmt.Sprintf("%.1f×", v)
+	}
+	return fmt.Sprintf("%.2f×", v)
+}
+
+func pct(v float64) string { return fmt.Sprintf("%.0f %%", v*100) }
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if n := len(s); n%2 == 1 {
+		return s[n/2]
+	} else {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+}
+
+func list(v []float64, f func(float64) string) string {
+	parts := make([]string, len(v))
+	for i, x := range v {
+		parts[i] = f(x)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func count(n int) string { return rps(float64(n)) }
+
+func (d *reportData) sizeLabel(size string) string {
+	n, err := strconv.Atoi(d.meta["sessions_"+size])
+	if err != nil {
+		return size
+	}
+	return count(n)
+}
+
+// series collects f over the rounds where every run it needs exists.
+func (d *reportData) series(f func(round int) (float64, bool)) []float64 {
+	var out []float64
+	for r := 1; r <= d.rounds; r++ {
+		if v, ok := f(r); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func (d *reportData) ratioSeries(aID, aSrv, bID, bSrv string) []float64 {
+	return d.series(func(r int) (float64, bool) {
+		a, b := d.run(r, aID, aSrv), d.run(r, bID, bSrv)
+		if a == nil || b == nil || b.RPS == 0 {
+			return 0, false
+		}
+		return a.RPS / b.RPS, true
+	})
+}
+
+// other is the CPU, in cores, that processes other than the server and
+// wrk used during the run.
+func other(r *wrkRun) string {
+	if r == nil || r.CPU == nil {
+		return "?"
+	}
+	s := fmt.Sprintf("%.2f", max(r.CPU.Other, 0))
+	if r.busy {
+		s += " †"
+	}
+	return s
+}
+
+func plural(n, what string) string {
+	if n == "1" {
+		return n + " " + what
+	}
+	return n + " " + what + "s"
+}
+
+func (d *reportData) errNote(runs ...*wrkRun) string {
+	var n int64
+	for _, r := range runs {
+		n += r.errorCount()
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+func (d *reportData) write(b *strings.Builder) {
+	m := d.meta
+	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
+	p("# Benchmark: nextauth-go vs NextAuth.js v4\n\n")
+	p("Generated by `bench/run.sh` on %s (do not edit by hand; run `make bench` again). ", m["date"])
+	p("How to run it and what each row means: [README.md](README.md).\n\n")
+	p("**Read with care.** %s The load generator (`wrk`) runs on the same cores as the server under test, ", m["machine_note"])
+	p("so absolute figures understate every server; the two servers are measured alternately, with the same settings, ")
+	p("in the same run, and the ratios between them (and to the empty handler measured alongside) are the figures to compare. ")
+	p("Load average before the run: %s; after: %s.\n\n", m["load_before"], m["load_after"])
+
+	p("## Machine\n\n| | |\n|---|---|\n")
+	for _, k := range []string{"cpu", "nproc", "memory", "kernel", "os", "go", "node", "nextjs", "nextauth_js", "wrk", "commit"} {
+		if v, ok := m[k]; ok {
+			p("| %s | %s |\n", strings.ReplaceAll(k, "_", "."), v)
+		}
+	}
+	p("\n## Settings\n\n")
+	p("- wrk `-t%s -c%s -d%s --latency --timeout 5s`, %d round(s); before the first round each server and request type is warmed up for %s.\n",
+		m["threads"], m["connections"], m["duration"], d.rounds, m["warmup"])
+	if w := m["wait_idle"]; w != "" && w != "0" {
+		p("- Before each measured run the script waits (at most %s s) for a second in which the whole machine used less than 0.25 cores, so that runs start when other jobs pause; it cannot keep them from starting during a run.\n", w)
+	}
+	if m["retries"] != "" && m["retries"] != "0" {
+		p("- A run during which other processes used more than %s cores was measured again, at most %s times (the last attempt counts, busy or not); this run repeated %s. Runs that still had more are marked †.\n", m["max_other"], m["retries"], plural(m["busy_repeats"], "run"))
+	}
+	p("- Each round measures every request type on our server and on NextAuth one after the other; the order flips every round (odd rounds: ours first). The empty handler runs right after the JWT `/session` pair; the database-session rows come last.\n")
+	p("- Both servers: secret `%s` (a fixed benchmark value), `NEXTAUTH_URL=http://127.0.0.1:PORT` (plain HTTP, so cookies are `next-auth.*` without `__Secure-`), JWT sessions, ", m["secret_note"])
+	p("one credentials provider `credentials` with one user, `alice`, checked against the same bcrypt hash at cost 4 (NextAuth: `bcryptjs` %s in `authorize`; ours: a static user in `bench/nextauth.yaml`).\n", m["bcryptjs"])
+	p("- NextAuth.js: `next-auth@%s` in a minimal Next.js %s pages-router app (`bench/nextauth-app/`), `next build` then `next start`, `NODE_ENV=production`.\n", m["nextauth_js"], m["nextjs"])
+	p("- Ours: `go build -o bench/.out/nextauth ./cmd/nextauth`, started with `bench/nextauth.yaml`, log level warn. The database rows run the same binary and config with `database:` set and `session.strategy: database`.\n")
+	p("- Database sessions: the user signs in once through the API (a real row and cookie); the table is then filled with bulk INSERTs to %s and %s sessions (random UUID tokens, unexpired). SQLite: a file in `bench/.out/run/`. PostgreSQL: %s.\n",
+		d.sizeLabel("small"), d.sizeLabel("large"), m["postgres"])
+	p("- Load average (1, 5, 15 min) at the start of each round: %s.\n", m["round_loads"])
+	p("- \"Other processes, cores\": CPU time that processes other than the server under test and `wrk` used during that run (from `/proc/stat`, `/proc/PID/stat` and the shell's `times`), in cores out of %s. For the PostgreSQL rows the PostgreSQL server's processes (on this machine) count as the server's, not as other processes. Near 0 means the run had the machine to itself; the run script and the idle servers account for a few hundredths.\n", m["nproc"])
+	p("- Latencies: wrk's p50 and p99 over all requests of a run (from a Lua `done()` that prints JSON). Errors: socket errors plus non-2xx/3xx answers; every row should show 0.\n\n")
+
+	// Summary.
+	p("## Summary (median over rounds)\n\n")
+	p("| request | ours req/s | NextAuth req/s | ours/NextAuth | ours p50 / p99 | NextAuth p50 / p99 |\n|---|---:|---:|---:|---:|---:|\n")
+	for _, c := range pairCases {
+		o := d.series(func(r int) (float64, bool) { x := d.run(r, c.id, "ours"); return field(x, "rps") })
+		n := d.series(func(r int) (float64, bool) { x := d.run(r, c.id, "nextauth"); return field(x, "rps") })
+		if len(o) == 0 || len(n) == 0 {
+			continue
+		}
+		p("| %s | %s | %s | %s | %s / %s | %s / %s |\n", c.short, rps(median(o)), rps(median(n)), ratio(median(d.ratioSeries(c.id, "ours", c.id, "nextauth"))),
+			ms(d.med(c.id, "ours", "p50")), ms(d.med(c.id, "ours", "p99")), ms(d.med(c.id, "nextauth", "p50")), ms(d.med(c.id, "nextauth", "p99")))
+	}
+	if e := d.series(func(r int) (float64, bool) { return field(d.run(r, "ceiling", "empty"), "rps") }); len(e) > 0 {
+		p("| empty handler (ceiling) | %s | | | %s / %s | |\n", rps(median(e)), ms(d.med("ceiling", "empty", "p50")), ms(d.med("ceiling", "empty", "p99")))
+	}
+	for _, c := range dbCases {
+		if o := d.series(func(r int) (float64, bool) { return field(d.run(r, c.id, "ours"), "rps") }); len(o) > 0 {
+			p("| GET /session, database session (%s, %s stored; cookie: %s) | %s | | %s of NextAuth's JWT /session | %s / %s | |\n", c.store, d.sizeLabel(c.size), d.cookieLabel(c), rps(median(o)),
+				ratio(median(d.ratioSeries(c.id, "ours", "session_jwt", "nextauth"))), ms(d.med(c.id, "ours", "p50")), ms(d.med(c.id, "ours", "p99")))
+		}
+	}
+	p("\n")
+
+	// Per request type.
+	p("## Per request type, per round\n\n")
+	for _, c := range pairCases {
+		p("### %s\n\n", c.title)
+		p("| round | ours req/s | ours p50 | ours p99 | NextAuth req/s | NextAuth p50 | NextAuth p99 | ours/NextAuth | errors (ours / NextAuth) | other processes, cores (ours / NextAuth) |\n")
+		p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		for r := 1; r <= d.rounds; r++ {
+			o, n := d.run(r, c.id, "ours"), d.run(r, c.id, "nextauth")
+			if o == nil || n == nil {
+				continue
+			}
+			p("| %d | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s / %s |\n", r, rps(o.RPS), ms(o.P50), ms(o.P99), rps(n.RPS), ms(n.P50), ms(n.P99),
+				ratio(o.RPS/n.RPS), d.errNote(o), d.errNote(n), other(o), other(n))
+		}
+		p("\n")
+	}
+
+	// Ceiling.
+	p("### Ceiling: an empty `net/http` handler (`bench/empty/`)\n\n")
+	p("| round | empty req/s | empty p50 | empty p99 | ours JWT /session, share of ceiling | ours JWT /session p99 ÷ empty p99 | ours /session without cookie, share of ceiling | errors | other processes, cores |\n")
+	p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for r := 1; r <= d.rounds; r++ {
+		e, j, nc := d.run(r, "ceiling", "empty"), d.run(r, "session_jwt", "ours"), d.run(r, "session_none", "ours")
+		if e == nil || j == nil || nc == nil {
+			continue
+		}
+		p("| %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", r, rps(e.RPS), ms(e.P50), ms(e.P99), pct(j.RPS/e.RPS), ratio(j.P99/e.P99), pct(nc.RPS/e.RPS), d.errNote(e), other(e))
+	}
+	p("\n")
+
+	// Database sessions.
+	p("### GET /api/auth/session with a database session (ours only)\n\n")
+	p("NextAuth.js v4 cannot keep a credentials sign-in in a database session, so these rows are compared with NextAuth's JWT `/session` figure of the same round. ")
+	p("Cookie \"the signed-in session\": every request sends the cookie of the session made by signing in through the API (one hot row). ")
+	p("Cookie \"random\": each request sends the cookie of a session picked at random from a sample of the stored rows (wrk's Lua `request()`, which costs the load generator some CPU, so compare these rows with each other).\n\n")
+	p("| round | store | sessions stored | cookie | req/s | p50 | p99 | × NextAuth JWT /session | errors | other processes, cores |\n|---:|---|---:|---|---:|---:|---:|---:|---:|---:|\n")
+	anyDB := false
+	for r := 1; r <= d.rounds; r++ {
+		for _, c := range dbCases {
+			o, n := d.run(r, c.id, "ours"), d.run(r, "session_jwt", "nextauth")
+			if o == nil || n == nil {
+				continue
+			}
+			anyDB = true
+			p("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r, c.store, d.sizeLabel(c.size), d.cookieLabel(c), rps(o.RPS), ms(o.P50), ms(o.P99), ratio(o.RPS/n.RPS), d.errNote(o), other(o))
+		}
+	}
+	if !anyDB {
+		p("| | not measured | | | | | | | | |\n")
+	}
+	p("\n%s vs %s sessions (req/s with %s ÷ req/s with %s; 1.00× means no slowdown):\n\n", d.sizeLabel("small"), d.sizeLabel("large"), d.sizeLabel("small"), d.sizeLabel("large"))
+	p("| round | SQLite, signed-in session | SQLite, random sessions | PostgreSQL, signed-in session | PostgreSQL, random sessions |\n|---:|---:|---:|---:|---:|\n")
+	for r := 1; r <= d.rounds; r++ {
+		cell := func(small, large string) string {
+			a, b := d.run(r, small, "ours"), d.run(r, large, "ours")
+			if a == nil || b == nil {
+				return "not measured"
+			}
+			return ratio(a.RPS / b.RPS)
+		}
+		p("| %d | %s | %s | %s | %s |\n", r, cell("db_sqlite_small", "db_sqlite_large"), cell("db_sqlite_small_random", "db_sqlite_large_random"),
+			cell("db_pg_small", "db_pg_large"), cell("db_pg_small_random", "db_pg_large_random"))
+	}
+	p("\n")
+
+	// Memory.
+	p("## Peak memory\n\n")
+	p("Peak resident set size: `VmHWM` from `/proc/PID/status`, read after the last round, so the peak over the process's whole life, all its load included. ")
+	p("The other columns are taken at the same moment: `RssAnon` and `RssFile` (`/proc/PID/status`) split the resident set into private memory and pages of mapped files; ")
+	p("`Pss` (`/proc/PID/smaps_rollup`) counts a page mapped several times, or shared with other processes, only in proportion. ")
+	p("Our SQLite store memory-maps the database file once per pooled connection, so the file's pages in the page cache are counted once per connection in RSS and once in total in PSS; they are the operating system's reclaimable file cache, not memory the process allocated.\n\n")
+	p("| process | peak RSS (VmHWM) | RssAnon | RssFile | Pss | Pss_Anon |\n|---|---:|---:|---:|---:|---:|\n")
+	for _, f := range d.rss {
+		p("| %s | %s | %s | %s | %s | %s |\n", d.processLabel(f), kb(f[1]), kb(f[2]), kb(f[3]), kb(f[4]), kb(f[5]))
+	}
+	p("\n")
+
+	// Startup.
+	p("## Startup\n\n")
+	if s := d.startup; s != nil {
+		p("Our binary with `bench/nextauth.yaml` on SQLite (the embedded default store; database sessions), from `exec` to the first `200` of `GET /healthz` (polled every 0.5 ms), %d trials each, after one untimed start:\n\n", s.Trials)
+		p("| | median | min | max | all |\n|---|---:|---:|---:|---|\n")
+		p("| new database file (created and migrated) | %.1f ms | %.1f ms | %.1f ms | %s |\n", median(s.FreshMS), slices.Min(s.FreshMS), slices.Max(s.FreshMS), list(s.FreshMS, func(v float64) string { return fmt.Sprintf("%.1f", v) }))
+		p("| existing database file | %.1f ms | %.1f ms | %.1f ms | %s |\n\n", median(s.ExistingMS), slices.Min(s.ExistingMS), slices.Max(s.ExistingMS), list(s.ExistingMS, func(v float64) string { return fmt.Sprintf("%.1f", v) }))
+	} else {
+		p("Not measured.\n\n")
+	}
+
+	d.writeTargets(b)
+}
+
+// processLabel names a line of rss.txt: "KEY HWM ANON FILE PROCESSES".
+func (d *reportData) processLabel(f []string) string {
+	var name string
+	switch f[0] {
+	case "ours":
+		name = "ours, JWT sessions"
+	case "nextauth":
+		name = "NextAuth.js (next start)"
+	case "empty":
+		name = "empty handler"
+	default:
+		name = f[0]
+		for _, c := range dbCases {
+			if c.id == f[0] {
+				name = fmt.Sprintf("ours, %s, %s sessions", c.store, d.sizeLabel(c.size))
+			}
+		}
+	}
+	if len(f) > 6 && f[6] != "1" {
+		name += fmt.Sprintf(" (%s processes, summed)", f[6])
+	}
+	return name
+}
+
+func kb(s string) string {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return s
+	}
+	return fmt.Sprintf("%.1f MiB", v/1024)
+}
+
+func field(r *wrkRun, name string) (float64, bool) {
+	if r == nil {
+		return 0, false
+	}
+	switch name {
+	case "rps":
+		return r.RPS, true
+	case "p50":
+		return r.P50, true
+	case "p99":
+		return r.P99, true
+	}
+	return 0, false
+}
+
+func (d *reportData) med(id, server, name string) float64 {
+	return median(d.series(func(r int) (float64, bool) { return field(d.run(r, id, server), name) }))
+}
+
+func (d *reportData) writeTargets(b *strings.Builder) {
+	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
+	p("## Targets\n\n")
+	p("Judged on the median over the %d round(s) (every round's value is listed); a target whose runs had errors is not met.", d.rounds)
+	busy, total := 0, 0
+	for _, r := range d.runs {
+		total++
+		if r.busy {
+			busy++
+		}
+	}
+	p(" %d of the %d measured runs shared the machine with other processes above %s cores (marked † in the tables).\n\n", busy, total, d.meta["max_other"])
+	mark := func(ok bool) string {
+		if ok {
+			return "[x] met"
+		}
+		return "[ ] **not met**"
+	}
+	rounds := func(v []float64, f func(float64) string) string {
+		return "rounds: " + list(v, f)
+	}
+	errs := func(ids ...[2]string) (n int64) {
+		for r := 1; r <= d.rounds; r++ {
+			for _, id := range ids {
+				n += d.run(r, id[0], id[1]).errorCount()
+			}
+		}
+		return n
+	}
+	errText := func(n int64) string {
+		if n == 0 {
+			return ""
+		}
+		return fmt.Sprintf("; %d errors", n)
+	}
+	for _, c := range pairCases {
+		if c.target == 0 {
+			continue
+		}
+		v := d.ratioSeries(c.id, "ours", c.id, "nextauth")
+		if len(v) == 0 {
+			p("- [ ] not measured: ≥%.0f× NextAuth for %s\n", c.target, c.id)
+			continue
+		}
+		e := errs([2]string{c.id, "ours"}, [2]string{c.id, "nextauth"})
+		p("- %s: ≥%.0f× NextAuth for %s — %s (%s%s)\n", mark(median(v) >= c.target && e == 0), c.target, c.title, ratio(median(v)), rounds(v, ratio), errText(e))
+	}
+	if v := d.ratioSeries("session_jwt", "ours", "ceiling", "empty"); len(v) > 0 {
+		p("- %s: JWT /session ≥60 %% of the empty-handler ceiling — %s (%s)\n", mark(median(v) >= 0.6), pct(median(v)), rounds(v, pct))
+	}
+	v := d.series(func(r int) (float64, bool) {
+		a, e := d.run(r, "session_jwt", "ours"), d.run(r, "ceiling", "empty")
+		if a == nil || e == nil || e.P99 == 0 {
+			return 0, false
+		}
+		return a.P99 / e.P99, true
+	})
+	if len(v) > 0 {
+		p("- %s: JWT /session p99 ≤1.5× the empty handler's p99 — %s (%s; ours %s vs empty %s)\n", mark(median(v) <= 1.5), ratio(median(v)), rounds(v, ratio),
+			ms(d.med("session_jwt", "ours", "p99")), ms(d.med("ceiling", "empty", "p99")))
+	}
+	for _, c := range dbCases {
+		if c.random {
+			continue // the targets are defined on the signed-in session's cookie
+		}
+		v := d.ratioSeries(c.id, "ours", "session_jwt", "nextauth")
+		label := fmt.Sprintf("database /session on %s (%s sessions) ≥%.0f× NextAuth's JWT /session", c.store, d.sizeLabel(c.size), c.minVsNextAuth)
+		if len(v) == 0 {
+			p("- [ ] not measured: %s\n", label)
+			continue
+		}
+		e := errs([2]string{c.id, "ours"})
+		p("- %s: %s — %s (%s%s)\n", mark(median(v) >= c.minVsNextAuth && e == 0), label, ratio(median(v)), rounds(v, ratio), errText(e))
+	}
+	for _, s := range []struct{ store, small, large, cookie string }{
+		{"SQLite", "db_sqlite_small", "db_sqlite_large", "signed-in session"},
+		{"PostgreSQL", "db_pg_small", "db_pg_large", "signed-in session"},
+		{"SQLite", "db_sqlite_small_random", "db_sqlite_large_random", "random stored sessions, a stricter variant"},
+		{"PostgreSQL", "db_pg_small_random", "db_pg_large_random", "random stored sessions, a stricter variant"},
+	} {
+		v := d.ratioSeries(s.small, "ours", s.large, "ours")
+		label := fmt.Sprintf("%s: %s vs %s sessions ≤1.5× (req/s ratio; cookie: %s)", s.store, d.sizeLabel("small"), d.sizeLabel("large"), s.cookie)
+		if len(v) == 0 {
+			p("- [ ] not measured: %s\n", label)
+			continue
+		}
+		p("- %s: %s — %s (%s)\n", mark(median(v) <= 1.5), label, ratio(median(v)), rounds(v, ratio))
+	}
+	var ours []string
+	allOK := len(d.rss) > 0
+	for _, f := range d.rss {
+		if f[0] != "ours" && !strings.HasPrefix(f[0], "db_") {
+			continue
+		}
+		v, err := strconv.ParseFloat(f[1], 64)
+		if err != nil {
+			allOK = false
+			continue
+		}
+		s := fmt.Sprintf("%s %s", d.processLabel(f), kb(f[1]))
+		if v > 64*1024 {
+			allOK = false
+			s += fmt.Sprintf(" (of which RssFile %s; at the end RssAnon %s, Pss %s)", kb(f[3]), kb(f[2]), kb(f[4]))
+		}
+		ours = append(ours, s)
+	}
+	if len(ours) > 0 {
+		p("- %s: peak RSS (VmHWM) ≤64 MiB under load, each of our server processes — %s\n", mark(allOK), strings.Join(ours, "; "))
+	} else {
+		p("- [ ] not measured: peak RSS ≤64 MiB\n")
+	}
+	if s := d.startup; s != nil {
+		p("- %s: startup to first served request ≤200 ms (SQLite, new file) — median %.1f ms (max %.1f ms; existing file: median %.1f ms)\n",
+			mark(median(s.FreshMS) <= 200), median(s.FreshMS), slices.Max(s.FreshMS), median(s.ExistingMS))
+	} else {
+		p("- [ ] not measured: startup ≤200 ms\n")
+	}
+}

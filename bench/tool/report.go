@@ -344,7 +344,7 @@ func (d *reportData) write(b *strings.Builder) {
 		p("- Before each measured run the script waits (at most %s s) for a second in which the whole machine used less than 0.25 cores, so that runs start when other jobs pause; it cannot keep them from starting during a run.\n", w)
 	}
 	if m["retries"] != "" && m["retries"] != "0" {
-		p("- A run during which other processes used more than %s cores was measured again, at most %s times (the last attempt counts, busy or not); this run repeated %s. Runs that still had more are marked †.\n", m["max_other"], m["retries"], plural(m["busy_repeats"], "run"))
+		p("- A run during which other processes used more than %s cores was measured again, at most %s time(s) (the last attempt counts, busy or not); this run repeated %s. Runs that still had more are marked †.\n", m["max_other"], m["retries"], plural(m["busy_repeats"], "run"))
 	}
 	p("- Each round measures every request type on our server and on NextAuth one after the other; the order flips every round (odd rounds: ours first). The empty handler runs right after the JWT `/session` pair; the database-session rows come last.\n")
 	p("- Both servers: secret `%s` (a fixed benchmark value), `NEXTAUTH_URL=http://127.0.0.1:PORT` (plain HTTP, so cookies are `next-auth.*` without `__Secure-`), JWT sessions, ", m["secret_note"])
@@ -355,7 +355,7 @@ func (d *reportData) write(b *strings.Builder) {
 		d.sizeLabel("small"), d.sizeLabel("large"), m["postgres"])
 	p("- Load average (1, 5, 15 min) at the start of each round: %s.\n", m["round_loads"])
 	p("- \"Other processes, cores\": CPU time that processes other than the server under test and `wrk` used during that run (from `/proc/stat`, `/proc/PID/stat` and the shell's `times`), in cores out of %s. For the PostgreSQL rows the PostgreSQL server's processes (on this machine) count as the server's, not as other processes. Near 0 means the run had the machine to itself; the run script and the idle servers account for a few hundredths.\n", m["nproc"])
-	p("- Latencies: wrk's p50 and p99 over all requests of a run (from a Lua `done()` that prints JSON). Errors: socket errors plus non-2xx/3xx answers; every row should show 0.\n\n")
+	p("- Latencies: wrk's p50 and p99 over all requests of a run (from a Lua `done()` that prints JSON). Errors: socket errors plus non-2xx/3xx answers (a run with more than 0.1 %% stops the benchmark).\n\n")
 
 	// Summary.
 	p("## Summary (median over rounds)\n\n")

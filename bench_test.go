@@ -46,56 +46,43 @@ func (w *discardWriter) Header() http.Header         { return w.h }
 func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (w *discardWriter) WriteHeader(code int)        { w.code = code }
 
-// BenchmarkGetSessionNoCookie is GET /session without a cookie (a CSRF and
-// callback-url cookie are issued).
-func BenchmarkGetSessionNoCookie(b *testing.B) {
-	h := newHandler(b, nil)
-	r := httptest.NewRequest("GET", "/api/auth/session", nil)
-	b.ReportAllocs()
+// serveLoop benchmarks h answering GET path with the cookies ck ("" for
+// none), counting only the handler's allocations.
+func serveLoop(b *testing.B, h http.Handler, path, ck string) {
+	r := httptest.NewRequest("GET", path, nil)
+	if ck != "" {
+		r.Header.Set("Cookie", ck)
+	}
 	w := &discardWriter{h: http.Header{}}
+	b.ReportAllocs()
 	for b.Loop() {
 		clear(w.h)
 		h.ServeHTTP(w, r)
 	}
+}
+
+// BenchmarkGetSessionNoCookie is GET /session without a cookie (a CSRF and
+// callback-url cookie are issued).
+func BenchmarkGetSessionNoCookie(b *testing.B) {
+	serveLoop(b, newHandler(b, nil), "/api/auth/session", "")
 }
 
 // BenchmarkGetSessionDatabase is GET /session on a database session in the
 // memory adapter.
 func BenchmarkGetSessionDatabase(b *testing.B) {
 	h, ck := benchSession(b, func(c *nextauth.Config) { c.Adapter = memory.New() })
-	r := httptest.NewRequest("GET", "/api/auth/session", nil)
-	r.Header.Set("Cookie", ck)
-	b.ReportAllocs()
-	w := &discardWriter{h: http.Header{}}
-	for b.Loop() {
-		clear(w.h)
-		h.ServeHTTP(w, r)
-	}
+	serveLoop(b, h, "/api/auth/session", ck)
 }
 
 // BenchmarkCSRF is GET /csrf with the cookie already set.
 func BenchmarkCSRF(b *testing.B) {
 	h, ck := benchSession(b, nil)
-	r := httptest.NewRequest("GET", "/api/auth/csrf", nil)
-	r.Header.Set("Cookie", ck)
-	b.ReportAllocs()
-	w := &discardWriter{h: http.Header{}}
-	for b.Loop() {
-		clear(w.h)
-		h.ServeHTTP(w, r)
-	}
+	serveLoop(b, h, "/api/auth/csrf", ck)
 }
 
 // BenchmarkProviders is GET /providers.
 func BenchmarkProviders(b *testing.B) {
-	h := newHandler(b, nil)
-	r := httptest.NewRequest("GET", "/api/auth/providers", nil)
-	b.ReportAllocs()
-	w := &discardWriter{h: http.Header{}}
-	for b.Loop() {
-		clear(w.h)
-		h.ServeHTTP(w, r)
-	}
+	serveLoop(b, newHandler(b, nil), "/api/auth/providers", "")
 }
 
 // TestGetSessionAllocations keeps the in-process GET /session (JWT) within

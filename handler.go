@@ -147,6 +147,11 @@ func New(cfg Config) (*Handler, error) {
 			continue
 		}
 		info := p.Info()
+		if v, ok := p.(interface{ Validate() error }); ok {
+			if err := v.Validate(); err != nil {
+				errs = append(errs, configError("provider %q: %w", info.ID, err))
+			}
+		}
 		switch {
 		case info.ID == "":
 			errs = append(errs, configError("provider %d has no id", i+1))

@@ -37,6 +37,11 @@ type ProviderStyle struct {
 // Provider is a way to sign in. The handler finds what a provider can do by
 // asserting the narrower interfaces below ([CredentialsProvider], …).
 // Providers live in package provider; the root never imports it.
+//
+// A provider that can check its own configuration has a method
+// `Validate() error`; [New] calls it and reports what it returns, with the
+// other configuration problems, so that a broken provider fails at start
+// rather than at sign-in.
 type Provider interface {
 	Info() ProviderInfo
 }

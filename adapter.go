@@ -32,7 +32,7 @@ type VerificationToken struct {
 }
 
 // Adapter stores users, accounts, sessions and verification tokens
-// (NextAuth's Adapter, flows.md §8.1). Implementations are in adapter/...;
+// (NextAuth's Adapter, docs/compatibility.md#adapters-and-the-data-model). Implementations are in adapter/...;
 // adapter/adaptertest checks any implementation against this contract.
 //
 // Conventions: ctx comes first; "not found" is [ErrNotFound]; a broken
@@ -92,11 +92,6 @@ type AccountUnlinker interface {
 // The server binary calls it periodically.
 type ExpiredDeleter interface {
 	DeleteExpired(ctx context.Context, now time.Time) (sessions, tokens int64, err error)
-}
-
-// Closer is an [Adapter] holding resources it must release.
-type Closer interface {
-	Close() error
 }
 
 // AccountUpdater is an [Adapter] that can read and update a user's provider

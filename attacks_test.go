@@ -1,7 +1,7 @@
 package nextauth_test
 
-// Attack tests. The payloads are data in testdata/attacks/ (STYLE.md §7:
-// attack lists are data), each with its expected answer; the Go code here
+// Attack tests. The payloads are data in testdata/attacks/ (attack lists are
+// data, so a new payload needs no code), each with its expected answer; the Go code here
 // only replays them and checks invariants every answer must keep.
 
 import (
@@ -32,7 +32,7 @@ import (
 const (
 	attackOrigin = "http://localhost:3111"
 	attackBase   = attackOrigin + "/api/auth"
-	// attackConfigError is the body of a refused callback URL (core.md §12.2).
+	// attackConfigError is the body of a refused callback URL (docs/compatibility.md#errors).
 	attackConfigError = `{"message":"There is a problem with the server configuration. Check the server logs for more information."}`
 )
 
@@ -497,7 +497,7 @@ func TestAttackRequests(t *testing.T) {
 }
 
 // csrfHash is NextAuth's CSRF cookie hash, sha256(token+secret) in hex
-// (core.md §5.1), computed here independently of internal/csrf.
+// (docs/compatibility.md#csrf), computed here independently of internal/csrf.
 func attackCSRFHash(token, secret string) string {
 	sum := sha256.Sum256([]byte(token + secret))
 	return hex.EncodeToString(sum[:])
@@ -574,7 +574,7 @@ func TestAttackCSRFReplay(t *testing.T) {
 
 // TestAttackCSRFRotatedSecret: a token whose cookie was hashed with a
 // previous secret keeps working (and the cookie is re-issued under the
-// current one, core.md §5.2 + PreviousSecrets); one hashed with a secret
+// current one, docs/compatibility.md#csrf + PreviousSecrets); one hashed with a secret
 // the handler does not know is refused and replaced.
 func TestAttackCSRFRotatedSecret(t *testing.T) {
 	old := newHandler(t, func(c *nextauth.Config) { c.Secret = "old-secret" })
@@ -914,7 +914,7 @@ func TestAttackCredentialStuffing(t *testing.T) {
 
 // TestAttackCallbackCookiePoisoning: a cross-site form POST needs no CSRF
 // token to make the handler store a callback-url cookie (init runs before
-// the CSRF check, core.md §6.1). Whatever the handler stores, it must
+// the CSRF check, docs/compatibility.md#callbackurl-and-redirects). Whatever the handler stores, it must
 // accept on the browser's next requests, or one POST locks the browser out
 // of every route until the cookie goes away.
 func TestAttackCallbackCookiePoisoning(t *testing.T) {

@@ -2,6 +2,7 @@ package nextauth
 
 import (
 	"context"
+	"crypto/rand"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,14 @@ import (
 	"github.com/nextauth-go/nextauth/jwt"
 )
 
+// Defaults of NextAuth v4 that are not Config fields of their own.
+const (
+	defaultSessionMaxAge    = 30 * 24 * time.Hour
+	defaultSessionUpdateAge = 24 * time.Hour
+	defaultMaxBodyBytes     = 1 << 20 // Next.js's body parser limit
+	defaultEmailMaxAge      = 24 * time.Hour
+)
+
 // Config configures a [Handler]. The zero value of every field means
 // NextAuth v4's default; only Secret is required. [New] copies the Config, so
 // changing it afterwards has no effect.
@@ -18,7 +27,7 @@ type Config struct {
 	// URL is the public URL of the auth routes (NEXTAUTH_URL), e.g.
 	// "https://example.com/api/auth". Its path is the base path the routes
 	// answer under; "" or a bare origin means "/api/auth", and a URL without
-	// a scheme gets "https://" (core.md §1.3). Default
+	// a scheme gets "https://" (docs/compatibility.md#urls-and-the-base-path). Default
 	// "http://localhost:3000/api/auth". An https URL turns on secure cookies.
 	URL string
 
@@ -38,7 +47,7 @@ type Config struct {
 
 	// Adapter stores users, accounts, sessions and e-mail tokens
 	// (adapter/sqlite, adapter/postgres, adapter/redis, adapter/memory). With
-	// an adapter, sessions default to StrategyDatabase. E-mail providers
+	// an adapter, sessions default to the "database" strategy. E-mail providers
 	// need one.
 	Adapter Adapter
 
@@ -152,22 +161,14 @@ type Observer interface {
 	RateLimited(limit string)
 }
 
-// SessionStrategy is how sessions are kept.
+// SessionStrategy is how sessions are kept: "jwt" (an encrypted cookie) or
+// "database" (the Adapter). The constants are in session_jwt.go and
+// session_db.go, beside their implementations.
 type SessionStrategy string
-
-// Session strategies.
-const (
-	// StrategyJWT keeps the session in an encrypted cookie (the default
-	// without an adapter).
-	StrategyJWT SessionStrategy = "jwt"
-	// StrategyDatabase keeps sessions in the Adapter; the cookie holds an
-	// opaque token (the default with an adapter).
-	StrategyDatabase SessionStrategy = "database"
-)
 
 // SessionConfig is NextAuth's `session` option.
 type SessionConfig struct {
-	// Strategy is StrategyDatabase when an Adapter is set, else StrategyJWT.
+	// Strategy is "database" when an Adapter is set, else "jwt".
 	Strategy SessionStrategy
 	// MaxAge is how long an idle session lives. Default 30 days.
 	MaxAge time.Duration
@@ -255,7 +256,7 @@ type Callbacks struct {
 
 	// Redirect resolves a callbackUrl. The default keeps a URL only if it is
 	// relative or on the same origin as baseURL, else returns baseURL
-	// (core.md §6.2).
+	// (docs/compatibility.md#callbackurl-and-redirects).
 	Redirect func(ctx context.Context, url, baseURL string) (string, error)
 
 	// JWT shapes the session token; it runs at sign-in and on every
@@ -296,7 +297,7 @@ const (
 	TriggerUpdate = "update"
 )
 
-// JWTParams are the arguments of [Callbacks.JWT] (flows.md §7.2).
+// JWTParams are the arguments of [Callbacks.JWT] (docs/compatibility.md#callbacks-and-events).
 type JWTParams struct {
 	Token     jwt.Claims
 	User      *User          // sign-in only
@@ -356,4 +357,73 @@ type LinkAccountEvent struct {
 type SessionEvent struct {
 	Session *Session
 	Token   jwt.Claims
+}
+
+// setDefaults fills the zero fields of cfg with NextAuth's defaults and
+// returns what is wrong with the rest (the providers, URLs and session
+// strategy are New's).
+func (cfg *Config) setDefaults() []error {
+	var errs []error
+	if cfg.Secret == "" {
+		errs = append(errs, ErrNoSecret)
+	}
+	for i, s := range cfg.PreviousSecrets {
+		if s == "" {
+			errs = append(errs, configError("previous secret %d is empty", i+1))
+		}
+	}
+	defaultRate(&cfg.EmailRateLimit, 5, 10)
+	defaultRate(&cfg.CredentialsRateLimit, 10, 30)
+	if cfg.Lockout.MaxFailures == 0 {
+		cfg.Lockout.MaxFailures = 5
+	}
+	if cfg.Lockout.Duration <= 0 {
+		cfg.Lockout.Duration = time.Minute
+	}
+	if cfg.Lockout.MaxDuration <= 0 {
+		cfg.Lockout.MaxDuration = time.Hour
+	}
+	if cfg.Session.MaxAge == 0 {
+		cfg.Session.MaxAge = defaultSessionMaxAge
+	}
+	if cfg.Session.UpdateAge == 0 {
+		cfg.Session.UpdateAge = defaultSessionUpdateAge
+	}
+	if cfg.JWT.MaxAge == 0 {
+		cfg.JWT.MaxAge = jwt.DefaultMaxAge
+	}
+	if cfg.Session.MaxAge < 0 || cfg.Session.UpdateAge < 0 || cfg.JWT.MaxAge < 0 {
+		errs = append(errs, configError("session and jwt max ages must not be negative"))
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = defaultMaxBodyBytes
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	switch cfg.Theme.ColorScheme {
+	case "", "auto", "light", "dark":
+	default:
+		errs = append(errs, configError("theme color scheme %q: want auto, light or dark", cfg.Theme.ColorScheme))
+	}
+	return errs
+}
+
+// defaultRate fills a RateLimit's zero fields.
+func defaultRate(r *RateLimit, perAccount, perClient int) {
+	if r.PerAccount == 0 {
+		r.PerAccount = perAccount
+	}
+	if r.PerClient == 0 {
+		r.PerClient = perClient
+	}
+	if r.Window <= 0 {
+		r.Window = time.Minute
+	}
 }

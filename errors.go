@@ -3,13 +3,15 @@ package nextauth
 import (
 	"errors"
 	"fmt"
+
+	"github.com/nextauth-go/nextauth/internal/jsuri"
 )
 
 // ErrorCode is a NextAuth v4 error code, as it appears in `{base}/error?error=…`
-// and on the built-in sign-in page (core.md §12.1).
+// and on the built-in sign-in page (docs/compatibility.md#errors).
 type ErrorCode string
 
-// NextAuth v4 error codes (core.md §12.1). v4 has no MissingCSRF code: CSRF
+// NextAuth v4 error codes (docs/compatibility.md#errors). v4 has no MissingCSRF code: CSRF
 // failures redirect with ?csrf=true instead.
 const (
 	CodeConfiguration         ErrorCode = "Configuration"
@@ -28,7 +30,7 @@ const (
 )
 
 // signinErrorCodes are the codes GET /error forwards to the sign-in page
-// (core.md §12.4 step 1).
+// (docs/compatibility.md#errors).
 var signinErrorCodes = map[string]bool{
 	"Signin": true, "OAuthSignin": true, "OAuthCallback": true, "OAuthCreateAccount": true,
 	"EmailCreateAccount": true, "Callback": true, "OAuthAccountNotLinked": true,
@@ -66,3 +68,27 @@ var (
 func configError(format string, args ...any) error {
 	return fmt.Errorf("nextauth: config: "+format, args...)
 }
+
+// publicCode is what the browser sees of an error returned by a callback or
+// provider: the code of an [*Error] in its chain, else fallback. NextAuth
+// puts a thrown error's message in the URL; Go errors often carry internals,
+// so only an explicit *Error is shown (the cause is logged either way).
+func publicCode(err error, fallback ErrorCode) string {
+	var e *Error
+	if errors.As(err, &e) && e.Code != "" {
+		return jsuri.EncodeURIComponent(string(e.Code))
+	}
+	return string(fallback)
+}
+
+// ErrNotSupported is returned when the session strategy or the adapter
+// lacks what an operation needs (SessionLister, JWTRevoker).
+var ErrNotSupported = errors.New("nextauth: not supported by this adapter")
+
+// ErrNoAccessToken is returned by [Handler.AccessToken] when the session has
+// no token of that provider.
+var ErrNoAccessToken = errors.New("nextauth: no access token for this provider")
+
+// errAccountNotLinked is NextAuth's OAuthAccountNotLinked refusal
+// (docs/compatibility.md#account-linking).
+var errAccountNotLinked = errors.New("nextauth: account is linked to another user")

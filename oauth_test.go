@@ -183,7 +183,7 @@ func TestOAuthFormPost(t *testing.T) {
 	}
 }
 
-// TestOAuthAccountLinking walks NextAuth's decision table (flows.md §4.1).
+// TestOAuthAccountLinking walks NextAuth's decision table (docs/compatibility.md#account-linking).
 func TestOAuthAccountLinking(t *testing.T) {
 	const base = "http://localhost:3111/api/auth"
 	ctx := context.Background()

@@ -64,7 +64,7 @@ type CredentialField struct {
 type Credentials map[string]string
 
 // CredentialsProvider signs users in with what they typed (NextAuth's
-// Credentials provider, flows.md §6).
+// Credentials provider, docs/compatibility.md#credentials-sign-in).
 type CredentialsProvider interface {
 	Provider
 	// Fields are the inputs the built-in sign-in page shows; a provider with
@@ -77,7 +77,7 @@ type CredentialsProvider interface {
 }
 
 // EmailProvider signs users in with a link sent by e-mail (NextAuth's Email
-// provider, flows.md §5). It needs an [Adapter] to store the tokens.
+// provider, docs/compatibility.md#e-mail-sign-in). It needs an [Adapter] to store the tokens.
 type EmailProvider interface {
 	Provider
 	// MaxAge is how long a link stays valid; 0 means 24 hours.
@@ -108,7 +108,7 @@ type TokenGenerator interface {
 }
 
 // OAuthProvider signs users in with an OAuth 2.0 or OpenID Connect
-// authorization server (flows.md §2, §3). The provider does the protocol
+// authorization server (docs/compatibility.md#oauth-and-openid-connect). The provider does the protocol
 // work (authorization URL, token exchange, id_token and userinfo); the
 // handler keeps the check values in encrypted cookies and turns the result
 // into a session.
@@ -124,7 +124,7 @@ type OAuthProvider interface {
 	// profile. Errors are OAuthCallback failures, except [ErrProfile].
 	Exchange(ctx context.Context, req CallbackRequest) (*OAuthResult, error)
 	// AllowDangerousEmailAccountLinking lets a sign-in link to an existing
-	// user with the same e-mail (flows.md §4.1 row 5).
+	// user with the same e-mail (docs/compatibility.md#account-linking).
 	AllowDangerousEmailAccountLinking() bool
 }
 

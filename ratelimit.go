@@ -3,14 +3,11 @@ package nextauth
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"time"
-
-	"github.com/nextauth-go/nextauth/internal/ratelimit"
 )
 
-// RateStore keeps rate-limit buckets and failure counters. The default is
-// in memory, per process; a fleet shares one through Redis or PostgreSQL
+// RateStore keeps rate-limit buckets and failure counters. The default
+// (a nil Config.RateStore) is in memory, per process; a fleet shares one through Redis or PostgreSQL
 // (adapter/redis and adapter/postgres provide one) so that it enforces one
 // limit. Implementations must be safe for concurrent use.
 type RateStore interface {
@@ -24,104 +21,6 @@ type RateStore interface {
 	Count(ctx context.Context, key string) (int64, error)
 	// Reset forgets key's counter.
 	Reset(ctx context.Context, key string) error
-}
-
-// memoryRateStore is the default RateStore: token buckets and counters in
-// this process.
-type memoryRateStore struct {
-	now func() time.Time
-
-	mu       sync.Mutex
-	buckets  map[string]*ratelimit.Limiter // by limit/window
-	counters map[string]counter
-	calls    int
-}
-
-type counter struct {
-	n       int64
-	expires time.Time
-}
-
-// NewMemoryRateStore returns an in-process RateStore (the default). now nil
-// means time.Now.
-func NewMemoryRateStore(now func() time.Time) RateStore {
-	if now == nil {
-		now = time.Now
-	}
-	return &memoryRateStore{now: now, buckets: map[string]*ratelimit.Limiter{}, counters: map[string]counter{}}
-}
-
-func (m *memoryRateStore) Take(_ context.Context, key string, limit int, window time.Duration) (bool, error) {
-	m.mu.Lock()
-	id := window.String() + "/" + itoa(limit)
-	l, ok := m.buckets[id]
-	if !ok {
-		l = ratelimit.New(limit, window)
-		m.buckets[id] = l
-	}
-	m.mu.Unlock()
-	return l.Allow(key, m.now()), nil
-}
-
-func (m *memoryRateStore) Incr(_ context.Context, key string, ttl time.Duration) (int64, error) {
-	now := m.now()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.calls++
-	if m.calls%1024 == 0 {
-		for k, c := range m.counters {
-			if now.After(c.expires) {
-				delete(m.counters, k)
-			}
-		}
-	}
-	c := m.counters[key]
-	if now.After(c.expires) {
-		c.n = 0
-	}
-	c.n++
-	c.expires = now.Add(ttl)
-	m.counters[key] = c
-	return c.n, nil
-}
-
-func (m *memoryRateStore) Count(_ context.Context, key string) (int64, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	c, ok := m.counters[key]
-	if !ok || m.now().After(c.expires) {
-		return 0, nil
-	}
-	return c.n, nil
-}
-
-func (m *memoryRateStore) Reset(_ context.Context, key string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.counters, key)
-	return nil
-}
-
-func itoa(n int) string {
-	var b [20]byte
-	i := len(b)
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	for {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			break
-		}
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
 }
 
 // allow takes a token of key's bucket (limit per window); a negative limit

@@ -4,11 +4,25 @@ import (
 	"bytes"
 	"log/slog"
 	"net/http"
-	"strings"
 
-	"github.com/nextauth-go/nextauth/internal/cookie"
 	"github.com/nextauth-go/nextauth/internal/pages"
 )
+
+// routeTable maps action → method → handler (docs/compatibility.md#routes). Anything not in
+// it gets the 400 "not supported" answer.
+func routeTable() map[string]map[string]routeFunc {
+	return map[string]map[string]routeFunc{
+		"providers":      {http.MethodGet: (*Handler).getProviders},
+		"session":        {http.MethodGet: (*Handler).getSession, http.MethodPost: (*Handler).postSession},
+		"csrf":           {http.MethodGet: (*Handler).getCSRF},
+		"signin":         {http.MethodGet: (*Handler).getSignIn, http.MethodPost: (*Handler).postSignIn},
+		"signout":        {http.MethodGet: (*Handler).getSignOut, http.MethodPost: (*Handler).postSignOut},
+		"callback":       {http.MethodGet: (*Handler).callback, http.MethodPost: (*Handler).callback},
+		"verify-request": {http.MethodGet: (*Handler).getVerifyRequest},
+		"error":          {http.MethodGet: (*Handler).getError},
+		"_log":           {http.MethodPost: (*Handler).postLog},
+	}
+}
 
 // getProviders answers GET /providers: the provider map, no cookies.
 func (h *Handler) getProviders(s *state) {
@@ -26,8 +40,7 @@ func (h *Handler) getCSRF(s *state) {
 	writeJSON(s.w, http.StatusOK, b)
 }
 
-// postLog answers POST /_log: the browser client's log proxy (core.md
-// §14.6). It logs the entry and answers 200 with an empty body.
+// postLog answers POST /_log: the browser client's log proxy (docs/compatibility.md#the-_log-endpoint). It logs the entry and answers 200 with an empty body.
 func (h *Handler) postLog(s *state) {
 	level := slog.LevelError
 	switch s.body.First("level") {
@@ -52,109 +65,6 @@ func truncate(s string, n int) string {
 	return s
 }
 
-// theme converts the configured theme for the page renderer.
-func (h *Handler) theme() pages.Theme {
-	t := h.cfg.Theme
-	return pages.Theme{ColorScheme: t.ColorScheme, BrandColor: t.BrandColor, Logo: t.Logo, ButtonText: t.ButtonText}
-}
-
-// page writes a rendered page with the queued cookies.
-func (h *Handler) page(s *state, status int, buf *bytes.Buffer) {
-	s.flushCookies()
-	hd := s.w.Header()
-	hd["Content-Type"] = []string{"text/html; charset=utf-8"}
-	hd["X-Frame-Options"] = []string{"DENY"}
-	hd["X-Content-Type-Options"] = []string{"nosniff"}
-	hd["Referrer-Policy"] = []string{"same-origin"}
-	s.w.WriteHeader(status)
-	_, _ = s.w.Write(buf.Bytes())
-}
-
-// getSignIn answers GET /signin[/x]: the application's page or ours.
-func (h *Handler) getSignIn(s *state) {
-	if p := h.cfg.Pages.SignIn; p != "" {
-		target := appendQuery(p, "callbackUrl="+cookie.EncodeURIComponent(s.callback))
-		errCode := s.query.First("error")
-		if errCode == "" {
-			errCode = s.providerID
-		}
-		if errCode != "" {
-			target += "&error=" + cookie.EncodeURIComponent(errCode)
-		}
-		h.redirect(s, target, 0)
-		return
-	}
-	d := pages.SignInData{
-		Theme:       h.theme(),
-		CSRFToken:   s.csrfToken,
-		CallbackURL: s.callback,
-		Email:       s.query.First("email"),
-		Error:       s.query.First("error"),
-	}
-	// The built-in page echoes a raw query callbackUrl (core.md §13.2); it
-	// passed the callback URL assertion, so it is an http(s) URL.
-	if q := s.query.First("callbackUrl"); q != "" {
-		d.CallbackURL = q
-	}
-	for _, p := range h.providers {
-		info := p.Info()
-		pp := pages.Provider{
-			ID: info.ID, Name: info.Name, Type: string(info.Type),
-			SigninURL:   s.site.url.base() + "/signin/" + info.ID,
-			CallbackURL: s.site.url.base() + "/callback/" + info.ID,
-		}
-		if st := info.Style; st != nil {
-			pp.Style = &pages.Style{Logo: st.Logo, LogoDark: st.LogoDark, Bg: st.Bg, Text: st.Text, BgDark: st.BgDark, TextDark: st.TextDark}
-		}
-		if cp, ok := p.(CredentialsProvider); ok {
-			for _, f := range cp.Fields() {
-				pp.Fields = append(pp.Fields, pages.Field{Name: f.Name, Label: f.Label, Type: f.Type, Placeholder: f.Placeholder, Value: f.Value, Required: f.Required})
-			}
-		}
-		d.Providers = append(d.Providers, pp)
-	}
-	var buf bytes.Buffer
-	if err := h.pages.SignIn(&buf, d); err != nil {
-		h.serverError(s, "RENDER_ERROR", err)
-		return
-	}
-	h.page(s, http.StatusOK, &buf)
-}
-
-// postSignIn answers POST /signin/:provider (core.md §11.1).
-func (h *Handler) postSignIn(s *state) {
-	p := h.byID[s.providerID]
-	if !s.csrfOK || p == nil {
-		h.redirect(s, s.site.url.base()+"/signin?csrf=true", 0)
-		return
-	}
-	switch p := p.(type) {
-	case CredentialsProvider:
-		// Credentials sign in through POST /callback/:id.
-		h.redirect(s, s.site.url.base()+"/signin", 0)
-	case EmailProvider:
-		h.emailSignIn(s, p)
-	case OAuthProvider:
-		h.oauthSignIn(s, p)
-	default:
-		h.redirect(s, s.errorURL(string(CodeSignin)), 0)
-	}
-}
-
-// getSignOut answers GET /signout: the application's page or ours.
-func (h *Handler) getSignOut(s *state) {
-	if p := h.cfg.Pages.SignOut; p != "" {
-		h.redirect(s, p, 0)
-		return
-	}
-	var buf bytes.Buffer
-	if err := h.pages.SignOut(&buf, pages.SignOutData{Theme: h.theme(), BaseURL: s.site.url.base(), CSRFToken: s.csrfToken}); err != nil {
-		h.serverError(s, "RENDER_ERROR", err)
-		return
-	}
-	h.page(s, http.StatusOK, &buf)
-}
-
 // getVerifyRequest answers GET /verify-request.
 func (h *Handler) getVerifyRequest(s *state) {
 	if p := h.cfg.Pages.VerifyRequest; p != "" {
@@ -169,7 +79,7 @@ func (h *Handler) getVerifyRequest(s *state) {
 	h.page(s, http.StatusOK, &buf)
 }
 
-// getError answers GET /error (core.md §12.4).
+// getError answers GET /error (docs/compatibility.md#errors).
 func (h *Handler) getError(s *state) {
 	code := s.query.First("error")
 	if _, present := s.query["error"]; !present {
@@ -206,56 +116,8 @@ func (h *Handler) renderError(s *state, code string, status int, withURLs bool) 
 	h.page(s, status, &buf)
 }
 
-// callback answers GET and POST /callback/:provider.
-func (h *Handler) callback(s *state) {
-	p := h.byID[s.providerID]
-	if p == nil {
-		unsupported(s.w, s.r.Method)
-		return
-	}
-	switch p := p.(type) {
-	case CredentialsProvider:
-		if s.r.Method != http.MethodPost {
-			// NextAuth answers 500 here; it is the client's mistake, so 400.
-			s.flushCookies()
-			textResponse(s.w, http.StatusBadRequest, "Error: Callback for provider type credentials not supported")
-			return
-		}
-		if !s.csrfOK {
-			h.redirect(s, s.site.url.base()+"/signin?csrf=true", 0)
-			return
-		}
-		h.credentialsCallback(s, p)
-	case EmailProvider:
-		h.emailCallback(s, p)
-	case OAuthProvider:
-		h.oauthCallback(s, p)
-	default:
-		unsupported(s.w, s.r.Method)
-	}
-}
-
-// allowed reports whether Config.Allow lets email sign in.
-func (h *Handler) allowed(email string) bool {
-	a := h.cfg.Allow
-	if len(a.Emails) == 0 && len(a.Domains) == 0 {
-		return true
-	}
-	email = strings.ToLower(strings.TrimSpace(email))
-	at := strings.LastIndexByte(email, '@')
-	if at < 0 {
-		return false
-	}
-	for _, e := range a.Emails {
-		if strings.ToLower(strings.TrimSpace(e)) == email {
-			return true
-		}
-	}
-	domain := email[at+1:]
-	for _, d := range a.Domains {
-		if strings.TrimPrefix(strings.ToLower(strings.TrimSpace(d)), "@") == domain {
-			return true
-		}
-	}
-	return false
+// theme converts the configured theme for the page renderer.
+func (h *Handler) theme() pages.Theme {
+	t := h.cfg.Theme
+	return pages.Theme{ColorScheme: t.ColorScheme, BrandColor: t.BrandColor, Logo: t.Logo, ButtonText: t.ButtonText}
 }

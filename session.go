@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
-	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/nextauth-go/nextauth/internal/jsonstr"
 )
 
 // User is NextAuth's user: what a provider or adapter says about the person
@@ -20,7 +20,7 @@ type User struct {
 }
 
 // Account is NextAuth's account: the link between a user and a provider
-// (flows.md §8.2). For credentials it carries only Type, Provider and
+// (docs/compatibility.md#adapters-and-the-data-model). For credentials it carries only Type, Provider and
 // ProviderAccountID.
 type Account struct {
 	UserID            string `json:"userId,omitempty"`
@@ -107,7 +107,7 @@ func (u *SessionUser) appendJSON(b []byte) ([]byte, error) {
 		b = append(b, '"')
 		b = append(b, f.k...)
 		b = append(b, `":`...)
-		b = appendJSONString(b, f.v)
+		b = jsonstr.Append(b, f.v)
 		first = false
 	}
 	b, err := appendExtra(b, u.Extra, first, "name", "email", "image")
@@ -136,7 +136,7 @@ func appendExtra(b []byte, extra map[string]any, first bool, skip ...string) ([]
 		if !first {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, k)
+		b = jsonstr.Append(b, k)
 		b = append(b, ':')
 		b = append(b, v...)
 		first = false
@@ -215,42 +215,4 @@ func marshalJSON(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
-// appendJSONString appends s as a JSON string without HTML escaping.
-func appendJSONString(b []byte, s string) []byte {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"':
-			b = append(b, `\"`...)
-		case '\\':
-			b = append(b, `\\`...)
-		case '\n':
-			b = append(b, `\n`...)
-		case '\r':
-			b = append(b, `\r`...)
-		case '\t':
-			b = append(b, `\t`...)
-		case '\b':
-			b = append(b, `\b`...)
-		case '\f':
-			b = append(b, `\f`...)
-		default:
-			const hex = "0123456789abcdef"
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

@@ -5,6 +5,9 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+
+	"github.com/nextauth-go/nextauth/internal/cookie"
+	"github.com/nextauth-go/nextauth/internal/jsonstr"
 )
 
 // site is one public URL the routes answer under, with everything that
@@ -152,4 +155,90 @@ func (h *Handler) cors(w http.ResponseWriter, r *http.Request) bool {
 	hd.Set("Access-Control-Max-Age", "600")
 	w.WriteHeader(http.StatusNoContent)
 	return true
+}
+
+// cookieDef is one cookie's resolved name and attributes.
+type cookieDef struct {
+	name string
+	opts cookie.Options
+}
+
+type cookieSet struct {
+	sessionToken, callbackURL, csrfToken, pkce, state, nonce cookieDef
+}
+
+// buildCookies resolves cookie names and attributes (docs/compatibility.md#cookies) with the
+// configured overrides.
+func buildCookies(secure bool, c Cookies) cookieSet {
+	prefix := ""
+	if secure {
+		prefix = "__Secure-"
+	}
+	csrfName := "next-auth.csrf-token"
+	if secure {
+		csrfName = "__Host-next-auth.csrf-token"
+	}
+	def := func(name string, maxAge int, o CookieOptions) cookieDef {
+		d := cookieDef{name: name, opts: cookie.Options{Path: "/", HTTPOnly: true, Secure: secure, SameSite: "lax", MaxAge: maxAge}}
+		if o.Name != "" {
+			d.name = o.Name
+		}
+		if o.Domain != "" {
+			d.opts.Domain = o.Domain
+		}
+		if o.Path != "" {
+			d.opts.Path = o.Path
+		}
+		switch o.SameSite {
+		case http.SameSiteStrictMode:
+			d.opts.SameSite = "strict"
+		case http.SameSiteNoneMode:
+			d.opts.SameSite = "none"
+		case http.SameSiteLaxMode:
+			d.opts.SameSite = "lax"
+		}
+		if o.Secure != nil {
+			d.opts.Secure = *o.Secure
+		}
+		if o.HTTPOnly != nil {
+			d.opts.HTTPOnly = *o.HTTPOnly
+		}
+		if o.MaxAge != 0 {
+			d.opts.MaxAge = o.MaxAge
+		}
+		return d
+	}
+	return cookieSet{
+		sessionToken: def(prefix+"next-auth.session-token", 0, c.SessionToken),
+		callbackURL:  def(prefix+"next-auth.callback-url", 0, c.CallbackURL),
+		csrfToken:    def(csrfName, 0, c.CSRFToken),
+		pkce:         def(prefix+"next-auth.pkce.code_verifier", checkCookieMaxAge, c.PKCECodeVerifier),
+		state:        def(prefix+"next-auth.state", checkCookieMaxAge, c.State),
+		nonce:        def(prefix+"next-auth.nonce", 0, c.Nonce),
+	}
+}
+
+// providersJSON renders GET /providers once per site: the map never
+// changes.
+func providersJSON(providers []Provider, base string) []byte {
+	b := []byte{'{'}
+	for i, p := range providers {
+		info := p.Info()
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = jsonstr.Append(b, info.ID)
+		b = append(b, `:{"id":`...)
+		b = jsonstr.Append(b, info.ID)
+		b = append(b, `,"name":`...)
+		b = jsonstr.Append(b, info.Name)
+		b = append(b, `,"type":`...)
+		b = jsonstr.Append(b, string(info.Type))
+		b = append(b, `,"signinUrl":`...)
+		b = jsonstr.Append(b, base+"/signin/"+info.ID)
+		b = append(b, `,"callbackUrl":`...)
+		b = jsonstr.Append(b, base+"/callback/"+info.ID)
+		b = append(b, '}')
+	}
+	return append(b, '}')
 }

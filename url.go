@@ -9,7 +9,7 @@ import (
 // DefaultURL is where the routes are served when [Config.URL] is empty.
 const DefaultURL = "http://localhost:3000/api/auth"
 
-// baseURL is NEXTAUTH_URL taken apart (core.md §1.3).
+// baseURL is NEXTAUTH_URL taken apart (docs/compatibility.md#urls-and-the-base-path).
 type baseURL struct {
 	origin string // scheme://host[:port], lower-case, default port dropped
 	host   string // host[:port]
@@ -74,7 +74,7 @@ func urlOrigin(raw string) string {
 	return scheme + "://" + host
 }
 
-// defaultRedirect is NextAuth's default redirect callback (core.md §6.2):
+// defaultRedirect is NextAuth's default redirect callback (docs/compatibility.md#callbackurl-and-redirects):
 // relative URLs are joined to baseURL, absolute ones kept only on the same
 // origin; anything else gives baseURL. Where JS would throw on an
 // unparseable URL, this returns baseURL.
@@ -92,7 +92,7 @@ func defaultRedirect(raw, baseURL string) string {
 }
 
 // validCallbackURL is the config assertion on query.callbackUrl and the
-// callback-url cookie (core.md §6.3): an http(s) URL, absolute or starting
+// callback-url cookie (docs/compatibility.md#callbackurl-and-redirects): an http(s) URL, absolute or starting
 // with "/".
 func validCallbackURL(raw string, b baseURL) bool {
 	if raw == b.origin {

@@ -6,7 +6,7 @@ import (
 )
 
 func TestParseBaseURL(t *testing.T) {
-	// core.md §1.3 table.
+	// docs/compatibility.md#urls-and-the-base-path table.
 	tests := []struct{ in, origin, path string }{
 		{"", "http://localhost:3000", "/api/auth"},
 		{"http://localhost:3000/", "http://localhost:3000", "/api/auth"},

@@ -1,7 +1,8 @@
 // Package jwt encodes and decodes the session tokens of NextAuth.js v4, byte
-// for byte compatible with next-auth/jwt 4.24.15 (core.md §7), so that tokens
-// pass between this server and JavaScript code that calls encode, decode or
-// getToken with the same secret.
+// for byte compatible with next-auth/jwt 4.24.15
+// (docs/compatibility.md#session-tokens-jwt), so that tokens pass between this
+// server and JavaScript code that calls encode, decode or getToken with the
+// same secret.
 //
 // # Format
 //
@@ -23,4 +24,14 @@
 // the current one. [GetToken] reads the (possibly chunked) session cookie or
 // a Bearer header from a request, as getToken does. [Encode] and [Decode]
 // are one-shot forms that derive the key on every call.
+//
+// # Implementation
+//
+// The JWE and the JSON of the claims are read and written by hand rather
+// than with go-jose and encoding/json, because a session token is decoded on
+// nearly every request: the hand-written codec is about ten times faster to
+// decode, six times faster to encode, and makes a tenth of the allocations
+// or fewer (compare BenchmarkDecode with BenchmarkDecodeGoJose, and
+// BenchmarkEncode with BenchmarkEncodeGoJose).
+// The tests check both directions against go-jose and next-auth/jwt itself.
 package jwt

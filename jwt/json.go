@@ -11,12 +11,15 @@ import (
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/nextauth-go/nextauth/internal/jsonstr"
 )
 
 // The payload writer below produces what JavaScript's JSON.stringify would
 // for the common claim types (strings, float64 and other numbers, booleans,
 // nil, map[string]any and []any), without encoding/json's reflection and
-// allocations: no HTML escaping, numbers in the ECMAScript form, -0 as 0.
+// allocations: strings as [jsonstr.Append] writes them (no HTML escaping),
+// numbers in the ECMAScript form, -0 as 0.
 // Members are written in sorted key order. Any other type goes through
 // json.Marshal.
 
@@ -35,7 +38,7 @@ func appendMembers(b []byte, m map[string]any, depth int, skip func(string) bool
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, k)
+		b = jsonstr.Append(b, k)
 		b = append(b, ':')
 		var err error
 		if b, err = appendValue(b, m[k], depth+1); err != nil {
@@ -55,7 +58,7 @@ func appendValue(b []byte, v any, depth int) ([]byte, error) {
 	case nil:
 		return append(b, "null"...), nil
 	case string:
-		return appendString(b, v), nil
+		return jsonstr.Append(b, v), nil
 	case bool:
 		return strconv.AppendBool(b, v), nil
 	case float64:
@@ -99,7 +102,7 @@ func appendValue(b []byte, v any, depth int) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, e)
+			b = jsonstr.Append(b, e)
 		}
 		return append(b, ']'), nil
 	}
@@ -146,56 +149,6 @@ func appendFloat(b []byte, f float64, bits int) ([]byte, error) {
 		}
 	}
 	return b, nil
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string the way JSON.stringify escapes:
-// quote, backslash and control characters only (\b \f \n \r \t, else
-// \u00xx). Invalid UTF-8 becomes U+FFFD.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = append(b, s[start:i]...)
-				b = append(b, "\uFFFD"...)
-				i++
-				start = i
-				continue
-			}
-			i += size
-			continue
-		}
-		if c >= 0x20 && c != '"' && c != '\\' {
-			i++
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
-		}
-		i++
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 // The payload reader below accepts exactly what encoding/json accepts when

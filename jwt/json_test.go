@@ -81,27 +81,6 @@ func TestAppendValueErrors(t *testing.T) {
 	}
 }
 
-// FuzzAppendString checks the string writer against encoding/json's reading.
-func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"", "a\"b", "\x00\x1f\\", "é😀\u2028", "\xff\xfe", "<>&"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		enc := appendString(nil, s)
-		var got string
-		if err := json.Unmarshal(enc, &got); err != nil {
-			t.Fatalf("appendString(%q) = %s, not JSON: %v", s, enc, err)
-		}
-		var want strings.Builder // each invalid byte becomes U+FFFD
-		for _, r := range s {
-			want.WriteRune(r)
-		}
-		if got != want.String() {
-			t.Errorf("json.Unmarshal(appendString(%q)) = %q, want %q", s, got, want.String())
-		}
-	})
-}
-
 // FuzzParseObject checks the payload reader against encoding/json.
 func FuzzParseObject(f *testing.F) {
 	for _, s := range []string{

@@ -61,11 +61,12 @@ func deriveKey(secret, salt string) ([]byte, error) {
 }
 
 // DeriveKey returns NextAuth's 32-byte encryption key for secret and salt
-// (core.md §7.1): HKDF-SHA256 with the salt's UTF-8 bytes and the info
-// "NextAuth.js Generated Encryption Key", followed by " (<salt>)" when salt is
-// not empty. Session tokens use the empty salt, OAuth check cookies their
-// cookie name. It returns nil only where the runtime refuses the derivation
-// (GODEBUG=fips140=only with a secret shorter than 112 bits).
+// (docs/compatibility.md#key-derivation): HKDF-SHA256 with the salt's UTF-8
+// bytes and the info "NextAuth.js Generated Encryption Key", followed by
+// " (<salt>)" when salt is not empty. Session tokens use the empty salt, OAuth
+// check cookies their cookie name. It returns nil only where the runtime
+// refuses the derivation (GODEBUG=fips140=only with a secret shorter than 112
+// bits).
 func DeriveKey(secret, salt string) []byte {
 	k, err := deriveKey(secret, salt)
 	if err != nil {
@@ -162,12 +163,12 @@ func (c *Codec) release(p *[]byte) {
 	c.bufs.Put(p)
 }
 
-// Encode returns the session token for claims (core.md §7.2): a copy of
-// claims with iat = now in whole seconds, exp = iat + maxAge (truncated to
-// seconds; DefaultMaxAge when maxAge <= 0) and jti = a random UUID v4,
-// serialised as JSON (members in key order, then iat, exp, jti; strings and
-// numbers written as JSON.stringify writes them) and encrypted with the
-// current secret's key. claims is not modified. Values must be
+// Encode returns the session token for claims (docs/compatibility.md#encode):
+// a copy of claims with iat = now in whole seconds, exp = iat + maxAge
+// (truncated to seconds; DefaultMaxAge when maxAge <= 0) and jti = a random
+// UUID v4, serialised as JSON (members in key order, then iat, exp, jti;
+// strings and numbers written as JSON.stringify writes them) and encrypted
+// with the current secret's key. claims is not modified. Values must be
 // JSON-encodable; NaN and infinities are rejected.
 func (c *Codec) Encode(claims Claims, maxAge time.Duration) (string, error) {
 	if maxAge <= 0 {
@@ -262,16 +263,16 @@ func sealPlaintext(key, iv, plaintext []byte) (string, error) {
 		b64.EncodeToString(sealed[:n]) + "." + b64.EncodeToString(sealed[n:]), nil
 }
 
-// Decode decrypts and checks a NextAuth v4 token (core.md §7.3) as
-// next-auth/jwt's decode does with jose's jwtDecrypt: the header must name
-// alg "dir" and enc "A256GCM" (other members are allowed, except zip and
-// crit, which NextAuth never writes), the encrypted-key segment must be
-// empty, the keys of the secret and then of each previous secret are tried
-// in turn, the payload must be a JSON object whose iat, nbf and exp are
-// numbers when present, exp must be later than now - ClockTolerance and nbf
-// no later than now + ClockTolerance (now in whole seconds). iss, sub and aud
-// members of the header must match the claims. An empty token gives
-// ErrNoToken.
+// Decode decrypts and checks a NextAuth v4 token
+// (docs/compatibility.md#decode) as next-auth/jwt's decode does with jose's
+// jwtDecrypt: the header must name alg "dir" and enc "A256GCM" (other members
+// are allowed, except zip and crit, which NextAuth never writes), the
+// encrypted-key segment must be empty, the keys of the secret and then of each
+// previous secret are tried in turn, the payload must be a JSON object whose
+// iat, nbf and exp are numbers when present, exp must be later than
+// now - ClockTolerance and nbf no later than now + ClockTolerance (now in
+// whole seconds). iss, sub and aud members of the header must match the
+// claims. An empty token gives ErrNoToken.
 //
 // Unlike jose, Decode rejects enc "A128CBC-HS256" (which jose would accept
 // with the same 32-byte key) and compressed ("zip": "DEF") tokens.

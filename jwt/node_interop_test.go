@@ -26,7 +26,7 @@ const (
 	sessionCookie = "next-auth.session-token"
 	secureCookie  = "__Secure-next-auth.session-token"
 	stateCookie   = "next-auth.state"
-	chunkSize     = 3933 // spec core.md §4.4
+	chunkSize     = 3933 // docs/compatibility.md#session-cookie-chunks
 )
 
 // interopClaims are the payloads exchanged both ways.
@@ -164,7 +164,8 @@ func TestGoDecodesNodeTokens(t *testing.T) {
 type cookie struct{ name, value string }
 
 // chunks splits value into the cookies NextAuth writes for a big session
-// token: name.0, name.1, … of chunkSize characters each (core.md §4.4).
+// token: name.0, name.1, … of chunkSize characters each
+// (docs/compatibility.md#session-cookie-chunks).
 func chunks(name, value string) []cookie {
 	var out []cookie
 	for i := 0; len(value) > 0; i++ {
@@ -360,7 +361,7 @@ func TestWrongSecret(t *testing.T) {
 }
 
 // TestCheckCookieSalt exchanges OAuth check-cookie values, whose key is
-// derived with the cookie name as salt (core.md §4.6, §7.1).
+// derived with the cookie name as salt (docs/compatibility.md#key-derivation).
 func TestCheckCookieSalt(t *testing.T) {
 	nodetest.Require(t)
 	value := jwt.Claims{"value": "state-abc", "provider": "github"}
@@ -399,8 +400,9 @@ func TestCheckCookieSalt(t *testing.T) {
 	}
 }
 
-// TestExpiryTolerance checks the 15 s clock tolerance both ways (core.md §7.3):
-// a token that expired 10 s ago is still accepted, one from 20 s ago is not.
+// TestExpiryTolerance checks the 15 s clock tolerance of
+// docs/compatibility.md#decode both ways: a token that expired 10 s ago is
+// still accepted, one from 20 s ago is not.
 func TestExpiryTolerance(t *testing.T) {
 	nodetest.Require(t)
 	codec := newCodec(t, jwt.Options{Secret: interopSecret})

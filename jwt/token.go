@@ -6,9 +6,10 @@ import (
 	"strings"
 
 	"github.com/nextauth-go/nextauth/internal/cookie"
+	"github.com/nextauth-go/nextauth/internal/jsuri"
 )
 
-// Session cookie names getToken looks for (core.md §4.1, §7.4).
+// Session cookie names getToken looks for (docs/compatibility.md#gettoken).
 const (
 	// CookieName is the session cookie's name on http deployments.
 	CookieName = "next-auth.session-token"
@@ -41,10 +42,10 @@ func (o GetTokenOptions) cookieName() string {
 }
 
 // TokenString returns the raw session token of r, as getToken with raw: true
-// finds it (core.md §7.4): the session cookie's value, joined from its chunks
-// (next-auth.session-token.0, .1, …) in NextAuth's order; else, from an
-// "Authorization" header whose first space-separated word is exactly
-// "Bearer", the decodeURIComponent-decoded second word. It returns
+// finds it (docs/compatibility.md#gettoken): the session cookie's value,
+// joined from its chunks (next-auth.session-token.0, .1, …) in NextAuth's
+// order; else, from an "Authorization" header whose first space-separated word
+// is exactly "Bearer", the decodeURIComponent-decoded second word. It returns
 // ErrNoToken when there is neither, when the Bearer word is malformed
 // percent-encoding (as next-auth 4.24.15) or when the header holds "Bearer"
 // alone (where getToken would use the string "undefined"). The token is not
@@ -58,7 +59,7 @@ func TokenString(r *http.Request, o GetTokenOptions) (string, error) {
 		return "", ErrNoToken
 	}
 	word, _, _ = strings.Cut(rest, " ")
-	tok, err := cookie.DecodeURIComponent(word)
+	tok, err := jsuri.DecodeURIComponent(word)
 	if err != nil || tok == "" {
 		return "", ErrNoToken
 	}

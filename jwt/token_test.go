@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/nextauth-go/nextauth/internal/cookie"
+	"github.com/nextauth-go/nextauth/internal/jsuri"
 )
 
 // tokenRequest returns a request with the given Cookie and Authorization
@@ -141,7 +142,7 @@ func FuzzGetToken(f *testing.F) {
 		}
 		// The token is the decoded second word: re-encoding it and sending
 		// it again yields the same token.
-		r.Header["Authorization"] = []string{"Bearer " + cookie.EncodeURIComponent(tok)}
+		r.Header["Authorization"] = []string{"Bearer " + jsuri.EncodeURIComponent(tok)}
 		if again, err := TokenString(r, GetTokenOptions{}); err != nil || again != tok {
 			t.Errorf("TokenString(Bearer EncodeURIComponent(%q)) = %q, %v, want the token", tok, again, err)
 		}

@@ -8,7 +8,8 @@ import (
 	"time"
 )
 
-// The vectors of core.md §7.6, produced with next-auth 4.24.15.
+// Tokens produced by next-auth 4.24.15's encode with a fixed IV, secret
+// "secret" and the salts of docs/compatibility.md#key-derivation.
 const (
 	vectorToken    = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAECAwQFBgcICQoL.D9w7kt5B9FSTpYnNJhtDKaYlEN_TrBxBHvfJXUKH-SEfonToYlsqjYVWfRpWHSwFM24Aw1hhDJ-jA_vqgqpi28sNDiu5QkdGoyEuWyOgHQHSqS49YfG40yGlxAO0dvxTwFiif5w5jnFPfM-C5xhYb1t4nK0-p1knqCvKZUFpTioBG0I.z3uTqHwh-ysnhgkcx5SdRg"
 	vectorPlain    = `{"name":"Test","email":"test@example.com","sub":"1","iat":1700000000,"exp":4102444800,"jti":"00000000-0000-4000-8000-000000000000"}`

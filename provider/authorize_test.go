@@ -145,7 +145,7 @@ func TestCredentialsDefaults(t *testing.T) {
 		t.Error("a credentials provider with Authorize is not a CredentialsProvider")
 	}
 	_, err := nextauth.New(nextauth.Config{Secret: "s", Providers: []nextauth.Provider{provider.Credentials(provider.CredentialsConfig{})}})
-	if err == nil || !strings.Contains(err.Error(), "CALLBACK_CREDENTIALS_HANDLER_ERROR") {
-		t.Errorf("New with a credentials provider without Authorize = %v, want CALLBACK_CREDENTIALS_HANDLER_ERROR", err)
+	if err == nil || !strings.Contains(err.Error(), `provider "credentials": users or authorize_url: missing`) {
+		t.Errorf("New with a credentials provider without Authorize = %v, want the missing users or authorize_url named", err)
 	}
 }

@@ -21,7 +21,7 @@ import (
 )
 
 // The authorization URLs of the presets, byte for byte against the real
-// next-auth 4.24.15 (flows.md §1.3, §2.3, §11).
+// next-auth 4.24.15 (docs/compatibility.md#authorization-request).
 //
 // testdata/authurls.json holds, for each case of authURLCases, the URL that
 // testdata/node/authurl.cjs built with next-auth's own sign-in code path
@@ -163,8 +163,8 @@ const authURLComment = "Authorization URLs built by the real next-auth (testdata
 	"provider/authurl_node_test.go. Regenerate: go test ./provider -run TestAuthorizationURLNodeLive -update"
 
 var authURLNotPorted = []authURLReason{
-	{Preset: "bungie", Reason: "left out (broken in v4): its userinfo URL keeps a literal {membershipId} that is never filled in (flows.md §11)"},
-	{Preset: "freshbooks", Reason: "left out (broken in v4): written with v3-style keys (authorizationUrl, accessTokenUrl, profileUrl) that v4 ignores, so v4 always fails with OAuthSignin (flows.md §11)"},
+	{Preset: "bungie", Reason: "left out (broken in v4): its userinfo URL keeps a literal {membershipId} that is never filled in (docs/compatibility.md#presets)"},
+	{Preset: "freshbooks", Reason: "left out (broken in v4): written with v3-style keys (authorizationUrl, accessTokenUrl, profileUrl) that v4 ignores, so v4 always fails with OAuthSignin (docs/compatibility.md#presets)"},
 }
 
 var authURLNotRecorded = []authURLReason{

@@ -14,11 +14,12 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/internal/jsutf8"
 )
 
 // Sender delivers a sign-in link: NextAuth's sendVerificationRequest. A nil
-// error means the message was accepted for delivery (flows.md §5.3); an
-// error makes the sign-in fail with EmailSignin.
+// error means the message was accepted for delivery; an error makes the
+// sign-in fail with EmailSignin.
 //
 // Ready-made senders: [SMTPSender], [ConsoleSender] and [FileSender].
 type Sender interface {
@@ -54,8 +55,8 @@ type EmailConfig struct {
 	GenerateToken func() (string, error)
 }
 
-// Email returns NextAuth's Email provider: sign-in with a link sent by
-// e-mail (flows.md §5). The returned value implements
+// Email returns NextAuth's Email provider: sign-in with a link sent by e-mail
+// (docs/compatibility.md#e-mail-sign-in). The returned value implements
 // [nextauth.EmailProvider] when cfg.Sender is set, and also
 // [nextauth.TokenGenerator] when cfg.GenerateToken is set. The handler needs
 // an Adapter to store the tokens.
@@ -114,12 +115,13 @@ func (e *emailNoSender) Info() nextauth.ProviderInfo { return e.e.Info() }
 var ErrInvalidEmail = errors.New("provider: email: invalid email address format")
 
 // NormalizeEmail is NextAuth 4.24.15's default normalizeIdentifier
-// (flows.md §5.2 step 2): Unicode NFKC, trim JavaScript white space, require
-// exactly one "@" and no '"', lower-case the whole address (full Unicode
-// case mapping, Greek final sigma included, as JavaScript's toLowerCase),
-// require a non-empty local part and domain, cut the domain at its first
-// ",", and require a "." in what remains. Bytes that are not UTF-8 are read
-// as U+FFFD, as a JavaScript string would hold them.
+// (docs/compatibility.md#e-mail-sign-in): Unicode NFKC, trim JavaScript white
+// space, require exactly one "@" and no '"', lower-case the whole address
+// (full Unicode case mapping, Greek final sigma included, as JavaScript's
+// toLowerCase), require a non-empty local part and domain, cut the domain at
+// its first ",", and require a "." in what remains. Bytes that are not UTF-8
+// are read as U+FFFD, as a JavaScript string would hold them
+// ([jsutf8.ToValid]).
 //
 // Like NextAuth's, it is not always idempotent: a domain cut at a comma may
 // end in white space ("a@b.c ,x" gives "a@b.c "), and lower-casing may
@@ -130,7 +132,7 @@ var ErrInvalidEmail = errors.New("provider: email: invalid email address format"
 // 15), so characters assigned later may normalise differently than in a
 // Node.js with newer tables.
 func NormalizeEmail(s string) (string, error) {
-	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = jsutf8.ToValid(s)
 	s = strings.TrimFunc(norm.NFKC.String(s), isJSSpace)
 	if strings.Count(s, "@") != 1 {
 		return "", fmt.Errorf(`%w: want exactly one "@"`, ErrInvalidEmail)

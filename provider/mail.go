@@ -17,11 +17,12 @@ const (
 )
 
 // Message returns the sign-in e-mail NextAuth's default
-// sendVerificationRequest sends for req (flows.md §5.3): the subject
-// "Sign in to <host>", where host is the link's host with its port unless
-// it is the scheme's default; a text part "Sign in to <host>\n<url>\n\n";
-// and an HTML part with the same words and a "Sign in" button coloured by
-// req.Theme (BrandColor, default #346df1; ButtonText, default #fff).
+// sendVerificationRequest sends for req
+// (docs/compatibility.md#e-mail-sign-in): the subject "Sign in to <host>",
+// where host is the link's host with its port unless it is the scheme's
+// default; a text part "Sign in to <host>\n<url>\n\n"; and an HTML part with
+// the same words and a "Sign in" button coloured by req.Theme (BrandColor,
+// default #346df1; ButtonText, default #fff).
 //
 // The HTML is ours, not NextAuth's markup: a light grey page with a white
 // card holding the heading, the button and "If you did not request this

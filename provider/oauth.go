@@ -16,7 +16,7 @@ import (
 )
 
 // Token endpoint client authentication methods for
-// [OAuthConfig.TokenEndpointAuthMethod] (flows.md §3.2).
+// [OAuthConfig.TokenEndpointAuthMethod] (docs/compatibility.md#token-request).
 const (
 	// AuthClientSecretBasic sends client_id and client_secret in an HTTP
 	// Basic Authorization header, each form-encoded first (RFC 6749 §2.3.1).
@@ -48,7 +48,7 @@ const maxOAuthBody = 1 << 20
 var errOAuthNotHTTP = errors.New("not an absolute http(s) URL")
 
 // OAuthConfig configures [OAuth] and [OIDC]: NextAuth v4's OAuth provider
-// options (flows.md §1.2) with Go names. The zero value of each field means
+// options with Go names. The zero value of each field means
 // NextAuth's default.
 type OAuthConfig struct {
 	// ID is the provider id, the URL segment of /signin/:id and
@@ -57,7 +57,8 @@ type OAuthConfig struct {
 	// Name is shown on the sign-in page; default ID.
 	Name string
 	// ClientID and ClientSecret are the client's credentials at the
-	// authorization server. ClientID is required.
+	// authorization server. ClientID is required, and so is ClientSecret
+	// unless TokenEndpointAuthMethod is AuthNone.
 	ClientID, ClientSecret string
 
 	// Issuer is the expected issuer: the id_token's iss and the RFC 9207
@@ -92,9 +93,9 @@ type OAuthConfig struct {
 	// send an empty scope, set AuthorizationParams["scope"] = "".
 	Scope string
 
-	// Checks are the checks to run: "state", "pkce", "nonce" (anything
-	// else, e.g. "none", is ignored). nil means ["state"]; an empty non-nil
-	// slice means none.
+	// Checks are the checks to run: "state", "pkce", "nonce" ("none" is
+	// ignored; any other name is a configuration problem that Validate
+	// reports). nil means ["state"]; an empty non-nil slice means none.
 	Checks []string
 	// IDToken selects the OpenID Connect flow: the token response must
 	// carry an id_token, which is validated and whose claims are the
@@ -104,7 +105,7 @@ type OAuthConfig struct {
 	// TokenEndpointAuthMethod is AuthClientSecretBasic (default),
 	// AuthClientSecretPost or AuthNone. Left empty with discovery, a server
 	// that supports client_secret_post but not client_secret_basic gets
-	// client_secret_post (flows.md §2.2 step 4).
+	// client_secret_post (docs/compatibility.md#issuer-client-and-http).
 	TokenEndpointAuthMethod string
 	// ExtraTokenParams are added to the token request body (Twitter's
 	// client_id).
@@ -144,7 +145,8 @@ type OAuthConfig struct {
 	// Style themes the button on the built-in sign-in page.
 	Style *nextauth.ProviderStyle
 	// AllowDangerousEmailAccountLinking lets this provider sign in to an
-	// existing user with the same e-mail address (flows.md §4.1 row 5).
+	// existing user with the same e-mail address (row 5 of the OAuth table in
+	// docs/compatibility.md#account-linking).
 	AllowDangerousEmailAccountLinking bool
 }
 
@@ -170,10 +172,13 @@ type Tokens struct {
 }
 
 // OAuth returns an OAuth 2.0 / OpenID Connect provider (NextAuth's OAuth
-// provider, flows.md §1–3). Configuration errors (no ID or ClientID, a
-// malformed URL, an unknown method or algorithm) are reported by every
-// AuthorizationURL and Exchange call, which the handler turns into
-// OAuthSignin and OAuthCallback errors, as NextAuth does.
+// provider, docs/compatibility.md#oauth-and-openid-connect). Its Validate
+// method reports configuration problems (no client id or secret, no endpoints,
+// an unknown check, a malformed URL, an unknown method or algorithm), which
+// [nextauth.New] returns as errors. Used without New, a provider with no ID or
+// client id, a malformed URL, or an unknown method or algorithm fails every
+// AuthorizationURL and Exchange call, which the handler turns into OAuthSignin
+// and OAuthCallback errors.
 func OAuth(cfg OAuthConfig) nextauth.Provider {
 	return newOAuth(cfg, false)
 }
@@ -202,6 +207,9 @@ type oauthProvider struct {
 
 	// err is a configuration problem, returned by every call.
 	err error
+	// invalid are the configuration problems [oauthProvider.Validate]
+	// reports, each naming its config key.
+	invalid []error
 }
 
 var (
@@ -263,7 +271,7 @@ func newOAuth(cfg OAuthConfig, oidcDefault bool) *oauthProvider {
 	p.client = oauthNoRedirects(p.fetchClient)
 
 	// Endpoints given as strings: origin + pathname, the query as params
-	// (flows.md §1.3 step 1).
+	// (docs/compatibility.md#provider-model, step 1).
 	var authURL, tokenURL, userinfoURL string
 	for _, e := range []struct {
 		name, raw string
@@ -343,6 +351,7 @@ func newOAuth(cfg OAuthConfig, oidcDefault bool) *oauthProvider {
 		p.static = m
 	}
 	p.err = errors.Join(errs...)
+	p.invalid = validateOAuth(cfg, wellKnown != "", p.idToken)
 	return p
 }
 
@@ -398,12 +407,12 @@ func (p *oauthProvider) metadata(ctx context.Context) (*oauthMetadata, error) {
 // hasCheck reports whether check is configured.
 func (p *oauthProvider) hasCheck(check string) bool { return slices.Contains(p.checks, check) }
 
-// AuthorizationURL builds the authorization URL exactly as openid-client
-// does (flows.md §2.3): the endpoint's own query first, then client_id,
-// scope (default "openid"), response_type=code, redirect_uri, the
-// configured parameters, the sign-in request's parameters and the check
-// values, each replacing a same-named earlier one in place; WHATWG form
-// encoding with spaces as %20.
+// AuthorizationURL builds the authorization URL exactly as openid-client does
+// (docs/compatibility.md#authorization-request): the endpoint's own query
+// first, then client_id, scope (default "openid"), response_type=code,
+// redirect_uri, the configured parameters, the sign-in request's parameters
+// and the check values, each replacing a same-named earlier one in place;
+// WHATWG form encoding with spaces as %20.
 func (p *oauthProvider) AuthorizationURL(ctx context.Context, req nextauth.AuthorizationRequest) (string, error) {
 	if p.err != nil {
 		return "", p.err

@@ -17,14 +17,14 @@ import (
 	"strings"
 
 	"github.com/nextauth-go/nextauth"
-	"github.com/nextauth-go/nextauth/internal/cookie"
+	"github.com/nextauth-go/nextauth/internal/jsuri"
 )
 
-// Exchange completes a callback (flows.md §3.1 steps 5–9): it checks the
-// callback parameters against the check values, redeems the code, validates
-// the id_token (OpenID Connect flow) or fetches the userinfo, and maps the
-// profile. Every failure is an OAuthCallback error except a profile that
-// cannot be mapped, which wraps [nextauth.ErrProfile].
+// Exchange completes a callback (docs/compatibility.md#callback-algorithm,
+// steps 4–8): it checks the callback parameters against the check values,
+// redeems the code, validates the id_token (OpenID Connect flow) or fetches
+// the userinfo, and maps the profile. Every failure is an OAuthCallback error
+// except a profile that cannot be mapped, which wraps [nextauth.ErrProfile].
 //
 // The token request is made by hand, not with golang.org/x/oauth2: exactly
 // the configured client authentication (no auto-detection, the secret
@@ -95,8 +95,9 @@ func (p *oauthProvider) Exchange(ctx context.Context, req nextauth.CallbackReque
 }
 
 // oauthCallbackError reports an error the authorization server sent back
-// (error, error_description, error_uri). The handler normally answers
-// those itself (flows.md §3.1 step 1) before calling Exchange.
+// (error, error_description, error_uri). The handler normally answers those
+// itself (docs/compatibility.md#callback-algorithm, step 1) before calling
+// Exchange.
 func oauthCallbackError(params map[string]string) error {
 	code := params["error"]
 	if code == "" {
@@ -110,9 +111,9 @@ func oauthCallbackError(params map[string]string) error {
 }
 
 // checkCallback validates the callback parameters as openid-client does
-// (flows.md §3.1 step 5): the check values are present for the configured
-// checks, state matches, iss matches the issuer (RFC 9207), no JARM
-// response, and no id_token in a plain OAuth callback.
+// (docs/compatibility.md#callback-algorithm, step 4): the check values are
+// present for the configured checks, state matches, iss matches the issuer
+// (RFC 9207), no JARM response, and no id_token in a plain OAuth callback.
 func (p *oauthProvider) checkCallback(m *oauthMetadata, req nextauth.CallbackRequest) error {
 	for _, c := range []struct{ check, value string }{
 		{nextauth.CheckState, req.State}, {nextauth.CheckPKCE, req.CodeVerifier}, {nextauth.CheckNonce, req.Nonce},
@@ -188,7 +189,8 @@ func (p *oauthProvider) redeem(ctx context.Context, m *oauthMetadata, req nextau
 	return tokens, nil
 }
 
-// tokenRequest is the authorization_code grant (flows.md §3.2).
+// tokenRequest is the authorization_code grant
+// (docs/compatibility.md#token-request).
 func (p *oauthProvider) tokenRequest(ctx context.Context, m *oauthMetadata, code string, req nextauth.CallbackRequest) (*Tokens, error) {
 	form := [][2]string{
 		{"grant_type", "authorization_code"},
@@ -286,7 +288,7 @@ func (p *oauthProvider) RefreshToken(ctx context.Context, refreshToken string) (
 // encodeURIComponent with %20 turned into "+" (RFC 6749 §2.3.1, as
 // openid-client).
 func oauthBasicEscape(s string) string {
-	return strings.ReplaceAll(cookie.EncodeURIComponent(s), "%20", "+")
+	return strings.ReplaceAll(jsuri.EncodeURIComponent(s), "%20", "+")
 }
 
 // do sends r and returns the body of a 200 answer; any other status is an
@@ -405,9 +407,10 @@ func oauthNumber(v any) (int64, bool) {
 	return int64(f), true
 }
 
-// userinfo is the userinfo request (flows.md §3.4): GET with the
-// configured query parameters, Authorization "<token_type or Bearer>
-// <access_token>", Accept JSON; 200 and a JSON object required.
+// userinfo is the userinfo request (docs/compatibility.md#userinfo): GET with
+// the configured query parameters, Authorization
+// "<token_type or Bearer> <access_token>", Accept JSON; 200 and a JSON object
+// required.
 func (p *oauthProvider) userinfo(ctx context.Context, m *oauthMetadata, tokens *Tokens) (map[string]any, error) {
 	if m.userinfoEndpoint == "" {
 		return nil, errors.New("no userinfo endpoint")

@@ -3,46 +3,18 @@ package provider
 import (
 	"net/url"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/nextauth-go/nextauth/internal/form"
+	"github.com/nextauth-go/nextauth/internal/jsuri"
+	"github.com/nextauth-go/nextauth/internal/jsutf8"
 )
 
 // This file holds the WHATWG URL Standard pieces the authorization URL is
-// built with (openid-client builds it with URLSearchParams, flows.md §2.3):
+// built with (openid-client builds it with URLSearchParams,
+// docs/compatibility.md#authorization-request):
 // application/x-www-form-urlencoded parsing and serialisation, and the
-// origin + pathname a string endpoint is reduced to (flows.md §1.3).
-
-const oauthUpperHex = "0123456789ABCDEF"
-
-// oauthFormUnreserved reports whether the urlencoded serialiser leaves c
-// bare: ASCII letters, digits and * - . _ (not ~, unlike Go's
-// url.QueryEscape, which also escapes *).
-func oauthFormUnreserved(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-		c == '*' || c == '-' || c == '.' || c == '_'
-}
-
-// oauthFormEscape appends s to b as the urlencoded serialiser writes it:
-// space as "+", every other byte outside the unreserved set as %XX
-// (uppercase hex) of its UTF-8 encoding.
-func oauthFormEscape(b *strings.Builder, s string) {
-	if !utf8.ValidString(s) {
-		// USVString conversion: lone surrogates and invalid bytes become
-		// U+FFFD before encoding.
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case oauthFormUnreserved(c):
-			b.WriteByte(c)
-		case c == ' ':
-			b.WriteByte('+')
-		default:
-			b.WriteByte('%')
-			b.WriteByte(oauthUpperHex[c>>4])
-			b.WriteByte(oauthUpperHex[c&15])
-		}
-	}
-}
+// origin + pathname a string endpoint is reduced to
+// (docs/compatibility.md#provider-model).
 
 // oauthFormSerialize is URLSearchParams.toString for pairs.
 func oauthFormSerialize(pairs [][2]string) string {
@@ -51,9 +23,9 @@ func oauthFormSerialize(pairs [][2]string) string {
 		if i > 0 {
 			b.WriteByte('&')
 		}
-		oauthFormEscape(&b, p[0])
+		b.WriteString(jsuri.FormEscape(p[0]))
 		b.WriteByte('=')
-		oauthFormEscape(&b, p[1])
+		b.WriteString(jsuri.FormEscape(p[1]))
 	}
 	return b.String()
 }
@@ -61,7 +33,7 @@ func oauthFormSerialize(pairs [][2]string) string {
 // oauthFormParse is the WHATWG urlencoded parser (new URLSearchParams(q)):
 // pairs split on "&", empty ones skipped, name and value split at the first
 // "=", "+" read as space, valid %XX escapes decoded, anything else kept
-// literally, then UTF-8 decoded with U+FFFD for invalid bytes.
+// literally, then UTF-8 decoded as Node decodes bytes ([jsutf8.ToValid]).
 func oauthFormParse(q string) [][2]string {
 	q = strings.TrimPrefix(q, "?")
 	var out [][2]string
@@ -77,38 +49,11 @@ func oauthFormParse(q string) [][2]string {
 	return out
 }
 
+// oauthFormUnescape decodes a name or value as the urlencoded parser does:
+// querystring's unescaping ([form.Unescape]), and bytes that are not UTF-8
+// read as Node reads them even where nothing was escaped.
 func oauthFormUnescape(s string) string {
-	if !strings.ContainsAny(s, "+%") {
-		if utf8.ValidString(s) {
-			return s
-		}
-		return strings.ToValidUTF8(s, "\uFFFD")
-	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '+':
-			b = append(b, ' ')
-		case c == '%' && i+2 < len(s) && oauthUnhex(s[i+1]) >= 0 && oauthUnhex(s[i+2]) >= 0:
-			b = append(b, byte(oauthUnhex(s[i+1])<<4|oauthUnhex(s[i+2])))
-			i += 2
-		default:
-			b = append(b, c)
-		}
-	}
-	return strings.ToValidUTF8(string(b), "\uFFFD")
-}
-
-func oauthUnhex(c byte) int {
-	switch {
-	case '0' <= c && c <= '9':
-		return int(c - '0')
-	case 'a' <= c && c <= 'f':
-		return int(c-'a') + 10
-	case 'A' <= c && c <= 'F':
-		return int(c-'A') + 10
-	}
-	return -1
+	return jsutf8.ToValid(form.Unescape(s))
 }
 
 // oauthSetParam is URLSearchParams.set (and assignment to a JavaScript

@@ -247,6 +247,8 @@ func TestOAuthFormRoundTrip(t *testing.T) {
 	}{
 		{"?a=1&&b&c=%zz&d=%41+%42", [][2]string{{"a", "1"}, {"b", ""}, {"c", "%zz"}, {"d", "A B"}}},
 		{"x=%FF", [][2]string{{"x", "\uFFFD"}}},
+		// As Node: one U+FFFD for each maximal ill-formed subpart.
+		{"x=%FF%FE&y=%E2%82&\xed\xa0\x80", [][2]string{{"x", "\uFFFD\uFFFD"}, {"y", "\uFFFD"}, {"\uFFFD\uFFFD\uFFFD", ""}}},
 		{"=v&k==", [][2]string{{"", "v"}, {"k", "="}}},
 	}
 	for _, tt := range parse {

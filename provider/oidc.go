@@ -33,12 +33,12 @@ func OIDC(cfg OAuthConfig) nextauth.Provider {
 }
 
 // oidcClockTolerance is openid-client's tolerance for exp and nbf
-// (flows.md §2.2 step 5).
+// (docs/compatibility.md#id-token-validation).
 const oidcClockTolerance = 10
 
 // oidcMicrosoftMultiTenant are the discovery URLs whose issuer holds a
-// {tenantid} placeholder filled from the id_token's tid (openid-client's
-// AAD multi-tenant rule, flows.md §2.2 step 1).
+// {tenantid} placeholder filled from the id_token's tid (openid-client's AAD
+// multi-tenant rule, docs/compatibility.md#issuer-client-and-http).
 var oidcMicrosoftMultiTenant = [...]string{
 	"https://login.microsoftonline.com/common/.well-known/openid-configuration",
 	"https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration",
@@ -222,9 +222,10 @@ func oidcRemoteKeys(client *http.Client, jwksURI string) oidc.KeySet {
 	return oidc.NewRemoteKeySet(oidc.ClientContext(context.Background(), client), jwksURI)
 }
 
-// tokenAuthMethod is the client authentication to use with m: the
-// configured one, else client_secret_basic, switched to client_secret_post
-// when the server advertises post but not basic (flows.md §2.2 step 4).
+// tokenAuthMethod is the client authentication to use with m: the configured
+// one, else client_secret_basic, switched to client_secret_post when the
+// server advertises post but not basic
+// (docs/compatibility.md#issuer-client-and-http).
 func (p *oauthProvider) tokenAuthMethod(m *oauthMetadata) string {
 	if p.authMethod != "" {
 		return p.authMethod
@@ -261,10 +262,10 @@ type oidcIDTokenCheck struct {
 	accessToken, code, state string
 }
 
-// verifyIDToken validates an id_token as openid-client's validateIdToken
-// does (flows.md §3.3) and returns its claims: go-oidc checks the
-// signature with exactly the configured alg (HS* keyed by the client
-// secret) and the audience; the issuer ({tenantid} substituted for
+// verifyIDToken validates an id_token as openid-client's validateIdToken does
+// (docs/compatibility.md#id-token-validation) and returns its claims: go-oidc
+// checks the signature with exactly the configured alg (HS* keyed by the
+// client secret) and the audience; the issuer ({tenantid} substituted for
 // Microsoft multi-tenant discovery), required claims, times with 10 s
 // tolerance, azp, nonce and the hash claims are checked here.
 func (p *oauthProvider) verifyIDToken(ctx context.Context, m *oauthMetadata, raw string, want oidcIDTokenCheck) (map[string]any, error) {

@@ -15,8 +15,9 @@ import (
 // PresetKind says how a preset obtains the user's profile.
 type PresetKind string
 
-// Preset kinds. NextAuth v4 calls both "oauth" (see flows.md §1.1); the
-// difference is whether the id_token is validated and used as the profile.
+// Preset kinds. NextAuth v4 has no "oidc" provider type and calls both
+// "oauth"; the difference is whether the id_token is validated and used as the
+// profile.
 const (
 	// KindOAuth2 is the authorization-code flow followed by a userinfo
 	// request.
@@ -64,9 +65,9 @@ func presetEnvSuffix(option string) string {
 }
 
 // PresetInfo describes a built-in provider preset: NextAuth 4.24.15's
-// providers/<id> defaults (flows.md §11). URLs and parameter values may
-// hold placeholders that [FromPreset] fills in: {issuer} (the Issuer
-// option without a trailing "/"), {tenant_id} and {client_id}.
+// providers/<id> defaults (docs/compatibility.md#presets). URLs and parameter
+// values may hold placeholders that [FromPreset] fills in: {issuer} (the
+// Issuer option without a trailing "/"), {tenant_id} and {client_id}.
 type PresetInfo struct {
 	// ID is the provider id, the URL segment of /signin/{id} and
 	// /callback/{id}.
@@ -87,14 +88,16 @@ type PresetInfo struct {
 	AuthorizationURL, TokenURL, UserinfoURL, JWKSURL string
 	// AuthorizationParams are the extra authorization-request parameters
 	// in order, "scope" included when the preset configures one. Without a
-	// scope, "openid" is sent, as NextAuth does (flows.md §2.3).
+	// scope, "openid" is sent, as NextAuth does
+	// (docs/compatibility.md#authorization-request).
 	AuthorizationParams [][2]string
 	// Checks are the CSRF/replay checks: any of "state", "pkce", "nonce";
 	// "none" alone means no check.
 	Checks []string
 	// TokenEndpointAuthMethod is the client authentication the preset
 	// sets; empty means client_secret_basic, which may switch to
-	// client_secret_post per discovery (flows.md §2.2 step 4).
+	// client_secret_post per discovery
+	// (docs/compatibility.md#issuer-client-and-http).
 	TokenEndpointAuthMethod string
 	// IDTokenSigningAlg is the required id_token alg; empty means RS256.
 	IDTokenSigningAlg string
@@ -125,9 +128,10 @@ func presetParamValue(params [][2]string, key string) (string, bool) {
 	return "", false
 }
 
-// PresetOptions are a user's settings for a preset, merged over its
-// defaults the way NextAuth merges provider options (flows.md §1.3): a
-// field left at its zero value keeps the preset's value.
+// PresetOptions are a user's settings for a preset, merged over its defaults
+// the way NextAuth merges provider options
+// (docs/compatibility.md#provider-model): a field left at its zero value keeps
+// the preset's value.
 type PresetOptions struct {
 	// ID replaces the provider id (to configure one preset twice).
 	ID string
@@ -163,7 +167,8 @@ type PresetOptions struct {
 	// Style replaces the button style.
 	Style *nextauth.ProviderStyle
 	// AllowDangerousEmailAccountLinking lets this provider sign in to an
-	// existing user with the same e-mail (flows.md §4.1).
+	// existing user with the same e-mail
+	// (docs/compatibility.md#account-linking).
 	AllowDangerousEmailAccountLinking bool
 	// Profile replaces the preset's profile mapping.
 	Profile func(raw map[string]any, tokens Tokens) (nextauth.User, error)
@@ -240,9 +245,8 @@ func presetConfig(id string, opts PresetOptions) (OAuthConfig, error) {
 }
 
 // GitHub returns the "github" preset ([FromPreset]). A configuration error
-// (no ClientID or ClientSecret) is returned by every AuthorizationURL and
-// Exchange call, as [OAuth] reports its own; call FromPreset to get it at
-// once.
+// (no ClientID or ClientSecret) is reported by the provider's Validate
+// method, so [nextauth.New] returns it; call FromPreset to get it at once.
 func GitHub(opts PresetOptions) nextauth.Provider { return presetOrError("github", opts) }
 
 // Google returns the "google" preset ([FromPreset]); configuration errors
@@ -267,8 +271,9 @@ func presetOrError(id string, opts PresetOptions) nextauth.Provider {
 	return &presetError{info: info, err: err}
 }
 
-// presetError is a preset that could not be configured: it keeps its place
-// on the sign-in page and fails every sign-in with err.
+// presetError is a preset that could not be configured: its Validate
+// returns err, so [nextauth.New] fails; used without New, it fails every
+// sign-in with err.
 type presetError struct {
 	info nextauth.ProviderInfo
 	err  error

@@ -5,9 +5,10 @@ import (
 )
 
 // This file is the one place the built-in presets are defined: NextAuth
-// 4.24.15's packages/next-auth/src/providers/*, as tabulated in flows.md
-// §11. URLs may hold the placeholders {issuer} (PresetOptions.Issuer, with
-// any trailing "/" removed), {tenant_id} and {client_id}.
+// 4.24.15's packages/next-auth/src/providers/*, as summarised in
+// docs/compatibility.md#presets. URLs may hold the placeholders {issuer}
+// (PresetOptions.Issuer, with any trailing "/" removed), {tenant_id} and
+// {client_id}.
 
 // preset is one row of the table.
 type preset struct {
@@ -21,7 +22,7 @@ type preset struct {
 	authURL, tokenURL, userinfoURL, jwksURL string
 	// params are the authorization params in NextAuth's insertion order,
 	// "scope" included when the preset configures one (none → "openid" is
-	// sent, flows.md §2.3).
+	// sent, docs/compatibility.md#authorization-request).
 	params [][2]string
 	// checks; nil means NextAuth's default, state only.
 	checks []string

@@ -86,7 +86,8 @@ func presetJSON(status int, v any) func(http.ResponseWriter, *http.Request) {
 	}
 }
 
-// TestPresetFetchGitHub covers the /user/emails fallback (flows.md §11).
+// TestPresetFetchGitHub covers the /user/emails fallback
+// (docs/compatibility.md#presets).
 func TestPresetFetchGitHub(t *testing.T) {
 	user := func(email any) map[string]any {
 		return map[string]any{"id": 1.0, "login": "octocat", "name": nil, "email": email}
@@ -286,8 +287,9 @@ func TestPresetGitHubExchange(t *testing.T) {
 
 // TestPresetAuthorizationURLs builds every preset's authorization URL with
 // fixed check values and checks the endpoint and the parameter order of
-// flows.md §2.3: client_id, scope, response_type, redirect_uri, the
-// preset's params in order, then the check values.
+// docs/compatibility.md#authorization-request: client_id, scope,
+// response_type, redirect_uri, the preset's params in order, then the check
+// values.
 func TestPresetAuthorizationURLs(t *testing.T) {
 	const redirect = "https://app.example/api/auth/callback/"
 	for _, id := range PresetIDs() {

@@ -10,9 +10,10 @@ import (
 	"github.com/nextauth-go/nextauth"
 )
 
-// This file holds the presets' profile mappings (the "Profile → id / name /
-// email / image" column of flows.md §11) and the few JavaScript value rules
-// they need to give the same user as NextAuth 4.24.15's profile() functions.
+// This file holds the presets' profile mappings (raw profile to id, name,
+// email and image, docs/compatibility.md#presets) and the few JavaScript value
+// rules they need to give the same user as NextAuth 4.24.15's profile()
+// functions.
 //
 // Raw profiles are decoded JSON: map[string]any, []any, string, float64 or
 // json.Number, bool and nil. A missing key reads as pvUndefined{}; a JSON null

@@ -26,8 +26,8 @@ func presetTestOptions(id string) PresetOptions {
 }
 
 // TestPresetProfiles maps each sample profile in testdata/profiles
-// (<preset>.json, and <preset>.<case>.json for the edge cases of flows.md
-// §11's profile column) with the preset's Profile.
+// (<preset>.json, and <preset>.<case>.json for the edge cases of a mapping)
+// with the preset's Profile (docs/compatibility.md#presets).
 func TestPresetProfiles(t *testing.T) {
 	tests := []struct {
 		file    string
@@ -164,8 +164,9 @@ func TestPresetProfiles(t *testing.T) {
 	}
 }
 
-// TestPresetTable checks each preset against flows.md §11 (LinkedIn: the
-// corrected OpenID Connect configuration).
+// TestPresetTable checks each preset against NextAuth 4.24.15's presets
+// (docs/compatibility.md#presets; LinkedIn: the corrected OpenID Connect
+// configuration).
 func TestPresetTable(t *testing.T) {
 	type want struct {
 		kind                        PresetKind
@@ -426,8 +427,8 @@ func TestMissingOptionErrorMessage(t *testing.T) {
 	}
 }
 
-// TestPresetOptionsMerge checks NextAuth's merge semantics (flows.md §1.3)
-// and the placeholders.
+// TestPresetOptionsMerge checks NextAuth's merge semantics
+// (docs/compatibility.md#provider-model) and the placeholders.
 func TestPresetOptionsMerge(t *testing.T) {
 	base := PresetOptions{ClientID: "cid", ClientSecret: "sec"}
 	tests := []struct {

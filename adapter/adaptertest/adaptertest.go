@@ -5,16 +5,15 @@
 //		adaptertest.Run(t, func(t *testing.T) nextauth.Adapter { return sqlite.New(openDB(t)) })
 //	}
 //
-// The suite checks the contract documented on [nextauth.Adapter] (flows.md
-// §8): round trips of every field, [nextauth.ErrNotFound] and
-// [nextauth.ErrConflict], single-use verification tokens and unique keys
-// under concurrency, and the optional [nextauth.UserDeleter],
-// [nextauth.AccountUnlinker], [nextauth.ExpiredDeleter],
-// [nextauth.AccountUpdater], [nextauth.SessionLister] and
-// [nextauth.JWTRevoker] capabilities (skipped when the adapter does not
-// implement them). An adapter that also
-// implements [AccountGetter] gets its stored accounts compared field by
-// field.
+// The suite checks the contract documented on [nextauth.Adapter]
+// (docs/compatibility.md#adapters-and-the-data-model): round trips of every
+// field, [nextauth.ErrNotFound] and [nextauth.ErrConflict], single-use
+// verification tokens and unique keys under concurrency, and the optional
+// [nextauth.UserDeleter], [nextauth.AccountUnlinker],
+// [nextauth.ExpiredDeleter], [nextauth.AccountUpdater],
+// [nextauth.SessionLister] and [nextauth.JWTRevoker] capabilities (skipped
+// when the adapter does not implement them). An adapter that also implements
+// [AccountGetter] gets its stored accounts compared field by field.
 package adaptertest
 
 import (

@@ -15,8 +15,9 @@ import (
 	"github.com/nextauth-go/nextauth"
 )
 
-// pgAdapterSchema is the schema @auth/pg-adapter documents (flows.md §8.3:
-// no unique keys, no foreign keys), in its order.
+// pgAdapterSchema is the schema @auth/pg-adapter documents (no unique keys, no
+// foreign keys; docs/compatibility.md#adapters-and-the-data-model), in its
+// order.
 const pgAdapterSchema = `
 CREATE TABLE verification_token
 (

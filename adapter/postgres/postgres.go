@@ -2,12 +2,13 @@
 // pgx connection pool.
 //
 // The tables are exactly those of NextAuth's official PostgreSQL adapter
-// (@auth/pg-adapter, flows.md §8.3): users, accounts, sessions and
-// verification_token, with the same quoted camelCase columns and types, so
-// a database already used by a Node NextAuth app can be shared with this
-// adapter. [Adapter.Migrate] creates the tables when they are missing and
-// adds the unique keys, foreign keys and indexes a production store needs
-// when they are missing; it never alters or drops a column.
+// (@auth/pg-adapter, docs/compatibility.md#adapters-and-the-data-model):
+// users, accounts, sessions and verification_token, with the same quoted
+// camelCase columns and types, so a database already used by a Node NextAuth
+// app can be shared with this adapter. [Adapter.Migrate] creates the tables
+// when they are missing and adds the unique keys, foreign keys and indexes a
+// production store needs when they are missing; it never alters or drops a
+// column.
 //
 // IDs are the SERIAL integers of the users table written as decimal
 // strings; an ID that is not such a string is simply not found. Empty
@@ -56,6 +57,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
 
@@ -70,7 +72,7 @@ import (
 // tokens in PostgreSQL. It implements [nextauth.Adapter],
 // [nextauth.UserDeleter], [nextauth.AccountUnlinker],
 // [nextauth.ExpiredDeleter], [nextauth.AccountUpdater],
-// [nextauth.SessionLister], [nextauth.JWTRevoker] and [nextauth.Closer],
+// [nextauth.SessionLister], [nextauth.JWTRevoker] and [io.Closer],
 // and is safe for concurrent use.
 type Adapter struct {
 	pool  *pgxpool.Pool
@@ -84,7 +86,7 @@ var (
 	_ nextauth.AccountUnlinker = (*Adapter)(nil)
 	_ nextauth.ExpiredDeleter  = (*Adapter)(nil)
 	_ nextauth.AccountUpdater  = (*Adapter)(nil)
-	_ nextauth.Closer          = (*Adapter)(nil)
+	_ io.Closer                = (*Adapter)(nil)
 )
 
 // New returns an adapter using pool. The caller keeps ownership of pool:

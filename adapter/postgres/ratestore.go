@@ -75,7 +75,7 @@ func (a *Adapter) RateStore() nextauth.RateStore {
 //
 //   - Take is one INSERT … ON CONFLICT DO UPDATE on the bucket of key,
 //     limit and window (a bucket per key, limit and window, like
-//     [nextauth.NewMemoryRateStore]);
+//     the in-memory default (internal/ratelimit.Store));
 //   - Incr is one INSERT … ON CONFLICT DO UPDATE on key's counter, which
 //     counts from 1 again once ttl has passed since the last increment;
 //   - Count is one SELECT and Reset one DELETE.

@@ -29,7 +29,7 @@
 //
 //   - Take with a limit of 0 refuses.
 //   - Buckets with the same key but another limit or window are separate
-//     buckets, as in [nextauth.NewMemoryRateStore]: taking from one leaves
+//     buckets, as in the in-memory default (internal/ratelimit.Store): taking from one leaves
 //     the other full.
 //   - Take and Incr keep separate state: a key's bucket and its counter do
 //     not affect each other, and Reset leaves the bucket alone.
@@ -72,7 +72,7 @@ func (realClock) Sleep(d time.Duration) { time.Sleep(d) }
 
 // FakeClock is a [Clock] that moves only when Sleep is called, at once.
 // Give its Now method to the store under test (e.g.
-// nextauth.NewMemoryRateStore(clock.Now)). It is safe for concurrent use.
+// ratelimit.NewStore(clock.Now)). It is safe for concurrent use.
 type FakeClock struct {
 	mu  sync.Mutex
 	now time.Time

@@ -12,6 +12,7 @@ import (
 
 	"github.com/nextauth-go/nextauth"
 	"github.com/nextauth-go/nextauth/adapter/ratestoretest"
+	"github.com/nextauth-go/nextauth/internal/ratelimit"
 )
 
 // t0 is where the fake clocks start.
@@ -20,7 +21,7 @@ var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 // TestMemory runs the suite against the in-memory store on a fake clock.
 func TestMemory(t *testing.T) {
 	clock := ratestoretest.NewFakeClock(t0)
-	s := nextauth.NewMemoryRateStore(clock.Now)
+	s := ratelimit.NewStore(clock.Now)
 	ratestoretest.Run(t, func(*testing.T) nextauth.RateStore { return s }, ratestoretest.Options{
 		Clock:   clock,
 		NewPeer: func(*testing.T) nextauth.RateStore { return s }, // one process: the same store
@@ -34,7 +35,7 @@ func TestMemoryRealClock(t *testing.T) {
 	if testing.Short() {
 		t.Skip("sleeps about 1.5 s")
 	}
-	s := nextauth.NewMemoryRateStore(nil)
+	s := ratelimit.NewStore(nil)
 	ratestoretest.Run(t, func(*testing.T) nextauth.RateStore { return s }, ratestoretest.Options{})
 }
 
@@ -312,7 +313,7 @@ func TestMutantChild(t *testing.T) {
 	clock := ratestoretest.NewFakeClock(t0)
 	var s nextauth.RateStore = newRefStore(clock.Now, mu.flaws)
 	if mu.memory {
-		s = nextauth.NewMemoryRateStore(clock.Now)
+		s = ratelimit.NewStore(clock.Now)
 	}
 	if mu.slow {
 		s = slowStore{s, clock}

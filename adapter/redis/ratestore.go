@@ -75,7 +75,7 @@ func (a *Adapter) RateStore() nextauth.RateStore {
 //
 //   - Take runs one script on the hash rate:bucket:<limit>:<window µs>:<key>
 //     (a bucket per key, limit and window, like
-//     [nextauth.NewMemoryRateStore]), which expires one window after the
+//     the in-memory default (internal/ratelimit.Store)), which expires one window after the
 //     last token taken, when it would be full anyway;
 //   - Incr runs INCR and PEXPIRE in one script on rate:count:<key>;
 //     Count is a GET of it and Reset a DEL.

@@ -65,6 +65,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -98,7 +99,7 @@ type Options struct {
 // Adapter is a [nextauth.Adapter] backed by Redis. It also implements
 // [nextauth.UserDeleter], [nextauth.AccountUnlinker],
 // [nextauth.AccountUpdater], [nextauth.SessionLister],
-// [nextauth.JWTRevoker] and [nextauth.Closer]. It is safe for concurrent
+// [nextauth.JWTRevoker] and [io.Closer]. It is safe for concurrent
 // use.
 type Adapter struct {
 	client goredis.UniversalClient
@@ -118,7 +119,7 @@ var (
 	_ nextauth.UserDeleter     = (*Adapter)(nil)
 	_ nextauth.AccountUnlinker = (*Adapter)(nil)
 	_ nextauth.AccountUpdater  = (*Adapter)(nil)
-	_ nextauth.Closer          = (*Adapter)(nil)
+	_ io.Closer                = (*Adapter)(nil)
 )
 
 // New returns an adapter storing its data through client, which the caller

@@ -10,7 +10,8 @@ import (
 // migrations()[i]. Append only; never edit a released one.
 func migrations() []string {
 	return []string{
-		// 1: NextAuth's PostgreSQL schema (flows.md §8.3) in SQLite types,
+		// 1: NextAuth's PostgreSQL schema
+		// (docs/compatibility.md#adapters-and-the-data-model) in SQLite types,
 		// with its unique keys, foreign keys and lookup indexes.
 		`CREATE TABLE users (
 	id              INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -12,16 +12,16 @@
 // # Schema
 //
 // The tables and columns are those of NextAuth's PostgreSQL adapter
-// (flows.md §8.3): users, accounts, sessions and verification_token, with
-// the camelCase quoted columns "userId", "providerAccountId",
-// "emailVerified" and "sessionToken" and the snake_case token columns of
-// accounts. SQLite types replace PostgreSQL's: ids are INTEGER PRIMARY KEY
-// (users' never reused, as with SERIAL), strings are TEXT, and every
-// timestamp ("emailVerified", expires) is an INTEGER of milliseconds since
-// the Unix epoch (JavaScript's Date.valueOf()), so times keep millisecond
-// precision and compare with indexes. expires_at stays in Unix seconds, as
-// in NextAuth. Empty strings, a zero ExpiresAt and a nil EmailVerified are
-// stored as NULL. Tables are STRICT.
+// (docs/compatibility.md#adapters-and-the-data-model): users, accounts,
+// sessions and verification_token, with the camelCase quoted columns "userId",
+// "providerAccountId", "emailVerified" and "sessionToken" and the snake_case
+// token columns of accounts. SQLite types replace PostgreSQL's: ids are
+// INTEGER PRIMARY KEY (users' never reused, as with SERIAL), strings are TEXT,
+// and every timestamp ("emailVerified", expires) is an INTEGER of milliseconds
+// since the Unix epoch (JavaScript's Date.valueOf()), so times keep
+// millisecond precision and compare with indexes. expires_at stays in Unix
+// seconds, as in NextAuth. Empty strings, a zero ExpiresAt and a nil
+// EmailVerified are stored as NULL. Tables are STRICT.
 //
 // Beyond the reference schema, the store enforces UNIQUE email, UNIQUE
 // (provider, "providerAccountId"), UNIQUE "sessionToken", PRIMARY KEY
@@ -50,6 +50,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -146,7 +147,7 @@ func dsn(path string) string {
 // [nextauth.UserDeleter], [nextauth.AccountUnlinker],
 // [nextauth.ExpiredDeleter], [nextauth.AccountUpdater],
 // [nextauth.SessionLister], [nextauth.JWTRevoker] and
-// [nextauth.Closer], and has
+// [io.Closer], and has
 // [Adapter.GetAccount] (the suite's adaptertest.AccountGetter). It is
 // safe for concurrent use.
 //
@@ -175,7 +176,7 @@ var (
 	_ nextauth.AccountUpdater  = (*Adapter)(nil)
 	_ nextauth.SessionLister   = (*Adapter)(nil)
 	_ nextauth.JWTRevoker      = (*Adapter)(nil)
-	_ nextauth.Closer          = (*Adapter)(nil)
+	_ io.Closer                = (*Adapter)(nil)
 )
 
 // New returns an adapter on db, which should come from [Open] (any

@@ -54,6 +54,7 @@ import (
 	"github.com/nextauth-go/nextauth"
 	"github.com/nextauth-go/nextauth/internal/config"
 	"github.com/nextauth-go/nextauth/internal/metrics"
+	"github.com/nextauth-go/nextauth/internal/ratelimit"
 )
 
 // version is the release, set when building with
@@ -188,7 +189,7 @@ func (c *cli) serve(ctx context.Context, args []string) (err error) {
 	s := &service{
 		c: c, ctx: ctx, configPath: *configPath, dev: *dev, metrics: m,
 		httpClient: &http.Client{Transport: m.Transport(nil)},
-		rates:      nextauth.NewMemoryRateStore(nil),
+		rates:      ratelimit.NewStore(nil),
 	}
 	p, err := s.prepare(ctx, f, nil)
 	if err != nil {

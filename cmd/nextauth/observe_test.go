@@ -282,7 +282,7 @@ func TestLimits(t *testing.T) {
 		t.Errorf("GET with a header just under the limit = %d, want 200", res.StatusCode)
 	}
 
-	big := bytes.Repeat([]byte("a"), nextauth.DefaultMaxBodyBytes+1)
+	big := bytes.Repeat([]byte("a"), 1<<20+1)
 	for _, chunked := range []bool{false, true} {
 		var body io.Reader = bytes.NewReader(big)
 		if chunked {

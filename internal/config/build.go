@@ -151,8 +151,9 @@ func sortProblems(problems []error) []error {
 }
 
 // checkBaseURL checks a URL as NextAuth reads NEXTAUTH_URL: "https://" is
-// assumed without a scheme (core.md §1.3). Unlike NextAuth, which would
-// read "ftp://host" as "https://ftp://host", another scheme is a problem.
+// assumed without a scheme (docs/compatibility.md#urls-and-the-base-path).
+// Unlike NextAuth, which would read "ftp://host" as "https://ftp://host",
+// another scheme is a problem.
 func checkBaseURL(s string) error {
 	if !strings.Contains(s, "://") {
 		s = "https://" + s

@@ -269,6 +269,11 @@ func TestProblems(t *testing.T) {
 			"config: t.yaml:3: providers[0]: a credentials provider needs users (static users) or authorize_url (a remote check)",
 			"config: t.yaml:4: providers[1]: a credentials provider needs users (static users) or authorize_url (a remote check)",
 		}},
+		{"openid scope in authorization_url", "secret: s\nproviders:\n- type: oauth\n  id: acme\n  client_id: c\n  client_secret: x\n" +
+			"  authorization_url: https://acme.example/a?scope=openid+email\n  token_url: https://acme.example/t\n  userinfo_url: https://acme.example/u\n", []string{
+			"config: t.yaml:3: providers[0].issuer: missing: the id_token flow checks the id_token's iss against issuer",
+			"config: t.yaml:3: providers[0].jwks_url: missing: the id_token flow needs the key set",
+		}},
 		{"syntax", "secret: s\nurl: [\n", []string{"config: t.yaml:2: invalid YAML: did not find expected node content"}},
 		{"all at once", "url: ftp://x\ntheme: {color_scheme: neon}\ncookies: {nonce: {max_age: -1s}}\n", []string{
 			`config: t.yaml:1: url: "ftp://x": want an http or https URL`,

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -339,15 +340,21 @@ func (v *validator) oauth(path, id string, o *OAuth) nextauth.Provider {
 
 // idTokenFlow reports whether an oauth provider takes the profile from
 // the id_token: id_token, else (as [provider.OAuth] infers it) whether
-// the configured scope mentions openid.
+// the configured scope mentions openid: the scope key, else the last
+// scope of authorization_params, else that of authorization_url's query.
 func idTokenFlow(o *OAuth) bool {
 	if o.IDToken != nil {
 		return *o.IDToken
 	}
-	scope := o.Scope
+	scope, set := o.Scope, o.Scope != ""
 	for _, kv := range o.AuthorizationParams {
-		if kv[0] == "scope" && scope == "" {
-			scope = kv[1]
+		if kv[0] == "scope" && !set {
+			scope, set = kv[1], true
+		}
+	}
+	if u, err := url.Parse(o.AuthorizationURL); err == nil && !set {
+		if s := u.Query()["scope"]; len(s) > 0 {
+			scope = s[len(s)-1]
 		}
 	}
 	return strings.Contains(scope, "openid")

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/internal/ratelimit"
 )
 
 const adminToken = "0123456789abcdef0123456789abcdef" // 32 characters
@@ -227,7 +228,7 @@ type fakeRateAdapter struct {
 func (a fakeRateAdapter) RateStore() nextauth.RateStore { return a.rates }
 
 func TestRateStoreOf(t *testing.T) {
-	rs := nextauth.NewMemoryRateStore(nil)
+	rs := ratelimit.NewStore(nil)
 	tests := []struct {
 		name string
 		a    nextauth.Adapter

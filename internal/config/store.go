@@ -104,7 +104,7 @@ func withStore(cfg nextauth.Config, s *Store) nextauth.Config {
 
 // Close closes the database connection, if any.
 func (s *Store) Close() error {
-	if c, ok := s.Adapter.(nextauth.Closer); ok {
+	if c, ok := s.Adapter.(io.Closer); ok {
 		return c.Close()
 	}
 	return nil

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/nextauth-go/nextauth/internal/jsuri"
 )
 
 // ChunkSize is the most characters of a session cookie value NextAuth puts in
@@ -34,13 +36,14 @@ type chunk struct {
 const dedupeLimit = 16
 
 // ReadChunks collects every request cookie whose name starts with name (first
-// occurrence of each name; values parsed as [Get] parses them) and joins
-// their values in NextAuth's order (core.md §4.4): by JavaScript parseInt of
-// the text after the name's last '.', a non-numeric suffix comparing equal
-// to everything. The sort is the one V8's Array.prototype.sort performs, so
-// even inconsistent mixes of numeric and non-numeric suffixes come out as in
-// NextAuth (exactly so up to 63 cookies; beyond that a stable sort is used,
-// which agrees whenever the suffixes are all numeric or all not).
+// occurrence of each name; values parsed as [Get] parses them) and joins their
+// values in NextAuth's order (docs/compatibility.md#session-cookie-chunks): by
+// JavaScript parseInt of the text after the name's last '.', a non-numeric
+// suffix comparing equal to everything. The sort is the one V8's
+// Array.prototype.sort performs, so even inconsistent mixes of numeric and
+// non-numeric suffixes come out as in NextAuth (exactly so up to 63 cookies;
+// beyond that a stable sort is used, which agrees whenever the suffixes are
+// all numeric or all not).
 func ReadChunks(r *http.Request, name string) Chunks {
 	var buf [4]chunk
 	items := buf[:0]
@@ -116,7 +119,7 @@ func jsParseInt(s string) float64 {
 		i += 2
 	}
 	j := i
-	for j < len(s) && (hex && unhex(s[j]) >= 0 || !hex && '0' <= s[j] && s[j] <= '9') {
+	for j < len(s) && (hex && jsuri.Unhex(s[j]) >= 0 || !hex && '0' <= s[j] && s[j] <= '9') {
 		j++
 	}
 	if j == i {
@@ -134,7 +137,7 @@ func jsParseInt(s string) float64 {
 	case hex && len(digits) <= 13:
 		var n int64
 		for k := 0; k < len(digits); k++ {
-			n = n<<4 | int64(unhex(digits[k]))
+			n = n<<4 | int64(jsuri.Unhex(digits[k]))
 		}
 		v = float64(n)
 	case hex:
@@ -260,10 +263,11 @@ func split(value string) []string {
 }
 
 // Write returns the Set-Cookie values that replace the collected cookies c
-// with value, in NextAuth's order (core.md §4.4): a deletion for every name
-// in c.Names, then value as the cookie name when it is at most ChunkSize
-// characters long, else as name.0, name.1, … of ChunkSize characters each;
-// a new cookie whose name was collected takes the place of its deletion, the
+// with value, in NextAuth's order
+// (docs/compatibility.md#session-cookie-chunks): a deletion for every name in
+// c.Names, then value as the cookie name when it is at most ChunkSize
+// characters long, else as name.0, name.1, … of ChunkSize characters each; a
+// new cookie whose name was collected takes the place of its deletion, the
 // others are appended. An empty value writes only the deletions, as NextAuth
 // does. The new cookies carry o and expires.
 func (c Chunks) Write(name, value string, o Options, expires time.Time) []string {

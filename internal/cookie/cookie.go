@@ -1,7 +1,8 @@
 // Package cookie writes and reads cookies exactly as a NextAuth v4 deployment
-// on Next.js does (core.md §4): Set-Cookie values in the attribute order and
-// escaping of npm cookie 0.7's serialize, request cookies as the Next.js Pages
-// Router parses them, and the chunking of large session cookies.
+// on Next.js does (docs/compatibility.md#cookies): Set-Cookie values in the
+// attribute order and escaping of npm cookie 0.7's serialize, request cookies
+// as the Next.js Pages Router parses them, and the chunking of large session
+// cookies.
 package cookie
 
 import (
@@ -10,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nextauth-go/nextauth/internal/jsuri"
 )
 
 // Options are a cookie's attributes (NextAuth's cookie "options").
@@ -68,7 +71,7 @@ func priorityAttr(v string) string {
 // Serialize returns one Set-Cookie header value in npm cookie 0.7's attribute
 // order: Name=Value; Max-Age; Domain; Path; Expires; HttpOnly; Secure;
 // Partitioned; Priority; SameSite, separated by "; ". The value is escaped as
-// by JavaScript's encodeURIComponent (see [EncodeURIComponent]); a zero
+// by JavaScript's encodeURIComponent (see [jsuri.EncodeURIComponent]); a zero
 // expires writes no Expires, any other is written in UTC as http.TimeFormat
 // (the form of JavaScript's Date.toUTCString).
 //
@@ -91,7 +94,7 @@ func Serialize(name, value string, o Options, expires time.Time) string {
 	}
 	sameSite, priority := sameSiteAttr(o.SameSite), priorityAttr(o.Priority)
 
-	n := len(name) + 1 + encodedLen(value) + len(maxAge) + len(age) + len(exp) +
+	n := len(name) + 1 + jsuri.URIComponentLen(value) + len(maxAge) + len(age) + len(exp) +
 		len(sameSite) + len(priority)
 	if o.Domain != "" {
 		n += len("; Domain=") + len(o.Domain)
@@ -113,7 +116,7 @@ func Serialize(name, value string, o Options, expires time.Time) string {
 	b.Grow(n)
 	b.WriteString(name)
 	b.WriteByte('=')
-	writeEncoded(&b, value)
+	jsuri.WriteURIComponent(&b, value)
 	b.WriteString(maxAge)
 	b.Write(age)
 	if o.Domain != "" {

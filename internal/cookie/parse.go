@@ -3,6 +3,8 @@ package cookie
 import (
 	"net/http"
 	"strings"
+
+	"github.com/nextauth-go/nextauth/internal/jsuri"
 )
 
 // jsSpace reports whether the byte c, read as the Latin-1 character Node.js
@@ -70,14 +72,14 @@ func pairs(h http.Header, yield func(name, raw string) bool) {
 
 // Get returns the value of the request cookie name, and whether the request
 // has it, as the Next.js 14 Pages Router parses cookies for NextAuth
-// (req.cookies, core.md §4.3): the Cookie header lines are joined and split on
-// ';'; a piece without '=' is skipped; name and value are trimmed (JavaScript
-// trim of the header's Latin-1 characters: tab, LF, VT, FF, CR, space and
-// byte 0xA0); a value starting with '"' loses its first and last character;
-// the first occurrence of a name wins; a value containing '%' is
-// decodeURIComponent-decoded, or kept raw when that fails. Names of
-// properties every JavaScript object inherits ("toString", "__proto__", …)
-// are never found, as in Next.js.
+// (req.cookies, docs/compatibility.md#cookies): the Cookie header lines are
+// joined and split on ';'; a piece without '=' is skipped; name and value are
+// trimmed (JavaScript trim of the header's Latin-1 characters: tab, LF, VT,
+// FF, CR, space and byte 0xA0); a value starting with '"' loses its first and
+// last character; the first occurrence of a name wins; a value containing '%'
+// is decodeURIComponent-decoded, or kept raw when that fails. Names of
+// properties every JavaScript object inherits ("toString", "__proto__", …) are
+// never found, as in Next.js.
 func Get(r *http.Request, name string) (string, bool) {
 	v, ok := GetRaw(r, name)
 	return decodeValue(v), ok
@@ -89,7 +91,7 @@ func decodeValue(v string) string {
 	if strings.IndexByte(v, '%') < 0 {
 		return v
 	}
-	if d, err := DecodeURIComponent(v); err == nil {
+	if d, err := jsuri.DecodeURIComponent(v); err == nil {
 		return d
 	}
 	return v

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/nextauth-go/nextauth/internal/jsuri"
 )
 
 // request returns a GET request carrying one Cookie header line per element
@@ -92,7 +94,7 @@ func referenceParse(lines []string) map[string]string {
 			continue
 		}
 		if strings.Contains(val, "%") {
-			if d, err := DecodeURIComponent(val); err == nil {
+			if d, err := jsuri.DecodeURIComponent(val); err == nil {
 				val = d
 			}
 		}

@@ -1,6 +1,6 @@
-// Package csrf implements NextAuth's double-submit CSRF token (core.md §5):
-// a random token and its SHA-256 hash with the secret, kept together in a
-// cookie as "token|hash".
+// Package csrf implements NextAuth's double-submit CSRF token
+// (docs/compatibility.md#csrf): a random token and its SHA-256 hash with the
+// secret, kept together in a cookie as "token|hash".
 package csrf
 
 import (

@@ -7,7 +7,7 @@ import (
 )
 
 func TestHashVectors(t *testing.T) {
-	// core.md §5.4 test vectors.
+	// The test vectors of docs/compatibility.md#csrf.
 	tests := []struct{ token, secret, want string }{
 		{"a966f38608bf93c1af42902195bc84a5f14bd75ecdfe8dd1ba956d7a364fe216", "secret", "aba40722c7539b8cd7052f45c4f5cdf3091e637328d380c3a97664e7187a195a"},
 		{strings.Repeat("0", 64), "secret", "fa5790049a353d9796744fa82b1af7f283ee25b2da46e646ece34e4ac7b187cb"},

@@ -1,6 +1,7 @@
-// Package form parses request bodies and query strings the way the Next.js
-// API body parser and Node's querystring module do (core.md §2.4), without
-// ever failing on malformed percent-encoding.
+// Package form parses request bodies and query strings the way the Next.js API
+// body parser and Node's querystring module do
+// (docs/compatibility.md#body-parsing), without ever failing on malformed
+// percent-encoding.
 package form
 
 import (
@@ -9,7 +10,8 @@ import (
 	"mime"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/nextauth-go/nextauth/internal/jsutf8"
 )
 
 // ErrInvalidJSON is returned by [Parse] for a JSON body that does not parse
@@ -124,7 +126,8 @@ func ParseQuery(s string) Values {
 
 // Unescape decodes a query component like Node's querystring.unescape: '+'
 // becomes a space, valid %XX escapes are decoded, anything else is kept, and
-// bytes that are not valid UTF-8 become U+FFFD.
+// the decoded bytes are read as Node reads them ([jsutf8.ToValid]: each
+// maximal ill-formed subpart becomes U+FFFD).
 func Unescape(s string) string {
 	if !strings.ContainsAny(s, "+%") {
 		return s
@@ -142,10 +145,7 @@ func Unescape(s string) string {
 			b = append(b, c)
 		}
 	}
-	if !utf8.Valid(b) {
-		return strings.ToValidUTF8(string(b), "\uFFFD")
-	}
-	return string(b)
+	return jsutf8.ToValid(string(b))
 }
 
 func isHex(c byte) bool {

@@ -19,6 +19,7 @@ func TestParseQuery(t *testing.T) {
 		{"x=%zz%4", Values{"x": "%zz%4"}},
 		{"x=%E2%82%AC", Values{"x": "€"}},
 		{"x=%ff", Values{"x": "\uFFFD"}},
+		{"x=%ff%fe&y=%E2%82", Values{"x": "\uFFFD\uFFFD", "y": "\uFFFD"}}, // as Node
 		{"&&a&=v", Values{"a": "", "": "v"}},
 		{"k==v", Values{"k": "=v"}},
 		{"callbackUrl=http%3A%2F%2Flocalhost%3A3000%2Fdash", Values{"callbackUrl": "http://localhost:3000/dash"}},

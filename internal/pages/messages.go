@@ -6,9 +6,9 @@ import (
 )
 
 // SignInErrorMessage returns the sentence the sign-in page shows for an
-// ?error= code (core.md §13.2; our wording, NextAuth's meaning). The lookup is
-// case-sensitive, as in NextAuth; unknown codes get a generic message. The
-// page shows no message at all when the code is empty.
+// ?error= code (docs/compatibility.md#sign-in-page; our wording, NextAuth's
+// meaning). The lookup is case-sensitive, as in NextAuth; unknown codes get a
+// generic message. The page shows no message at all when the code is empty.
 func SignInErrorMessage(code string) string {
 	switch code {
 	case "Signin", "OAuthSignin", "OAuthCallback", "OAuthCreateAccount", "EmailCreateAccount", "Callback":
@@ -28,7 +28,7 @@ func SignInErrorMessage(code string) string {
 
 // errorKey is the error page variant NextAuth picks for a code: the code
 // lower-cased if it is one of "configuration", "accessdenied" or
-// "verification", and "default" otherwise (core.md §12.4).
+// "verification", and "default" otherwise (docs/compatibility.md#get-error).
 func errorKey(code string) string {
 	switch k := strings.ToLower(code); k {
 	case "configuration", "accessdenied", "verification":
@@ -38,8 +38,9 @@ func errorKey(code string) string {
 }
 
 // ErrorStatus is the HTTP status NextAuth answers the error page with for an
-// ?error= code, compared case-insensitively (core.md §12.4): 500 for
-// Configuration, 403 for AccessDenied and Verification, 200 for anything else.
+// ?error= code, compared case-insensitively (docs/compatibility.md#get-error):
+// 500 for Configuration, 403 for AccessDenied and Verification, 200 for
+// anything else.
 func ErrorStatus(code string) int {
 	switch errorKey(code) {
 	case "configuration":
@@ -50,7 +51,8 @@ func ErrorStatus(code string) int {
 	return http.StatusOK
 }
 
-// errorHeading is the error page's heading for an errorKey (core.md §12.4).
+// errorHeading is the error page's heading for an errorKey
+// (docs/compatibility.md#get-error).
 func errorHeading(key string) string {
 	switch key {
 	case "configuration":

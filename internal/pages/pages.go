@@ -1,5 +1,5 @@
 // Package pages renders NextAuth v4's built-in pages: sign-in, sign-out,
-// verify-request and error (core.md §13).
+// verify-request and error (docs/compatibility.md#built-in-pages).
 //
 // The pages keep NextAuth's document structure, class names, form actions and
 // methods, input names and ids, button ids, titles and theme custom
@@ -63,8 +63,9 @@ type Provider struct {
 	Fields      []Field // credentials only; a credentials provider without Fields is not rendered
 }
 
-// SignInData is what the sign-in page shows (core.md §13.2). The caller
-// applies NextAuth's query overrides (callbackUrl, csrfToken, email, error).
+// SignInData is what the sign-in page shows
+// (docs/compatibility.md#sign-in-page). The caller applies NextAuth's query
+// overrides (callbackUrl, csrfToken, email, error).
 type SignInData struct {
 	Theme       Theme
 	CSRFToken   string
@@ -74,25 +75,28 @@ type SignInData struct {
 	Providers   []Provider
 }
 
-// SignOutData is what the sign-out page shows (core.md §13.3). The form posts
-// csrfToken to BaseURL+"/signout"; with an empty BaseURL it has no action and
-// so posts back to the page's own URL, which is that same endpoint.
+// SignOutData is what the sign-out page shows
+// (docs/compatibility.md#sign-out-verify-request-and-error-pages). The form
+// posts csrfToken to BaseURL+"/signout"; with an empty BaseURL it has no
+// action and so posts back to the page's own URL, which is that same endpoint.
 type SignOutData struct {
 	Theme     Theme
 	BaseURL   string
 	CSRFToken string
 }
 
-// VerifyRequestData is what the verify-request page shows (core.md §13.4):
-// a link to Origin showing Host.
+// VerifyRequestData is what the verify-request page shows
+// (docs/compatibility.md#sign-out-verify-request-and-error-pages): a link to
+// Origin showing Host.
 type VerifyRequestData struct {
 	Theme  Theme
 	Origin string
 	Host   string
 }
 
-// ErrorData is what the error page shows (core.md §13.5). Error is the
-// ?error= code as given (any case). URLs may be empty, as when a
+// ErrorData is what the error page shows
+// (docs/compatibility.md#sign-out-verify-request-and-error-pages). Error is
+// the ?error= code as given (any case). URLs may be empty, as when a
 // configuration error is rendered: links that need them are then left out.
 type ErrorData struct {
 	Theme   Theme
@@ -149,7 +153,8 @@ func New() (*Renderer, error) {
 	return r, nil
 }
 
-// SignIn renders the sign-in page (core.md §13.2), served with status 200.
+// SignIn renders the sign-in page (docs/compatibility.md#sign-in-page), served
+// with status 200.
 func (r *Renderer) SignIn(w io.Writer, d SignInData) error {
 	v := signInView{
 		chrome:      r.chrome("Sign In", d.Theme, true),
@@ -164,7 +169,9 @@ func (r *Renderer) SignIn(w io.Writer, d SignInData) error {
 	return r.execute(w, "signin", v)
 }
 
-// SignOut renders the sign-out page (core.md §13.3), served with status 200.
+// SignOut renders the sign-out page
+// (docs/compatibility.md#sign-out-verify-request-and-error-pages), served with
+// status 200.
 func (r *Renderer) SignOut(w io.Writer, d SignOutData) error {
 	v := signOutView{chrome: r.chrome("Sign Out", d.Theme, true), CSRFToken: d.CSRFToken}
 	if d.BaseURL != "" {
@@ -174,15 +181,16 @@ func (r *Renderer) SignOut(w io.Writer, d SignOutData) error {
 }
 
 // VerifyRequest renders the page shown after a sign-in e-mail was sent
-// (core.md §13.4), served with status 200.
+// (docs/compatibility.md#sign-out-verify-request-and-error-pages), served with
+// status 200.
 func (r *Renderer) VerifyRequest(w io.Writer, d VerifyRequestData) error {
 	v := verifyRequestView{chrome: r.chrome("Verify Request", d.Theme, false), Origin: d.Origin, Host: d.Host}
 	return r.execute(w, "verify-request", v)
 }
 
 // Error renders the error page for d.Error and returns the HTTP status to
-// serve it with, [ErrorStatus](d.Error) (core.md §12.4, §13.5). The status is
-// returned even when writing fails.
+// serve it with, [ErrorStatus](d.Error) (docs/compatibility.md#get-error). The
+// status is returned even when writing fails.
 func (r *Renderer) Error(w io.Writer, d ErrorData) (status int, err error) {
 	key := errorKey(d.Error)
 	v := errorView{
@@ -229,8 +237,8 @@ func (r *Renderer) chrome(title string, th Theme, buttonText bool) chrome {
 }
 
 // rootVar is the body of NextAuth's theme <style> element setting one custom
-// property on :root (core.md §13.1, same bytes), or "" if value is empty.
-// value must be a cleanColor result.
+// property on :root (same bytes; docs/compatibility.md#built-in-pages), or ""
+// if value is empty. value must be a cleanColor result.
 func rootVar(name, value string) template.CSS {
 	if value == "" {
 		return ""
@@ -272,7 +280,7 @@ type errorView struct {
 // providerViews picks the providers NextAuth renders (oauth, email, and
 // credentials with fields) and places the <hr /> separators: before an email
 // or credentials provider that follows an oauth one, and after an email or
-// credentials provider that is not last (core.md §13.2).
+// credentials provider that is not last (docs/compatibility.md#sign-in-page).
 func providerViews(ps []Provider) []providerView {
 	var out []providerView
 	for _, p := range ps {
@@ -323,7 +331,8 @@ func providerViews(ps []Provider) []providerView {
 
 // buttonStyle is the style attribute of an oauth provider's button: the
 // --provider-* custom properties in NextAuth's order, each "name: value;",
-// joined by a space, empty and invalid colours left out (core.md §13.2).
+// joined by a space, empty and invalid colours left out
+// (docs/compatibility.md#sign-in-page).
 func buttonStyle(s Style) template.CSS {
 	bg, text := cleanColor(s.Bg), cleanColor(s.Text)
 	bgDark, textDark := cleanColor(s.BgDark), cleanColor(s.TextDark)

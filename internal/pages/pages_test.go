@@ -139,8 +139,9 @@ func withoutCSS(r *Renderer, page string) string {
 
 var styleElement = regexp.MustCompile(`(?s)<style>.*?</style>`)
 
-// checkDocument checks what every page must hold: the wrapper of core.md
-// §13.1 on one line, and nothing that loads or runs anything.
+// checkDocument checks what every page must hold: the document wrapper of
+// docs/compatibility.md#built-in-pages on one line, and nothing that loads or
+// runs anything.
 func checkDocument(t *testing.T, page string) {
 	t.Helper()
 	for _, want := range []string{

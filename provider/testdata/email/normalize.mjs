@@ -1,8 +1,9 @@
 // Writes normalize.json: inputs and what NextAuth 4.24.15's default
 // normalizeIdentifier (core/routes/signin.ts) makes of them in this Node.js.
-// The function below restates flows.md §5.2 step 2 with JavaScript's own
-// normalize, trim, toLowerCase and split, which are what the Go code must
-// match. Regenerate from the module root with
+// The function below restates that normaliser (step 2 of POST /signin/email
+// in docs/compatibility.md#e-mail-sign-in) with JavaScript's own normalize,
+// trim, toLowerCase and split, which are what the Go code must match.
+// Regenerate from the module root with
 //
 //	node provider/testdata/email/normalize.mjs > provider/testdata/email/normalize.json
 //

@@ -14,6 +14,7 @@ import (
 
 	"github.com/nextauth-go/nextauth/internal/cookie"
 	"github.com/nextauth-go/nextauth/internal/form"
+	"github.com/nextauth-go/nextauth/internal/jsuri"
 	"github.com/nextauth-go/nextauth/jwt"
 )
 
@@ -24,13 +25,13 @@ const (
 	CheckNonce = "nonce"
 )
 
-// callbackParamKeys are the callback parameters NextAuth keeps (flows.md
-// §3.1 step 4).
+// callbackParamKeys are the callback parameters NextAuth keeps (docs/compatibility.md#oauth-and-openid-connect).
 var callbackParamKeys = [...]string{"access_token", "code", "error", "error_description", "error_uri",
 	"expires_in", "id_token", "iss", "response", "session_state", "state", "token_type"}
 
-// errAccountNotLinked is the OAuthAccountNotLinked refusal of flows.md §4.1.
-var errAccountNotLinked = errors.New("nextauth: account is linked to another user")
+// checkCookieMaxAge is the default lifetime of the OAuth check cookies, in
+// seconds.
+const checkCookieMaxAge = 900
 
 // checkCookie is one OAuth check cookie with the codec keyed by its name.
 type checkCookie struct {
@@ -65,7 +66,7 @@ func randomCheck(rnd io.Reader) (string, error) {
 }
 
 // oauthSignIn answers POST /signin/:oauth (CSRF verified): check cookies and
-// a redirect to the authorization server (flows.md §2).
+// a redirect to the authorization server (docs/compatibility.md#oauth-and-openid-connect).
 func (h *Handler) oauthSignIn(s *state, p OAuthProvider) {
 	info := p.Info()
 	req := AuthorizationRequest{RedirectURI: s.site.url.base() + "/callback/" + info.ID, Params: form.ParseQueryPairs(s.r.URL.RawQuery)}
@@ -144,7 +145,7 @@ func (h *Handler) readCheck(r *http.Request, cc checkCookie, providerID string) 
 	return value, nil
 }
 
-// oauthCallback answers GET or POST /callback/:oauth (flows.md §3, §4).
+// oauthCallback answers GET or POST /callback/:oauth (docs/compatibility.md#oauth-and-openid-connect).
 func (h *Handler) oauthCallback(s *state, p OAuthProvider) {
 	info := p.Info()
 	src := s.query
@@ -234,15 +235,15 @@ func (h *Handler) oauthCallback(s *state, p OAuthProvider) {
 	if existing != nil {
 		c := s.site.cookies.sessionToken
 		s.addCookies(cookie.ReadChunks(s.r, c.name).Write(c.name, existing.SessionToken, c.opts, existing.Expires)...)
-	} else if err := h.finishSignIn(s, &user, &account, res.Profile, isNewUser); err != nil {
+	} else if err := h.sessions.start(s, &user, &account, res.Profile, isNewUser); err != nil {
 		h.logError(s.ctx, "OAUTH_CALLBACK_HANDLER_ERROR", err)
 		h.redirect(s, s.errorURL(string(CodeCallback)), 0)
 		return
 	}
-	h.emitSignIn(s.ctx, SignInEvent{User: user, Account: &account, Profile: res.Profile, IsNewUser: isNewUser})
+	emit(s.ctx, h, "SIGN_IN", h.cfg.Events.SignIn, SignInEvent{User: user, Account: &account, Profile: res.Profile, IsNewUser: isNewUser})
 	h.observe(info.ID, "ok")
 	if isNewUser && h.cfg.Pages.NewUser != "" {
-		h.redirect(s, appendQuery(h.cfg.Pages.NewUser, "callbackUrl="+cookie.EncodeURIComponent(s.callback)), 0)
+		h.redirect(s, appendQuery(h.cfg.Pages.NewUser, "callbackUrl="+jsuri.EncodeURIComponent(s.callback)), 0)
 		return
 	}
 	h.redirect(s, s.callback, 0)
@@ -255,7 +256,7 @@ func (h *Handler) oauthCallbackFailed(s *state, providerID string, err error) {
 	h.redirect(s, s.errorURL(string(CodeOAuthCallback)), 0)
 }
 
-// linkOAuth is NextAuth's callbackHandler for OAuth (flows.md §4.1). It
+// linkOAuth is NextAuth's callbackHandler for OAuth (docs/compatibility.md#account-linking). It
 // returns the user to sign in, the database session to keep (rows 1 and
 // 4 under the database strategy), and whether the user is new. Without an
 // adapter the profile is the user.
@@ -264,7 +265,11 @@ func (h *Handler) linkOAuth(s *state, p OAuthProvider, profile *User, account *A
 	if a == nil {
 		return *profile, nil, false, nil
 	}
-	current, session := h.currentUser(s)
+	var current *User
+	var session *AdapterSession
+	if raw := s.sessionCookie(); raw != "" {
+		current, session = h.sessions.current(s, raw)
+	}
 	linked, err := a.GetUserByAccount(s.ctx, account.Provider, account.ProviderAccountID)
 	switch {
 	case err == nil:
@@ -305,7 +310,7 @@ func (h *Handler) linkOAuth(s *state, p OAuthProvider, profile *User, account *A
 	if err != nil {
 		return User{}, nil, false, &Error{Code: CodeOAuthCreateAccount, Err: err}
 	}
-	h.emitCreateUser(s.ctx, created)
+	emit(s.ctx, h, "CREATE_USER", h.cfg.Events.CreateUser, created)
 	if err := h.linkAccount(s, created, account, profile); err != nil {
 		return User{}, nil, false, err
 	}
@@ -318,43 +323,10 @@ func (h *Handler) linkAccount(s *state, user User, account *Account, profile *Us
 	if err := h.cfg.Adapter.LinkAccount(s.ctx, *account); err != nil {
 		return err
 	}
-	if f := h.cfg.Events.LinkAccount; f != nil {
-		h.event(s.ctx, "LINK_ACCOUNT", func() { f(s.ctx, LinkAccountEvent{User: user, Account: *account, Profile: profileMap(profile)}) })
-	}
+	emit(s.ctx, h, "LINK_ACCOUNT", h.cfg.Events.LinkAccount, LinkAccountEvent{User: user, Account: *account, Profile: profileMap(profile)})
 	return nil
 }
 
 func profileMap(u *User) map[string]any {
 	return map[string]any{"id": u.ID, "name": u.Name, "email": u.Email, "image": u.Image}
-}
-
-// currentUser is the user already signed in on this request, if any: from
-// the JWT's sub or the database session (expiry not checked, as in
-// NextAuth).
-func (h *Handler) currentUser(s *state) (*User, *AdapterSession) {
-	raw := cookie.ReadChunks(s.r, s.site.cookies.sessionToken.name).Value
-	if raw == "" {
-		return nil, nil
-	}
-	a := h.cfg.Adapter
-	if h.database() {
-		sess, u, err := a.GetSessionAndUser(s.ctx, raw)
-		if err != nil {
-			return nil, nil
-		}
-		return &u, &sess
-	}
-	claims, err := h.codec.Decode(raw)
-	if err != nil {
-		return nil, nil
-	}
-	sub, _ := claims["sub"].(string)
-	if sub == "" {
-		return nil, nil
-	}
-	u, err := a.GetUser(s.ctx, sub)
-	if err != nil {
-		return nil, nil
-	}
-	return &u, nil
 }

@@ -1,11 +1,16 @@
 package nextauth
 
+// This file holds what a Go program calls on a Handler from its own routes:
+// the session of a request (GetSession, like NextAuth's getServerSession),
+// its raw token (Token, like getToken), a middleware that requires a
+// session, and a provider's access token.
+
 import (
 	"context"
 	"net/http"
 	"strings"
 
-	"github.com/nextauth-go/nextauth/internal/cookie"
+	"github.com/nextauth-go/nextauth/internal/jsuri"
 	"github.com/nextauth-go/nextauth/jwt"
 )
 
@@ -15,7 +20,7 @@ import (
 // as GET /session does; pass nil to read without writing. It returns
 // [ErrNoSession] when r has no valid session.
 func (h *Handler) GetSession(w http.ResponseWriter, r *http.Request) (*Session, error) {
-	sess, set := h.readSession(r.Context(), r, "", nil)
+	sess, set := h.sessions.read(r.Context(), r, "", nil)
 	if w != nil {
 		for _, c := range set {
 			w.Header().Add("Set-Cookie", c)
@@ -62,10 +67,22 @@ func (h *Handler) RequireSession(next http.Handler) http.Handler {
 		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && strings.Contains(r.Header.Get("Accept"), "text/html") {
 			st := h.siteFor(r)
 			back := st.url.origin + r.URL.RequestURI()
-			http.Redirect(w, r, st.url.base()+"/signin?error=SessionRequired&callbackUrl="+cookie.EncodeURIComponent(back), http.StatusFound)
+			http.Redirect(w, r, st.url.base()+"/signin?error=SessionRequired&callbackUrl="+jsuri.EncodeURIComponent(back), http.StatusFound)
 			return
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="nextauth"`)
 		writeJSON(w, http.StatusUnauthorized, []byte(`{"error":"SessionRequired"}`))
 	})
+}
+
+// AccessToken returns a valid access token of providerID for the session of
+// r, refreshing it first when it has expired (or is about to) and
+// [Config.RefreshAccessTokens] is on. Under the JWT strategy a refresh
+// re-issues the session cookie on w (w may be nil to skip that, at the cost
+// of refreshing again next time); under the database strategy the account
+// is updated in the adapter (which must implement [AccountUpdater]).
+// Concurrent calls for the same session share one refresh, so a rotated
+// refresh token is not lost.
+func (h *Handler) AccessToken(w http.ResponseWriter, r *http.Request, providerID string) (string, error) {
+	return h.sessions.accessToken(w, r, providerID)
 }

@@ -1,14 +1,19 @@
-package cookie
+// Package jsuri escapes and unescapes strings as JavaScript does:
+// encodeURIComponent, decodeURIComponent and the
+// application/x-www-form-urlencoded serialisation of URLSearchParams.
+package jsuri
 
 import (
 	"errors"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/nextauth-go/nextauth/internal/jsutf8"
 )
 
 // ErrMalformedEscape is returned by [DecodeURIComponent] for input that
 // JavaScript's decodeURIComponent rejects with a URIError.
-var ErrMalformedEscape = errors.New("cookie: malformed percent-encoding")
+var ErrMalformedEscape = errors.New("jsuri: malformed percent-encoding")
 
 const upperHex = "0123456789ABCDEF"
 
@@ -28,8 +33,9 @@ func unreserved(c byte) bool {
 	return c < 128 && unreservedHi>>(c-64)&1 != 0
 }
 
-// encodedLen returns the length of s after EncodeURIComponent.
-func encodedLen(s string) int {
+// URIComponentLen returns the length of s after [EncodeURIComponent], so
+// that a caller can size a buffer for [WriteURIComponent].
+func URIComponentLen(s string) int {
 	n := len(s)
 	for i := 0; i < len(s); i++ {
 		if !unreserved(s[i]) {
@@ -44,18 +50,18 @@ func encodedLen(s string) int {
 // %XX (upper-case hex), so non-ASCII text appears as its UTF-8 bytes. Bytes of
 // invalid UTF-8, which a JavaScript string cannot hold, are escaped one by one.
 func EncodeURIComponent(s string) string {
-	n := encodedLen(s)
+	n := URIComponentLen(s)
 	if n == len(s) {
 		return s
 	}
 	var b strings.Builder
 	b.Grow(n)
-	writeEncoded(&b, s)
+	WriteURIComponent(&b, s)
 	return b.String()
 }
 
-// writeEncoded appends EncodeURIComponent(s) to b.
-func writeEncoded(b *strings.Builder, s string) {
+// WriteURIComponent writes [EncodeURIComponent](s) to b.
+func WriteURIComponent(b *strings.Builder, s string) {
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -71,8 +77,8 @@ func writeEncoded(b *strings.Builder, s string) {
 	b.WriteString(s[start:])
 }
 
-// unhex returns the value of the hex digit c, or -1.
-func unhex(c byte) int {
+// Unhex returns the value of the hexadecimal digit c (either case), or -1.
+func Unhex(c byte) int {
 	switch {
 	case '0' <= c && c <= '9':
 		return int(c - '0')
@@ -89,7 +95,7 @@ func escapedByte(s string, i int) (byte, bool) {
 	if i+2 >= len(s) || s[i] != '%' {
 		return 0, false
 	}
-	hi, lo := unhex(s[i+1]), unhex(s[i+2])
+	hi, lo := Unhex(s[i+1]), Unhex(s[i+2])
 	if hi < 0 || lo < 0 {
 		return 0, false
 	}
@@ -158,4 +164,52 @@ func DecodeURIComponent(s string) (string, error) {
 		b.Write(seq[:n])
 	}
 	return b.String(), nil
+}
+
+// formUnreserved reports whether the urlencoded serialiser leaves c bare:
+// ASCII letters, digits and * - . _ (not ~, which encodeURIComponent keeps,
+// and not *, which Go's url.QueryEscape escapes).
+func formUnreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		c == '*' || c == '-' || c == '.' || c == '_'
+}
+
+// FormEscape returns s as URLSearchParams serialises a name or a value (the
+// application/x-www-form-urlencoded serializer of the WHATWG URL Standard,
+// which URLSearchParams.toString uses): ASCII letters, digits and * - . _
+// stay, a space becomes "+", and every other byte of the UTF-8 encoding
+// becomes %XX (upper-case hex).
+//
+// A JavaScript string holds no invalid UTF-8: what Node makes of such bytes
+// has each maximal ill-formed subpart replaced by U+FFFD ([jsutf8.ToValid]),
+// so here each becomes %EF%BF%BD.
+func FormEscape(s string) string {
+	s = jsutf8.ToValid(s)
+	n, bare := len(s), true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !formUnreserved(c) {
+			bare = false
+			if c != ' ' {
+				n += 2
+			}
+		}
+	}
+	if bare {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case formUnreserved(c):
+			b.WriteByte(c)
+		case c == ' ':
+			b.WriteByte('+')
+		default:
+			b.WriteByte('%')
+			b.WriteByte(upperHex[c>>4])
+			b.WriteByte(upperHex[c&15])
+		}
+	}
+	return b.String()
 }

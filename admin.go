@@ -7,122 +7,32 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
-	"time"
-
-	"github.com/nextauth-go/nextauth/jwt"
 )
-
-// Claims that make JWT sessions revocable (set when the Adapter implements
-// JWTRevoker): a stable session id and the sign-in time, both kept when
-// the token is re-issued.
-const (
-	claimSID      = "sid"
-	claimAuthTime = "auth_time"
-)
-
-// ErrNotSupported is returned when the adapter lacks what an operation
-// needs (SessionLister, JWTRevoker).
-var ErrNotSupported = errors.New("nextauth: not supported by this adapter")
-
-// revoker is the adapter's JWTRevoker under the JWT strategy, or nil.
-func (h *Handler) revoker() JWTRevoker {
-	if h.database() {
-		return nil
-	}
-	r, _ := h.cfg.Adapter.(JWTRevoker)
-	return r
-}
-
-// addSessionID gives a new JWT session its id and sign-in time.
-func (h *Handler) addSessionID(c jwt.Claims) error {
-	if h.revoker() == nil {
-		return nil
-	}
-	sid, err := uuid4(h.cfg.Rand)
-	if err != nil {
-		return err
-	}
-	c[claimSID] = sid
-	c[claimAuthTime] = float64(h.now().Unix())
-	return nil
-}
-
-// revoked reports whether a decoded JWT session has been revoked. Tokens
-// minted elsewhere (no sid) are checked against "sign out everywhere" by
-// their iat.
-func (h *Handler) revoked(ctx context.Context, c jwt.Claims) (bool, error) {
-	rv := h.revoker()
-	if rv == nil {
-		return false, nil
-	}
-	sid, _ := c[claimSID].(string)
-	sub, _ := c["sub"].(string)
-	at, ok := c[claimAuthTime].(float64)
-	if !ok {
-		at, _ = c["iat"].(float64)
-	}
-	return rv.JWTRevoked(ctx, sid, sub, time.Unix(int64(at), 0))
-}
-
-// revokeClaims revokes the JWT session c (on sign-out, so that a copied
-// token dies with it).
-func (h *Handler) revokeClaims(ctx context.Context, c jwt.Claims) error {
-	rv := h.revoker()
-	sid, _ := c[claimSID].(string)
-	if rv == nil || sid == "" {
-		return nil
-	}
-	exp, _ := c["exp"].(float64)
-	return rv.RevokeJWT(ctx, sid, time.Unix(int64(exp), 0).Add(jwt.ClockTolerance))
-}
 
 // RevokeSession ends one session: a database session by its token, or a
 // JWT session by its "sid" claim (the adapter must implement JWTRevoker).
 func (h *Handler) RevokeSession(ctx context.Context, id string) error {
-	if h.database() {
-		_, err := h.cfg.Adapter.DeleteSession(ctx, id)
-		return err
-	}
-	rv := h.revoker()
-	if rv == nil {
-		return ErrNotSupported
-	}
-	return rv.RevokeJWT(ctx, id, h.now().Add(max(h.cfg.Session.MaxAge, h.cfg.JWT.MaxAge)).Add(jwt.ClockTolerance))
+	return h.sessions.revoke(ctx, id)
 }
 
 // SignOutEverywhere ends every session of userID: database sessions are
 // deleted, JWT sessions signed in before now are refused from now on. It
 // returns how many database sessions were deleted.
 func (h *Handler) SignOutEverywhere(ctx context.Context, userID string) (int64, error) {
-	if h.database() {
-		sl, ok := h.cfg.Adapter.(SessionLister)
-		if !ok {
-			return 0, ErrNotSupported
-		}
-		return sl.DeleteUserSessions(ctx, userID)
-	}
-	rv := h.revoker()
-	if rv == nil {
-		return 0, ErrNotSupported
-	}
-	maxAge := max(h.cfg.Session.MaxAge, h.cfg.JWT.MaxAge) + jwt.ClockTolerance
-	return 0, rv.RevokeUserJWTs(ctx, userID, h.now().Add(time.Second), maxAge)
+	return h.sessions.revokeUser(ctx, userID)
 }
 
 // ListSessions returns userID's database sessions (the database strategy;
 // JWT sessions are not stored anywhere).
 func (h *Handler) ListSessions(ctx context.Context, userID string) ([]AdapterSession, error) {
-	sl, ok := h.cfg.Adapter.(SessionLister)
-	if !h.database() || !ok {
-		return nil, ErrNotSupported
-	}
-	return sl.ListSessions(ctx, userID)
+	return h.sessions.list(ctx, userID)
 }
 
-// SessionFingerprint identifies a database session without revealing its
+// sessionFingerprint identifies a database session without revealing its
 // token (the admin endpoint lists and deletes sessions by it).
-func SessionFingerprint(token string) string {
+func sessionFingerprint(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:12])
 }
@@ -151,7 +61,7 @@ func (h *Handler) AdminHandler(token string) http.Handler {
 				b = append(b, ',')
 			}
 			b = append(b, `{"fingerprint":"`...)
-			b = append(b, SessionFingerprint(s.SessionToken)...)
+			b = append(b, sessionFingerprint(s.SessionToken)...)
 			b = append(b, `","expires":"`...)
 			b = s.Expires.UTC().AppendFormat(b, isoMillis)
 			b = append(b, `"}`...)
@@ -164,7 +74,7 @@ func (h *Handler) AdminHandler(token string) http.Handler {
 			adminError(w, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, append(append([]byte(`{"deleted":`), itoa(int(n))...), '}'))
+		writeJSON(w, http.StatusOK, append(append([]byte(`{"deleted":`), strconv.FormatInt(n, 10)...), '}'))
 	})
 	mux.HandleFunc("DELETE /users/{id}/sessions/{print}", func(w http.ResponseWriter, r *http.Request) {
 		list, err := h.ListSessions(r.Context(), r.PathValue("id"))
@@ -173,7 +83,7 @@ func (h *Handler) AdminHandler(token string) http.Handler {
 			return
 		}
 		for _, s := range list {
-			if SessionFingerprint(s.SessionToken) == r.PathValue("print") {
+			if sessionFingerprint(s.SessionToken) == r.PathValue("print") {
 				if err := h.RevokeSession(r.Context(), s.SessionToken); err != nil {
 					adminError(w, err)
 					return
@@ -185,11 +95,7 @@ func (h *Handler) AdminHandler(token string) http.Handler {
 		adminError(w, ErrNotFound)
 	})
 	mux.HandleFunc("DELETE /sessions/{sid}", func(w http.ResponseWriter, r *http.Request) {
-		if h.database() {
-			adminError(w, ErrNotSupported)
-			return
-		}
-		if err := h.RevokeSession(r.Context(), r.PathValue("sid")); err != nil {
+		if err := h.sessions.revokeSID(r.Context(), r.PathValue("sid")); err != nil {
 			adminError(w, err)
 			return
 		}

@@ -9,22 +9,18 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
-	"github.com/nextauth-go/nextauth/internal/cookie"
 	"github.com/nextauth-go/nextauth/internal/csrf"
+	"github.com/nextauth-go/nextauth/internal/jsuri"
 )
 
-// DefaultEmailMaxAge is how long a sign-in link works by default.
-const DefaultEmailMaxAge = 24 * time.Hour
-
 // hashVerificationToken is how e-mail tokens are stored: the lower-case hex
-// SHA-256 of token+secret (flows.md §5.2), the same construction as the
+// SHA-256 of token+secret (docs/compatibility.md#e-mail-sign-in), the same construction as the
 // CSRF hash.
 func hashVerificationToken(token, secret string) string { return csrf.Hash(token, secret) }
 
 // emailSignIn answers POST /signin/:email (CSRF verified): it sends a
-// sign-in link (flows.md §5.2).
+// sign-in link (docs/compatibility.md#e-mail-sign-in).
 func (h *Handler) emailSignIn(s *state, p EmailProvider) {
 	info := p.Info()
 	raw, _ := s.body.String("email")
@@ -64,11 +60,11 @@ func (h *Handler) emailSignIn(s *state, p EmailProvider) {
 	}
 	maxAge := p.MaxAge()
 	if maxAge <= 0 {
-		maxAge = DefaultEmailMaxAge
+		maxAge = defaultEmailMaxAge
 	}
 	expires := h.now().Add(maxAge)
-	link := s.site.url.base() + "/callback/" + info.ID + "?callbackUrl=" + formEscape(s.callback) +
-		"&token=" + formEscape(token) + "&email=" + formEscape(email)
+	link := s.site.url.base() + "/callback/" + info.ID + "?callbackUrl=" + jsuri.FormEscape(s.callback) +
+		"&token=" + jsuri.FormEscape(token) + "&email=" + jsuri.FormEscape(email)
 	// The token is stored before the mail goes out, so a link that arrives
 	// always works; a failed send leaves only an unusable row behind.
 	err = a.CreateVerificationToken(s.ctx, VerificationToken{Identifier: email, Token: hashVerificationToken(token, h.cfg.Secret), Expires: expires})
@@ -80,7 +76,7 @@ func (h *Handler) emailSignIn(s *state, p EmailProvider) {
 		h.redirect(s, s.errorURL(string(CodeEmailSignin)), 0)
 		return
 	}
-	h.redirect(s, s.site.url.base()+"/verify-request?provider="+formEscape(info.ID)+"&type=email", 0)
+	h.redirect(s, s.site.url.base()+"/verify-request?provider="+jsuri.FormEscape(info.ID)+"&type=email", 0)
 }
 
 // allowEmailSend applies the per-address and per-client limits.
@@ -107,7 +103,7 @@ func (h *Handler) newVerificationToken(p EmailProvider) (string, error) {
 }
 
 // emailCallback answers GET or POST /callback/:email, the magic link
-// (flows.md §5.4, §4.2).
+// (docs/compatibility.md#e-mail-sign-in).
 func (h *Handler) emailCallback(s *state, p EmailProvider) {
 	info := p.Info()
 	token := s.query.First("token")
@@ -151,18 +147,14 @@ func (h *Handler) emailCallback(s *state, p EmailProvider) {
 	var user User
 	isNewUser := !found
 	if found {
-		if h.database() {
-			h.dropOtherUsersSession(s, existing.ID)
-		}
+		h.sessions.emailSignIn(s, s.sessionCookie(), existing.ID)
 		existing.EmailVerified = &now
 		if user, err = a.UpdateUser(s.ctx, existing); err != nil {
 			h.logError(s.ctx, "CALLBACK_EMAIL_ERROR", err)
 			h.redirect(s, s.errorURL(string(CodeCallback)), 0)
 			return
 		}
-		if f := h.cfg.Events.UpdateUser; f != nil {
-			h.event(s.ctx, "UPDATE_USER", func() { f(s.ctx, user) })
-		}
+		emit(s.ctx, h, "UPDATE_USER", h.cfg.Events.UpdateUser, user)
 	} else {
 		user, err = a.CreateUser(s.ctx, User{Email: email, EmailVerified: &now})
 		if err != nil {
@@ -170,18 +162,18 @@ func (h *Handler) emailCallback(s *state, p EmailProvider) {
 			h.redirect(s, s.errorURL(string(CodeEmailCreateAccount)), 0)
 			return
 		}
-		h.emitCreateUser(s.ctx, user)
+		emit(s.ctx, h, "CREATE_USER", h.cfg.Events.CreateUser, user)
 	}
 	account.UserID = user.ID
-	if err := h.finishSignIn(s, &user, account, nil, isNewUser); err != nil {
+	if err := h.sessions.start(s, &user, account, nil, isNewUser); err != nil {
 		h.logError(s.ctx, "CALLBACK_EMAIL_ERROR", err)
 		h.redirect(s, s.errorURL(string(CodeCallback)), 0)
 		return
 	}
-	h.emitSignIn(s.ctx, SignInEvent{User: user, Account: account, IsNewUser: isNewUser})
+	emit(s.ctx, h, "SIGN_IN", h.cfg.Events.SignIn, SignInEvent{User: user, Account: account, IsNewUser: isNewUser})
 	h.observe(info.ID, "ok")
 	if isNewUser && h.cfg.Pages.NewUser != "" {
-		h.redirect(s, appendQuery(h.cfg.Pages.NewUser, "callbackUrl="+cookie.EncodeURIComponent(s.callback)), 0)
+		h.redirect(s, appendQuery(h.cfg.Pages.NewUser, "callbackUrl="+jsuri.EncodeURIComponent(s.callback)), 0)
 		return
 	}
 	h.redirect(s, s.callback, 0)
@@ -202,42 +194,4 @@ func (h *Handler) useVerificationToken(ctx context.Context, identifier, token st
 		}
 	}
 	return VerificationToken{}, ErrNotFound
-}
-
-// dropOtherUsersSession deletes the request's database session when it
-// belongs to another user than the one signing in by e-mail (flows.md §4.2).
-func (h *Handler) dropOtherUsersSession(s *state, userID string) {
-	token := cookie.ReadChunks(s.r, s.site.cookies.sessionToken.name).Value
-	if token == "" {
-		return
-	}
-	current, _, err := h.cfg.Adapter.GetSessionAndUser(s.ctx, token)
-	if err != nil || current.UserID == userID {
-		return
-	}
-	if _, err := h.cfg.Adapter.DeleteSession(s.ctx, token); err != nil && !errors.Is(err, ErrNotFound) {
-		h.logError(s.ctx, "CALLBACK_EMAIL_ERROR", err)
-	}
-}
-
-// formEscape encodes s as URLSearchParams does: letters, digits and *-._
-// stay, a space is '+', everything else %XX.
-func formEscape(s string) string {
-	const hexUpper = "0123456789ABCDEF"
-	var b strings.Builder
-	b.Grow(len(s) + 16)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '*', c == '-', c == '.', c == '_':
-			b.WriteByte(c)
-		case c == ' ':
-			b.WriteByte('+')
-		default:
-			b.WriteByte('%')
-			b.WriteByte(hexUpper[c>>4])
-			b.WriteByte(hexUpper[c&0xf])
-		}
-	}
-	return b.String()
 }

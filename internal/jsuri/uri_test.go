@@ -1,4 +1,4 @@
-package cookie
+package jsuri
 
 import (
 	"errors"
@@ -34,8 +34,8 @@ func TestEncodeURIComponent(t *testing.T) {
 			if got := EncodeURIComponent(tt.in); got != tt.want {
 				t.Errorf("EncodeURIComponent(%q) = %q, want %q", tt.in, got, tt.want)
 			}
-			if got := encodedLen(tt.in); got != len(tt.want) {
-				t.Errorf("encodedLen(%q) = %d, want %d", tt.in, got, len(tt.want))
+			if got := URIComponentLen(tt.in); got != len(tt.want) {
+				t.Errorf("URIComponentLen(%q) = %d, want %d", tt.in, got, len(tt.want))
 			}
 		})
 	}

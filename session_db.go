@@ -1,0 +1,276 @@
+package nextauth
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/nextauth-go/nextauth/internal/cookie"
+)
+
+// StrategyDatabase keeps sessions in the Adapter; the cookie holds an
+// opaque token (the default with an adapter).
+const StrategyDatabase SessionStrategy = "database"
+
+// dbSessions keeps sessions in the Adapter; the cookie holds a random token
+// (docs/compatibility.md#the-session-endpoint). Expired sessions are deleted
+// when read, the expiry is extended every Session.UpdateAge, and the
+// cookie's expiry slides on every read.
+type dbSessions struct {
+	h *Handler
+	a Adapter
+}
+
+func newDBSessions(h *Handler) *dbSessions { return &dbSessions{h: h, a: h.cfg.Adapter} }
+
+func (d *dbSessions) read(ctx context.Context, r *http.Request, trigger string, data any) (*Session, []string) {
+	h := d.h
+	c := h.siteFor(r).cookies.sessionToken
+	chunks := cookie.ReadChunks(r, c.name)
+	token := chunks.Value
+	if token == "" {
+		return nil, nil
+	}
+	stored, user, err := d.a.GetSessionAndUser(ctx, token)
+	if errors.Is(err, ErrNotFound) {
+		return nil, chunks.Clean(c.opts)
+	}
+	if err != nil {
+		h.logError(ctx, "SESSION_ERROR", err)
+		return nil, nil
+	}
+	now := h.now()
+	if stored.Expires.Before(now) {
+		if _, err := d.a.DeleteSession(ctx, token); err != nil && !errors.Is(err, ErrNotFound) {
+			h.logError(ctx, "SESSION_ERROR", err)
+		}
+		return nil, chunks.Clean(c.opts)
+	}
+	maxAge, updateAge := h.cfg.Session.MaxAge, h.cfg.Session.UpdateAge
+	if due := stored.Expires.Add(-maxAge).Add(updateAge); !due.After(now) {
+		if _, err := d.a.UpdateSession(ctx, token, now.Add(maxAge)); err != nil {
+			h.logError(ctx, "SESSION_ERROR", err)
+			return nil, nil
+		}
+	}
+	sess := &Session{
+		User:    &SessionUser{Name: user.Name, Email: user.Email, Image: user.Image},
+		Expires: stored.Expires.Truncate(time.Millisecond),
+	}
+	sess, err = h.callSession(ctx, SessionParams{Session: sess, User: &user, Trigger: trigger, NewSession: data})
+	if err != nil {
+		h.logError(ctx, "SESSION_ERROR", err)
+		return nil, nil
+	}
+	set := []string{cookie.Serialize(c.name, token, c.opts, now.Add(maxAge))}
+	if sess != nil {
+		emit(ctx, h, "SESSION", h.cfg.Events.Session, SessionEvent{Session: sess})
+	}
+	return sess, set
+}
+
+// signInUser finds or creates the adapter user behind a credentials
+// sign-in, so that it gets a real database session (beyond v4, which
+// writes a JWT that the session route then rejects): the user linked to
+// (provider, authorize()'s id), else the user with the same e-mail (the
+// app's own Authorize vouches for it), else a new user; the credentials
+// account is linked to it.
+func (d *dbSessions) signInUser(s *state, account *Account, u *User) (*User, bool, error) {
+	h := d.h
+	found, err := d.a.GetUserByAccount(s.ctx, account.Provider, account.ProviderAccountID)
+	if err == nil {
+		account.UserID = found.ID
+		return &found, false, nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return nil, false, err
+	}
+	created := false
+	if u.Email != "" {
+		found, err = d.a.GetUserByEmail(s.ctx, u.Email)
+	} else {
+		err = ErrNotFound
+	}
+	if errors.Is(err, ErrNotFound) {
+		found, err = d.a.CreateUser(s.ctx, User{Name: u.Name, Email: u.Email, Image: u.Image})
+		if errors.Is(err, ErrConflict) && u.Email != "" {
+			found, err = d.a.GetUserByEmail(s.ctx, u.Email) // created concurrently
+		} else if err == nil {
+			created = true
+			emit(s.ctx, h, "CREATE_USER", h.cfg.Events.CreateUser, found)
+		}
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	link := *account
+	link.UserID = found.ID
+	if err := d.a.LinkAccount(s.ctx, link); err != nil && !errors.Is(err, ErrConflict) {
+		return nil, false, err
+	}
+	emit(s.ctx, h, "LINK_ACCOUNT", h.cfg.Events.LinkAccount, LinkAccountEvent{User: found, Account: link})
+	account.UserID = found.ID
+	return &found, created, nil
+}
+
+// start stores a new session for u and queues its cookie (not chunked;
+// Expires = the session's expiry).
+func (d *dbSessions) start(s *state, u *User, _ *Account, _ map[string]any, _ bool) error {
+	h := d.h
+	token, err := d.newToken()
+	if err != nil {
+		return err
+	}
+	stored, err := d.a.CreateSession(s.ctx, AdapterSession{SessionToken: token, UserID: u.ID, Expires: h.now().Add(h.cfg.Session.MaxAge)})
+	if err != nil {
+		return err
+	}
+	c := s.site.cookies.sessionToken
+	chunks := cookie.ReadChunks(s.r, c.name)
+	s.addCookies(chunks.Write(c.name, stored.SessionToken, c.opts, stored.Expires)...)
+	return nil
+}
+
+// newToken makes a session token: a random UUID v4 unless
+// Session.GenerateSessionToken says otherwise.
+func (d *dbSessions) newToken() (string, error) {
+	if g := d.h.cfg.Session.GenerateSessionToken; g != nil {
+		return g()
+	}
+	return uuid4(d.h.cfg.Rand)
+}
+
+// uuid4 is a random RFC 4122 version 4 UUID in lower-case hex.
+func uuid4(rnd io.Reader) (string, error) {
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	var b [16]byte
+	if _, err := io.ReadFull(rnd, b[:]); err != nil {
+		return "", fmt.Errorf("nextauth: random: %w", err)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	const hex = "0123456789abcdef"
+	out := make([]byte, 0, 36)
+	for i, x := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out = append(out, '-')
+		}
+		out = append(out, hex[x>>4], hex[x&0xf])
+	}
+	return string(out), nil
+}
+
+// end deletes the session; the signOut event reports it (or nothing, when
+// it was already gone).
+func (d *dbSessions) end(ctx context.Context, raw string) (SignOutEvent, bool) {
+	deleted, err := d.a.DeleteSession(ctx, raw)
+	var ev SignOutEvent
+	switch {
+	case err == nil:
+		ev.Session = &deleted
+	case errors.Is(err, ErrNotFound):
+	default:
+		d.h.log.LogAttrs(ctx, slog.LevelError, "sign-out failed", slog.String("code", "SIGNOUT_ERROR"), slog.String("err", err.Error()))
+	}
+	return ev, true
+}
+
+// current is the session's user; as in NextAuth, the expiry is not checked.
+func (d *dbSessions) current(s *state, raw string) (*User, *AdapterSession) {
+	sess, u, err := d.a.GetSessionAndUser(s.ctx, raw)
+	if err != nil {
+		return nil, nil
+	}
+	return &u, &sess
+}
+
+// emailSignIn deletes the request's session when it belongs to another
+// user than the one signing in by e-mail
+// (docs/compatibility.md#account-linking).
+func (d *dbSessions) emailSignIn(s *state, raw, userID string) {
+	if raw == "" {
+		return
+	}
+	current, _, err := d.a.GetSessionAndUser(s.ctx, raw)
+	if err != nil || current.UserID == userID {
+		return
+	}
+	if _, err := d.a.DeleteSession(s.ctx, raw); err != nil && !errors.Is(err, ErrNotFound) {
+		d.h.logError(s.ctx, "CALLBACK_EMAIL_ERROR", err)
+	}
+}
+
+func (d *dbSessions) revoke(ctx context.Context, token string) error {
+	_, err := d.a.DeleteSession(ctx, token)
+	return err
+}
+
+// revokeSID is not supported: database sessions have no sid.
+func (d *dbSessions) revokeSID(context.Context, string) error { return ErrNotSupported }
+
+func (d *dbSessions) revokeUser(ctx context.Context, userID string) (int64, error) {
+	sl, ok := d.a.(SessionLister)
+	if !ok {
+		return 0, ErrNotSupported
+	}
+	return sl.DeleteUserSessions(ctx, userID)
+}
+
+func (d *dbSessions) list(ctx context.Context, userID string) ([]AdapterSession, error) {
+	sl, ok := d.a.(SessionLister)
+	if !ok {
+		return nil, ErrNotSupported
+	}
+	return sl.ListSessions(ctx, userID)
+}
+
+// accessToken reads the user's account from the adapter (which must
+// implement AccountUpdater) and stores a refreshed token back.
+func (d *dbSessions) accessToken(_ http.ResponseWriter, r *http.Request, providerID string) (string, error) {
+	h := d.h
+	ctx := r.Context()
+	token := cookie.ReadChunks(r, h.siteFor(r).cookies.sessionToken.name).Value
+	if token == "" {
+		return "", ErrNoSession
+	}
+	sess, _, err := d.a.GetSessionAndUser(ctx, token)
+	if errors.Is(err, ErrNotFound) || (err == nil && sess.Expires.Before(h.now())) {
+		return "", ErrNoSession
+	}
+	if err != nil {
+		return "", err
+	}
+	au, ok := d.a.(AccountUpdater)
+	if !ok {
+		return "", errors.New("nextauth: the adapter does not implement AccountUpdater")
+	}
+	acct, err := au.GetUserAccount(ctx, sess.UserID, providerID)
+	if errors.Is(err, ErrNotFound) {
+		return "", ErrNoAccessToken
+	}
+	if err != nil {
+		return "", err
+	}
+	if h.cfg.RefreshAccessTokens {
+		changed, err := h.refreshAccount(ctx, &acct, "db:"+acct.Provider+":"+acct.ProviderAccountID)
+		if err != nil {
+			return "", fmt.Errorf("nextauth: refreshing the access token: %w", err)
+		}
+		if changed {
+			if acct, err = au.UpdateAccount(ctx, acct); err != nil {
+				return "", err
+			}
+		}
+	}
+	if acct.AccessToken == "" {
+		return "", ErrNoAccessToken
+	}
+	return acct.AccessToken, nil
+}

@@ -152,3 +152,96 @@ func TestAdminEndpoint(t *testing.T) {
 		t.Errorf("ListSessions: %v", err)
 	}
 }
+
+// TestAdminHandlerEmptyToken: an AdminHandler made with an empty token
+// refuses every request with 401, whatever Authorization it carries
+// (none, an empty bearer token, anything else), on every route, and
+// changes nothing. A library user who passes an unset variable is
+// protected without the binary's config check.
+func TestAdminHandlerEmptyToken(t *testing.T) {
+	for _, strategy := range []nextauth.SessionStrategy{nextauth.StrategyDatabase, nextauth.StrategyJWT} {
+		t.Run(string(strategy), func(t *testing.T) {
+			a := memory.New()
+			h := newHandler(t, func(c *nextauth.Config) {
+				c.Adapter = a
+				c.Session.Strategy = strategy
+			})
+			c := newClient(t, h)
+			c.signIn()
+			before := sessionOf(h, c.cookieHeader())
+			if !strings.Contains(before, "alice@example.com") {
+				t.Fatalf("session after sign-in = %s", before)
+			}
+			// The real names of what the routes act on: a refusal must not
+			// depend on the user or session being unknown.
+			userID, sid, print := "1", "unknown", "unknown"
+			if strategy == nextauth.StrategyDatabase {
+				u, err := a.GetUserByEmail(context.Background(), "alice@example.com")
+				if err != nil {
+					t.Fatal(err)
+				}
+				userID = u.ID
+				sum := sha256.Sum256([]byte(c.jar["next-auth.session-token"]))
+				print = hex.EncodeToString(sum[:12])
+			} else {
+				r := httptest.NewRequest("GET", "/", nil)
+				r.Header.Set("Cookie", c.cookieHeader())
+				claims, err := h.Token(r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sid, _ = claims["sid"].(string)
+			}
+
+			admin := h.AdminHandler("")
+			routes := []struct{ method, path string }{
+				{"GET", "/users/" + userID + "/sessions"},
+				{"DELETE", "/users/" + userID + "/sessions"},
+				{"DELETE", "/users/" + userID + "/sessions/" + print},
+				{"DELETE", "/sessions/" + sid},
+				{"GET", "/"},
+				{"GET", "/nope"},
+				{"POST", "/users/" + userID + "/sessions"},
+			}
+			authorizations := []struct {
+				name  string
+				value *string // nil: no header
+			}{
+				{"no header", nil},
+				{"empty header", ptr("")},
+				{"Bearer and a space", ptr("Bearer ")},
+				{"Bearer alone", ptr("Bearer")},
+				{"Bearer and spaces", ptr("Bearer   ")},
+				{"a bearer token", ptr("Bearer 0123456789abcdef0123456789abcdef")},
+				{"Basic", ptr("Basic YWRtaW46")},
+			}
+			for _, rt := range routes {
+				for _, au := range authorizations {
+					r := httptest.NewRequest(rt.method, rt.path, nil)
+					if au.value != nil {
+						r.Header["Authorization"] = []string{*au.value}
+					}
+					w := httptest.NewRecorder()
+					admin.ServeHTTP(w, r)
+					if w.Code != http.StatusUnauthorized || w.Body.String() != `{"error":"unauthorized"}` ||
+						w.Header().Get("WWW-Authenticate") != `Bearer realm="nextauth-admin"` {
+						t.Errorf("%s %s with %s = %d %q (WWW-Authenticate %q), want 401 {\"error\":\"unauthorized\"}",
+							rt.method, rt.path, au.name, w.Code, w.Body, w.Header().Get("WWW-Authenticate"))
+					}
+				}
+			}
+
+			// Nothing was revoked or deleted.
+			if got := sessionOf(h, c.cookieHeader()); !strings.Contains(got, "alice@example.com") {
+				t.Errorf("session after the refused admin requests = %s, want it alive", got)
+			}
+			if strategy == nextauth.StrategyDatabase {
+				if list, err := h.ListSessions(context.Background(), userID); err != nil || len(list) != 1 {
+					t.Errorf("ListSessions after the refused admin requests = %d sessions, %v; want 1", len(list), err)
+				}
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -89,7 +89,8 @@ type Config struct {
 	EmailRateLimit RateLimit
 
 	// CredentialsRateLimit bounds POST /callback/:credentials. Defaults: 10
-	// per account and 30 per client a minute.
+	// failures per account and 30 per client a minute, and 300 requests per
+	// client a minute.
 	CredentialsRateLimit RateLimit
 
 	// Lockout locks an account out of credentials sign-in after repeated
@@ -190,6 +191,13 @@ type RateLimit struct {
 	// PerClient is how many attempts one client (IP address) may make per
 	// Window.
 	PerClient int
+	// Requests (credentials only) is how many requests one client may send
+	// per Window, whatever their outcome: a ceiling on raw volume. For
+	// credentials, PerAccount and PerClient count only failed attempts (a
+	// right password gives its tokens back), so that users who sign in
+	// often from one address (a test suite, a kiosk, an office) are never
+	// refused. Default 300.
+	Requests int
 	// Window is the period the limits count over. Default one minute.
 	Window time.Duration
 }
@@ -374,6 +382,9 @@ func (cfg *Config) setDefaults() []error {
 	}
 	defaultRate(&cfg.EmailRateLimit, 5, 10)
 	defaultRate(&cfg.CredentialsRateLimit, 10, 30)
+	if cfg.CredentialsRateLimit.Requests == 0 {
+		cfg.CredentialsRateLimit.Requests = 300
+	}
 	if cfg.Lockout.MaxFailures == 0 {
 		cfg.Lockout.MaxFailures = 5
 	}

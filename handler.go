@@ -187,13 +187,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := h.siteFor(r)
+	if p := r.URL.EscapedPath(); len(p) > 1 && p[len(p)-1] == '/' {
+		trailingSlash(w, r, st.url.path)
+		return
+	}
 	action, providerID, ok := splitPath(r, st.url.path)
 	if !ok {
 		http.Error(w, "Bad Request", http.StatusBadRequest)
 		return
 	}
 	if action == "" {
-		http.NotFound(w, r)
+		notFound(w)
 		return
 	}
 	route := h.routes[action][r.Method]

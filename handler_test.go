@@ -56,12 +56,50 @@ func TestUnsupported(t *testing.T) {
 
 func TestNoAction(t *testing.T) {
 	h := newHandler(t, nil)
-	for _, p := range []string{"/api/auth", "/api/auth/"} {
+	for _, p := range []string{"/api/auth", "/"} {
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, httptest.NewRequest("GET", p, nil))
 		if w.Code != http.StatusNotFound {
 			t.Errorf("GET %s = %d, want 404", p, w.Code)
 		}
+	}
+}
+
+// TestTrailingSlash: like Next.js, any path that ends in a slash is
+// redirected (308) to the path without it, query kept, whatever the method;
+// nothing else happens (no cookies).
+func TestTrailingSlash(t *testing.T) {
+	h := newHandler(t, nil)
+	stripped := http.StripPrefix("/api/auth", h)
+	tests := []struct {
+		name, method, target string
+		h                    http.Handler
+		want                 string
+	}{
+		{"session", "GET", "/api/auth/session/", h, "/api/auth/session"},
+		{"query kept", "GET", "/api/auth/session/?x=1&y=%2F", h, "/api/auth/session?x=1&y=%2F"},
+		{"base path", "GET", "/api/auth/", h, "/api/auth"},
+		{"one slash at a time", "GET", "/api/auth//", h, "/api/auth/"},
+		{"POST", "POST", "/api/auth/signout/", h, "/api/auth/signout"},
+		{"unknown action", "GET", "/api/auth/foo/", h, "/api/auth/foo"},
+		{"provider", "POST", "/api/auth/signin/credentials/", h, "/api/auth/signin/credentials"},
+		{"prefix stripped by the router", "GET", "/api/auth/session/", stripped, "/api/auth/session"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			tt.h.ServeHTTP(w, httptest.NewRequest(tt.method, tt.target, nil))
+			res := w.Result()
+			if res.StatusCode != http.StatusPermanentRedirect || res.Header.Get("Location") != tt.want {
+				t.Fatalf("%s %s = %d Location %q, want 308 %q", tt.method, tt.target, res.StatusCode, res.Header.Get("Location"), tt.want)
+			}
+			if got := res.Header.Get("Refresh"); got != "0;url="+tt.want {
+				t.Errorf("Refresh = %q, want %q", got, "0;url="+tt.want)
+			}
+			if w.Body.String() != tt.want || len(res.Header.Values("Set-Cookie")) != 0 {
+				t.Errorf("body %q, cookies %q; want the target and no cookies", w.Body, res.Header.Values("Set-Cookie"))
+			}
+		})
 	}
 }
 

@@ -1,6 +1,7 @@
 package nextauth_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/provider"
 )
 
 // countingObserver records what the handler reports.
@@ -109,6 +111,148 @@ func TestCredentialsRateLimit(t *testing.T) {
 	now = now.Add(time.Minute)
 	if code, _ := tryPassword(t, c, "alice", "wonderland"); code != 200 {
 		t.Errorf("after the window = %d", code)
+	}
+}
+
+// TestCredentialsRateLimitCountsFailures: successful sign-ins are not
+// abuse. One user signing in far more often than the per-account and
+// per-client limits (a test suite, a kiosk, an office behind one address)
+// is never refused, while failures still are, and the raw-volume ceiling
+// (Requests, TestCredentialsRequestCeiling) counts everything.
+func TestCredentialsRateLimitCountsFailures(t *testing.T) {
+	now := fixedNow
+	h := newHandler(t, func(c *nextauth.Config) {
+		c.Now = func() time.Time { return now }
+		c.CredentialsRateLimit = nextauth.RateLimit{PerAccount: 3, PerClient: 5, Requests: 1000, Window: time.Minute}
+	})
+	c := newClient(t, h)
+	for i := range 30 {
+		if code, body := tryPassword(t, c, "alice", "wonderland"); code != 200 {
+			t.Fatalf("sign-in %d of one user within a minute = %d %s, want 200", i+1, code, body)
+		}
+	}
+	// Failures still count: 3 per account, then 429 even for the right
+	// password until the window has refilled the bucket.
+	for i := range 3 {
+		if code, _ := tryPassword(t, c, "alice", "guess"); code != 401 {
+			t.Fatalf("failure %d = %d, want 401", i+1, code)
+		}
+	}
+	if code, _ := tryPassword(t, c, "alice", "wonderland"); code != 429 {
+		t.Errorf("after 3 failures = %d, want 429 (per account)", code)
+	}
+	// Failures of other accounts from the same client reach its limit of 5
+	// (3 counted above, one refused attempt given back).
+	for i := range 2 {
+		if code, _ := tryPassword(t, c, "user"+string(rune('a'+i)), "x"); code != 401 {
+			t.Fatalf("other account %d = %d, want 401", i+1, code)
+		}
+	}
+	if code, _ := tryPassword(t, c, "userz", "x"); code != 429 {
+		t.Errorf("sixth failure from one client = %d, want 429 (per client)", code)
+	}
+}
+
+// TestCredentialsRequestCeiling: Requests bounds the raw volume of one
+// client, successes included.
+func TestCredentialsRequestCeiling(t *testing.T) {
+	obs := &countingObserver{}
+	h := newHandler(t, func(c *nextauth.Config) {
+		c.CredentialsRateLimit = nextauth.RateLimit{Requests: 5, Window: time.Minute}
+		c.Observer = obs
+	})
+	c := newClient(t, h)
+	for i := range 5 {
+		if code, _ := tryPassword(t, c, "alice", "wonderland"); code != 200 {
+			t.Fatalf("request %d = %d, want 200", i+1, code)
+		}
+	}
+	if code, _ := tryPassword(t, c, "alice", "wonderland"); code != 429 {
+		t.Errorf("request 6 = %d, want 429", code)
+	}
+	obs.mu.Lock()
+	defer obs.mu.Unlock()
+	if obs.limited["credentials_requests"] != 1 {
+		t.Errorf("observer saw %v, want one credentials_requests refusal", obs.limited)
+	}
+}
+
+// TestCredentialsParallelGuesses: the tokens are taken before the password
+// check, so concurrent wrong guesses cannot all slip through while none of
+// them has failed yet.
+func TestCredentialsParallelGuesses(t *testing.T) {
+	var mu sync.Mutex
+	checks := 0
+	release := make(chan struct{})
+	h := newHandler(t, func(c *nextauth.Config) {
+		c.CredentialsRateLimit = nextauth.RateLimit{PerAccount: 5, PerClient: 1000, Window: time.Minute}
+		c.Lockout.MaxFailures = -1
+		c.Providers = []nextauth.Provider{provider.Credentials(provider.CredentialsConfig{
+			Authorize: func(context.Context, nextauth.Credentials, *http.Request) (*nextauth.User, error) {
+				mu.Lock()
+				checks++
+				mu.Unlock()
+				<-release // every admitted guess waits until all were sent
+				return nil, nil
+			},
+		})}
+	})
+	c := newClient(t, h)
+	token := c.csrf()
+	const guesses = 20
+	codes := make(chan int, guesses)
+	for range guesses {
+		go func() {
+			r := httptest.NewRequest("POST", "/api/auth/callback/credentials", strings.NewReader(url.Values{"csrfToken": {token}, "username": {"alice"}, "password": {"guess"}, "json": {"true"}}.Encode()))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			r.Header.Set("Cookie", c.cookieHeader())
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			codes <- w.Code
+		}()
+	}
+	refused := 0
+	for range guesses - 5 { // the refused ones answer without waiting
+		if code := <-codes; code == 429 {
+			refused++
+		}
+	}
+	close(release)
+	for range 5 {
+		<-codes
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if refused != guesses-5 || checks != 5 {
+		t.Errorf("%d parallel guesses: %d refused, %d password checks; want %d refused and 5 checks", guesses, refused, checks, guesses-5)
+	}
+}
+
+// TestCredentialsSuccessClearsFailures: a right password forgets the
+// account's failures, so failures on either side of it do not add up to a
+// lock.
+func TestCredentialsSuccessClearsFailures(t *testing.T) {
+	h := newHandler(t, func(c *nextauth.Config) {
+		c.Lockout = nextauth.Lockout{MaxFailures: 3, Duration: time.Minute, MaxDuration: time.Hour}
+		c.CredentialsRateLimit = nextauth.RateLimit{PerAccount: 1000, PerClient: 1000}
+	})
+	c := newClient(t, h)
+	for round := range 3 {
+		for i := range 2 {
+			if code, _ := tryPassword(t, c, "alice", "guess"); code != 401 {
+				t.Fatalf("round %d failure %d = %d, want 401", round+1, i+1, code)
+			}
+		}
+		if code, body := tryPassword(t, c, "alice", "wonderland"); code != 200 {
+			t.Fatalf("round %d: the right password after 2 failures = %d %s, want 200 (6 failures in all, but never 3 in a row)", round+1, code, body)
+		}
+	}
+	// Without a success in between, 3 failures lock.
+	for range 3 {
+		tryPassword(t, c, "alice", "guess")
+	}
+	if code, _ := tryPassword(t, c, "alice", "wonderland"); code != 401 {
+		t.Errorf("after 3 failures in a row = %d, want 401 (locked)", code)
 	}
 }
 

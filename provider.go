@@ -3,6 +3,7 @@ package nextauth
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"time"
 )
@@ -157,6 +158,10 @@ type CallbackRequest struct {
 	// State, CodeVerifier and Nonce are the values from the check cookies
 	// ("" when that check is off).
 	State, CodeVerifier, Nonce string
+	// Logger is the handler's logger ([Config.Logger]), for what a provider
+	// has to say about a sign-in it does not fail (warnings); use it with
+	// the Exchange context. nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // OAuthResult is a completed OAuth sign-in.

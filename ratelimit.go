@@ -21,6 +21,13 @@ type RateStore interface {
 	Count(ctx context.Context, key string) (int64, error)
 	// Reset forgets key's counter.
 	Reset(ctx context.Context, key string) error
+	// Refund gives one token back to the bucket of key, limit and window
+	// (the one Take took from), never beyond limit; a bucket that is full,
+	// or forgotten, stays as it is. Credentials sign-in takes its tokens
+	// before the password check, so that parallel guesses cannot slip
+	// through, and refunds them when the password was right: only failures
+	// count.
+	Refund(ctx context.Context, key string, limit int, window time.Duration) error
 }
 
 // allow takes a token of key's bucket (limit per window); a negative limit
@@ -42,6 +49,35 @@ func (h *Handler) allow(s *state, kind, key string, limit int, window time.Durat
 		}
 	}
 	return ok
+}
+
+// takenToken is a token taken from a bucket that may be given back.
+type takenToken struct {
+	key   string
+	limit int
+}
+
+// take is allow for a token that may be refunded: a token it took is
+// added to taken.
+func (h *Handler) take(s *state, taken *[]takenToken, kind, key string, limit int, window time.Duration) bool {
+	if limit < 0 {
+		return true
+	}
+	ok := h.allow(s, kind, key, limit, window)
+	if ok {
+		*taken = append(*taken, takenToken{key, limit})
+	}
+	return ok
+}
+
+// refund gives the taken tokens back. A store failure is logged: the
+// attempt then counts, as it did before the password check.
+func (h *Handler) refund(s *state, taken []takenToken, window time.Duration) {
+	for _, t := range taken {
+		if err := h.rates.Refund(s.ctx, t.key, t.limit, window); err != nil {
+			h.logError(s.ctx, "RATE_LIMIT_ERROR", err)
+		}
+	}
 }
 
 // lockoutKey is the failure counter of one credentials account.

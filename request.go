@@ -38,6 +38,7 @@ type state struct {
 	callbackCookie string
 	cookies        []string // Set-Cookie values, in emission order
 	cookieBuf      [4]string
+	takenBuf       [2]takenToken // rate tokens a credentials sign-in may give back
 }
 
 // splitPath strips the base path (when the router did not) and returns the

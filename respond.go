@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/nextauth-go/nextauth/internal/jsonstr"
 )
@@ -94,4 +95,38 @@ func textResponse(w http.ResponseWriter, status int, body string) {
 // serve, with no cookies.
 func unsupported(w http.ResponseWriter, method string) {
 	textResponse(w, http.StatusBadRequest, fmt.Sprintf("Error: This action with HTTP %s is not supported by NextAuth.js", method))
+}
+
+// trailingSlash answers a path that ends in a slash as Next.js does for any
+// route: 308 to the same path without that one slash (query kept), with a
+// Refresh header and the target as the body. The target is the public path:
+// when the router stripped the base path, it is put back.
+func trailingSlash(w http.ResponseWriter, r *http.Request, basePath string) {
+	p := r.URL.EscapedPath()
+	p = p[:len(p)-1]
+	if rest, found := strings.CutPrefix(p, basePath); !found || (rest != "" && rest[0] != '/') {
+		p = basePath + "/" + strings.TrimPrefix(p, "/")
+	}
+	if r.URL.RawQuery != "" {
+		p += "?" + r.URL.RawQuery
+	}
+	hd := w.Header()
+	hd["Location"] = []string{p}
+	hd["Refresh"] = []string{"0;url=" + p}
+	textResponse(w, http.StatusPermanentRedirect, p)
+}
+
+// notFoundPage is the body of a 404 (the base path itself): Next.js answers
+// it with its HTML error page; ours says the same in a few words.
+const notFoundPage = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>404: This page could not be found</title></head><body><h1>404</h1><p>This page could not be found.</p></body></html>`
+
+var nextCacheControl = []string{"private, no-cache, no-store, max-age=0, must-revalidate"}
+
+// notFound answers a path with no action, with the headers Next.js sends.
+func notFound(w http.ResponseWriter) {
+	hd := w.Header()
+	hd["Content-Type"] = htmlContentType
+	hd["Cache-Control"] = nextCacheControl
+	w.WriteHeader(http.StatusNotFound)
+	_, _ = io.WriteString(w, notFoundPage)
 }

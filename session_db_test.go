@@ -202,6 +202,59 @@ func TestEmailSignIn(t *testing.T) {
 	}
 }
 
+// TestEmailSignInOverAnotherUsersSession: a browser signed in as Alice
+// (a database session) follows Bob's e-mail link: Alice's session row is
+// deleted, not left behind for whoever holds its token, and the browser
+// ends signed in as Bob. Alice's session in another browser is not the
+// request's and stays.
+func TestEmailSignInOverAnotherUsersSession(t *testing.T) {
+	ctx := context.Background()
+	a := memory.New()
+	box := &outbox{}
+	now := fixedNow
+	h := newHandler(t, dbConfig(a, box, &now))
+	bob, err := a.CreateUser(ctx, nextauth.User{Name: "Bob", Email: "bob@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	browser, other := newClient(t, h), newClient(t, h)
+	browser.signIn()
+	other.signIn()
+	alices, otherAlices := browser.jar["next-auth.session-token"], other.jar["next-auth.session-token"]
+	session, alice, err := a.GetSessionAndUser(ctx, alices)
+	if err != nil || alice.Email != "alice@example.com" || session.UserID != alice.ID {
+		t.Fatalf("Alice's session = %+v, %+v, %v", session, alice, err)
+	}
+
+	// In the same browser, an e-mail link for Bob is asked for and followed.
+	w := browser.postForm("/api/auth/signin/email", url.Values{"csrfToken": {browser.csrf()}, "email": {"bob@example.com"}, "callbackUrl": {"/inbox"}, "json": {"true"}})
+	if w.Body.String() != `{"url":"http://localhost:3111/api/auth/verify-request?provider=email&type=email"}` {
+		t.Fatalf("POST /signin/email = %d %s", w.Code, w.Body)
+	}
+	w = browser.get(pathOf(t, box.last(t).URL))
+	if w.Code != 302 || w.Header().Get("Location") != "http://localhost:3111/inbox" {
+		t.Fatalf("Bob's link = %d %q, want a redirect to /inbox", w.Code, w.Header().Get("Location"))
+	}
+
+	if _, _, err := a.GetSessionAndUser(ctx, alices); !errors.Is(err, nextauth.ErrNotFound) {
+		t.Errorf("Alice's session after Bob's e-mail sign-in in her browser: GetSessionAndUser error = %v, want ErrNotFound (deleted)", err)
+	}
+	bobs := browser.jar["next-auth.session-token"]
+	if bobs == "" || bobs == alices {
+		t.Fatalf("session cookie after Bob's sign-in = %q, want a new session (Alice's was %q)", bobs, alices)
+	}
+	if s, u, err := a.GetSessionAndUser(ctx, bobs); err != nil || u.ID != bob.ID || s.UserID != bob.ID {
+		t.Errorf("the browser's session = %+v of %+v, %v; want Bob's (%s)", s, u, err, bob.ID)
+	}
+	if got := browser.get("/api/auth/session").Body.String(); !strings.Contains(got, `"email":"bob@example.com"`) || strings.Contains(got, "alice") {
+		t.Errorf("GET /session in the browser = %s, want Bob's session", got)
+	}
+	if _, u, err := a.GetSessionAndUser(ctx, otherAlices); err != nil || u.ID != alice.ID {
+		t.Errorf("Alice's session in another browser = %+v, %v; want it kept", u, err)
+	}
+}
+
 func TestEmailSignInErrors(t *testing.T) {
 	const base = "http://localhost:3111/api/auth"
 	now := fixedNow

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -215,6 +216,62 @@ func TestChunkedSession(t *testing.T) {
 	}
 	if w.Code != 200 {
 		t.Errorf("sign-out = %d", w.Code)
+	}
+}
+
+// TestPlainAndChunkedSessionCookie replays what the real next-auth 4.24.15
+// answers when a plain session cookie and chunk cookies of another token
+// arrive together: NextAuth joins every cookie whose name starts with the
+// session cookie's name, sorted by the numeric suffix (a name without one
+// compares equal to all), so a plain cookie among chunks spoils the token:
+// {} and every one of them cleared, in the order they came. Chunks alone,
+// in any order, are joined by number and re-issued as one cookie.
+func TestPlainAndChunkedSessionCookie(t *testing.T) {
+	h := newHandler(t, nil)
+	codec, err := jwt.NewCodec(jwt.Options{Secret: testSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := codec.Encode(jwt.Claims{"name": "Plain", "sub": "p"}, time.Hour)
+	other, _ := codec.Encode(jwt.Claims{"name": "Chunked", "sub": "c"}, time.Hour)
+	const n = "next-auth.session-token"
+	p, c0, c1 := n+"="+plain, n+".0="+other[:100], n+".1="+other[100:]
+	tests := []struct {
+		name, cookie string
+		wantName     string   // "" for {}
+		wantCookies  []string // the session cookies set, "-" before a name clears it
+	}{
+		{"plain first", p + "; " + c0 + "; " + c1, "", []string{"-" + n, "-" + n + ".0", "-" + n + ".1"}},
+		{"plain last", c0 + "; " + c1 + "; " + p, "", []string{"-" + n + ".0", "-" + n + ".1", "-" + n}},
+		{"plain between", c0 + "; " + p + "; " + c1, "", []string{"-" + n + ".0", "-" + n, "-" + n + ".1"}},
+		{"chunks reversed", c1 + "; " + c0, "Chunked", []string{"-" + n + ".1", "-" + n + ".0", n}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/api/auth/session", nil)
+			r.Header.Set("Cookie", tt.cookie)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			body := w.Body.String()
+			if tt.wantName == "" && body != "{}" || tt.wantName != "" && !strings.Contains(body, `"name":"`+tt.wantName+`"`) {
+				t.Errorf("GET /session = %s, want the session of %q", body, tt.wantName)
+			}
+			var got []string
+			for _, sc := range w.Result().Header.Values("Set-Cookie") {
+				ck, err := http.ParseSetCookie(sc)
+				if err != nil || !strings.HasPrefix(ck.Name, n) {
+					continue
+				}
+				if ck.MaxAge < 0 {
+					got = append(got, "-"+ck.Name)
+				} else {
+					got = append(got, ck.Name)
+				}
+			}
+			if !slices.Equal(got, tt.wantCookies) {
+				t.Errorf("session cookies set = %q, want %q", got, tt.wantCookies)
+			}
+		})
 	}
 }
 

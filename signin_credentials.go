@@ -17,8 +17,19 @@ func (h *Handler) credentialsCallback(s *state, p CredentialsProvider) {
 	failed := s.errorURL(string(CodeCredentialsSignin)) + "&provider=" + jsuri.EncodeURIComponent(id)
 	account := credentialAccount(creds)
 	rl := h.cfg.CredentialsRateLimit
-	if !h.allow(s, "credentials_client", "cred:c:"+h.clientIP(s.r), rl.PerClient, rl.Window) ||
-		(account != "" && !h.allow(s, "credentials_account", "cred:a:"+id+":"+account, rl.PerAccount, rl.Window)) {
+	ip := h.clientIP(s.r)
+	// The per-client and per-account limits count failures: their tokens
+	// are taken before the password check, so that parallel guesses cannot
+	// slip through, and given back when the password was right. Requests
+	// counts every attempt, as a ceiling on raw volume.
+	taken := s.takenBuf[:0]
+	limited := !h.allow(s, "credentials_requests", "cred:r:"+ip, rl.Requests, rl.Window)
+	if !limited {
+		limited = !h.take(s, &taken, "credentials_client", "cred:c:"+ip, rl.PerClient, rl.Window) ||
+			account != "" && !h.take(s, &taken, "credentials_account", "cred:a:"+id+":"+account, rl.PerAccount, rl.Window)
+	}
+	if limited {
+		h.refund(s, taken, rl.Window) // the password was not checked
 		h.observe(id, "RateLimited")
 		h.redirect(s, failed, http.StatusTooManyRequests)
 		return
@@ -48,6 +59,9 @@ func (h *Handler) credentialsCallback(s *state, p CredentialsProvider) {
 		h.redirect(s, failed, http.StatusUnauthorized)
 		return
 	}
+	// The password was right: this attempt is no failure, and the
+	// account's failure history is forgotten.
+	h.refund(s, taken, rl.Window)
 	if account != "" {
 		if err := h.rates.Reset(s.ctx, lockKey); err != nil {
 			h.logError(s.ctx, "RATE_LIMIT_ERROR", err)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -53,6 +54,22 @@ func (h *Handler) newCheckCookies(cs cookieSet) (map[string]checkCookie, error) 
 	return out, nil
 }
 
+// checksInOrder returns the provider's checks in the order NextAuth
+// handles them whatever order they were configured in: state, then pkce,
+// then nonce (its check cookies are set and cleared in that order).
+func checksInOrder(checks []string) []string {
+	if len(checks) < 2 {
+		return checks
+	}
+	out := make([]string, 0, len(checks))
+	for _, c := range [...]string{CheckState, CheckPKCE, CheckNonce} {
+		if slices.Contains(checks, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // randomCheck is 32 random bytes in base64url, as openid-client makes them.
 func randomCheck(rnd io.Reader) (string, error) {
 	var b [32]byte
@@ -71,7 +88,7 @@ func (h *Handler) oauthSignIn(s *state, p OAuthProvider) {
 	info := p.Info()
 	req := AuthorizationRequest{RedirectURI: s.site.url.base() + "/callback/" + info.ID, Params: form.ParseQueryPairs(s.r.URL.RawQuery)}
 	var set []string
-	for _, check := range p.Checks() {
+	for _, check := range checksInOrder(p.Checks()) {
 		cc, ok := s.site.checks[check]
 		if !ok {
 			continue
@@ -161,9 +178,9 @@ func (h *Handler) oauthCallback(s *state, p OAuthProvider) {
 		h.redirect(s, s.errorURL(string(CodeCallback)), 0)
 		return
 	}
-	req := CallbackRequest{RedirectURI: s.site.url.base() + "/callback/" + info.ID, Params: map[string]string{}}
+	req := CallbackRequest{RedirectURI: s.site.url.base() + "/callback/" + info.ID, Params: map[string]string{}, Logger: h.log}
 	var clear []string
-	for _, check := range p.Checks() {
+	for _, check := range checksInOrder(p.Checks()) {
 		cc, ok := s.site.checks[check]
 		if !ok {
 			continue

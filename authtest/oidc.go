@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -72,6 +73,7 @@ type oidcOptions struct {
 	idTokenHS256     bool
 	unknownKey       bool
 	discoveryMutator func(doc map[string]any)
+	listener         net.Listener
 }
 
 // WithClient sets the registered client's id and secret (default: random).
@@ -166,6 +168,15 @@ func WithDiscoveryMutator(f func(doc map[string]any)) OIDCOption {
 	return func(o *oidcOptions) { o.discoveryMutator = f }
 }
 
+// WithListener serves the provider on ln instead of a new listener on
+// 127.0.0.1:0; the issuer is http://<ln's address>. For a provider that
+// must come up at an address known before (one a server under test was
+// configured with while nothing listened there). ln is closed when the
+// test ends.
+func WithListener(ln net.Listener) OIDCOption {
+	return func(o *oidcOptions) { o.listener = ln }
+}
+
 // OIDCProvider is a real OpenID Provider for tests: zitadel's op package
 // on 127.0.0.1 with an in-memory store, one confidential client, a login
 // form, PKCE (S256), nonce, userinfo, a JWKS and rotating refresh tokens
@@ -185,8 +196,9 @@ type OIDCProvider struct {
 	hits map[string]int
 }
 
-// NewOIDCProvider starts an OpenID Provider on 127.0.0.1:0; its issuer is
-// http://127.0.0.1:<port>. Problems are reported with t.Fatal.
+// NewOIDCProvider starts an OpenID Provider on 127.0.0.1:0 (or
+// [WithListener]'s listener); its issuer is http://127.0.0.1:<port>.
+// Problems are reported with t.Fatal.
 func NewOIDCProvider(t testing.TB, opts ...OIDCOption) *OIDCProvider {
 	t.Helper()
 	o := oidcOptions{authMethod: string(oidc.AuthMethodBasic)}
@@ -213,6 +225,10 @@ func NewOIDCProvider(t testing.TB, opts ...OIDCOption) *OIDCProvider {
 	p := &OIDCProvider{t: t, opts: o, hits: map[string]int{}}
 	p.srv = httptest.NewUnstartedServer(nil)
 	t.Cleanup(p.srv.Close)
+	if o.listener != nil {
+		_ = p.srv.Listener.Close()
+		p.srv.Listener = o.listener
+	}
 	p.issuer = "http://" + p.srv.Listener.Addr().String()
 	p.store = &oidcStorage{
 		client: &oidcClient{
@@ -507,6 +523,13 @@ func (p *OIDCProvider) withIss(w http.ResponseWriter, r *http.Request, h http.Ha
 // client authentication check.
 func (p *OIDCProvider) serveToken(w http.ResponseWriter, r *http.Request) {
 	if d := p.opts.tokenDelay; d > 0 {
+		// Read the body first: only then does the server watch the
+		// connection and end r's context when the client gives up.
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		select {
 		case <-time.After(d):
 		case <-r.Context().Done():

@@ -356,16 +356,15 @@ func TestOIDCProviderFaults(t *testing.T) {
 		}
 	})
 	t.Run("token delay", func(t *testing.T) {
-		p := authtest.NewOIDCProvider(t, authtest.WithTokenDelay(3*time.Second))
+		// The token endpoint answers only when the client gives up, so
+		// the client's timeout is what ends the exchange (and the
+		// server's Close does not wait an hour: the handler returns).
+		p := authtest.NewOIDCProvider(t, authtest.WithTokenDelay(time.Hour))
 		conf := oauthConfig(p, oauth2.AuthStyleInHeader, "openid")
 		cb := p.Login(t, conf.AuthCodeURL("s"))
 		ctx := context.WithValue(t.Context(), oauth2.HTTPClient, &http.Client{Timeout: 100 * time.Millisecond})
-		start := time.Now()
 		if _, err := conf.Exchange(ctx, cb.Query().Get("code")); err == nil || !strings.Contains(err.Error(), "Timeout") {
 			t.Errorf("Exchange() = %v, want a client timeout", err)
-		}
-		if d := time.Since(start); d > 2*time.Second {
-			t.Errorf("Exchange() took %v", d)
 		}
 	})
 	t.Run("userinfo body", func(t *testing.T) {

@@ -175,7 +175,7 @@ log "building the empty handler and the helper"
 
 # ---- 2. the NextAuth.js app: npm ci only when the lock changed, next build only when a source did
 mkdir -p "$APP"
-cp "$APP_SRC/package.json" "$APP_SRC/package-lock.json" "$APP_SRC/.npmrc" "$APP_SRC/next.config.js" "$APP/"
+cp "$APP_SRC/package.json" "$APP_SRC/package-lock.json" "$APP_SRC/.npmrc" "$APP_SRC/next.config.js" "$APP_SRC/compare.js" "$APP/"
 rm -rf "$APP/pages" && cp -R "$APP_SRC/pages" "$APP/pages"
 lock_sum="$(cat "$APP/package-lock.json" "$APP/.npmrc" | sha256sum | cut -d' ' -f1)-node$(node --version)"
 if [ -d "$APP/node_modules" ] && [ "$(cat "$APP/node_modules/.bench-lock" 2>/dev/null)" = "$lock_sum" ]; then
@@ -185,7 +185,7 @@ else
   (cd "$APP" && npm ci --no-audit --no-fund >&2) || die "npm ci failed in $APP"
   echo "$lock_sum" >"$APP/node_modules/.bench-lock"
 fi
-build_sum="$(cd "$APP" && find package.json package-lock.json next.config.js pages -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
+build_sum="$(cd "$APP" && find package.json package-lock.json next.config.js compare.js pages -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
 if [ -f "$APP/.next/BUILD_ID" ] && [ "$(cat "$APP/.next/.bench-build" 2>/dev/null)" = "$build_sum" ]; then
   log "NextAuth app: build up to date"
 else

@@ -68,9 +68,11 @@ func canonical(t *testing.T, v any) any {
 }
 
 // withoutRegistered checks that claims has numeric iat and exp with
-// exp-iat == maxAge (±1 s), iat within 5 s of now, and a string jti, then
-// returns the other claims in canonical form.
-func withoutRegistered(t *testing.T, claims any, maxAge time.Duration) map[string]any {
+// exp-iat == maxAge (±1 s), iat between issued (a time before the token
+// was made) and now, and a string jti, then returns the other claims in
+// canonical form. The bounds are times, not a margin: however long node
+// took, a right iat is within them.
+func withoutRegistered(t *testing.T, claims any, maxAge time.Duration, issued time.Time) map[string]any {
 	t.Helper()
 	m, ok := canonical(t, claims).(map[string]any)
 	if !ok {
@@ -82,8 +84,10 @@ func withoutRegistered(t *testing.T, claims any, maxAge time.Duration) map[strin
 	if !ok1 || !ok2 || !ok3 || jti == "" {
 		t.Errorf("claims iat, exp, jti = %v, %v, %q, want two numbers and a string", m["iat"], m["exp"], m["jti"])
 	}
-	if now := float64(time.Now().Unix()); iat < now-5 || iat > now+5 {
-		t.Errorf("claims iat = %v, want about now (%v)", iat, now)
+	// Whole seconds on both sides, and a second of slack for a clock
+	// step.
+	if from, to := float64(issued.Unix()-1), float64(time.Now().Unix()+1); iat < from || iat > to {
+		t.Errorf("claims iat = %v, want it in [%v, %v] (from before the token was made to now)", iat, from, to)
 	}
 	if d := exp - iat - maxAge.Seconds(); d < -1 || d > 1 {
 		t.Errorf("claims exp-iat = %v, want %v", exp-iat, maxAge.Seconds())
@@ -115,6 +119,7 @@ func TestNodeDecodesGoTokens(t *testing.T) {
 	nodetest.Require(t)
 	codec := newCodec(t, jwt.Options{Secret: interopSecret})
 	const maxAge = 2 * time.Hour
+	issued := time.Now()
 	var reqs []any
 	for _, tc := range interopClaims {
 		tok, err := codec.Encode(tc.claims, maxAge)
@@ -127,7 +132,7 @@ func TestNodeDecodesGoTokens(t *testing.T) {
 	for i, tc := range interopClaims {
 		t.Run(tc.name, func(t *testing.T) {
 			nodeOK(t, "decode", res[i])
-			got := withoutRegistered(t, res[i]["claims"], maxAge)
+			got := withoutRegistered(t, res[i]["claims"], maxAge, issued)
 			if want := canonical(t, tc.claims); !reflect.DeepEqual(got, want) {
 				t.Errorf("node decode(Go Encode(%v)) = %v, want %v", tc.claims, got, want)
 			}
@@ -139,6 +144,7 @@ func TestGoDecodesNodeTokens(t *testing.T) {
 	nodetest.Require(t)
 	codec := newCodec(t, jwt.Options{Secret: interopSecret})
 	const maxAge = 90 * time.Minute
+	issued := time.Now()
 	var reqs []any
 	for _, tc := range interopClaims {
 		reqs = append(reqs, map[string]any{"op": "encode", "token": tc.claims, "secret": interopSecret, "maxAge": maxAge.Seconds()})
@@ -152,7 +158,7 @@ func TestGoDecodesNodeTokens(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Decode(node encode(%v)) error: %v", tc.claims, err)
 			}
-			got := withoutRegistered(t, claims, maxAge)
+			got := withoutRegistered(t, claims, maxAge, issued)
 			if want := canonical(t, tc.claims); !reflect.DeepEqual(got, want) {
 				t.Errorf("Decode(node encode(%v)) = %v, want %v", tc.claims, got, want)
 			}
@@ -365,6 +371,7 @@ func TestWrongSecret(t *testing.T) {
 func TestCheckCookieSalt(t *testing.T) {
 	nodetest.Require(t)
 	value := jwt.Claims{"value": "state-abc", "provider": "github"}
+	issued := time.Now()
 	salted := newCodec(t, jwt.Options{Secret: interopSecret, Salt: stateCookie})
 	goTok, err := salted.Encode(value, 15*time.Minute)
 	if err != nil {
@@ -377,7 +384,7 @@ func TestCheckCookieSalt(t *testing.T) {
 		map[string]any{"op": "encode", "token": value, "secret": interopSecret, "salt": stateCookie, "maxAge": 900},
 	})
 	nodeOK(t, "decode with salt", res[0])
-	if got, want := withoutRegistered(t, res[0]["claims"], 15*time.Minute), canonical(t, value); !reflect.DeepEqual(got, want) {
+	if got, want := withoutRegistered(t, res[0]["claims"], 15*time.Minute, issued), canonical(t, value); !reflect.DeepEqual(got, want) {
 		t.Errorf("node decode(Go salted token) = %v, want %v", got, want)
 	}
 	for i, what := range []string{"without salt", "with another salt"} {
@@ -392,7 +399,7 @@ func TestCheckCookieSalt(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Decode(node salted token) error: %v", err)
 	}
-	if got, want := withoutRegistered(t, claims, 15*time.Minute), canonical(t, value); !reflect.DeepEqual(got, want) {
+	if got, want := withoutRegistered(t, claims, 15*time.Minute, issued), canonical(t, value); !reflect.DeepEqual(got, want) {
 		t.Errorf("Decode(node salted token) = %v, want %v", got, want)
 	}
 	if c, err := newCodec(t, jwt.Options{Secret: interopSecret}).Decode(nodeTok); !errors.Is(err, jwt.ErrDecrypt) {

@@ -97,7 +97,7 @@ func TestRemoteAuthorize(t *testing.T) {
 		case "noid":
 			w.Write([]byte(`{"name":"x"}`))
 		case "slow":
-			time.Sleep(300 * time.Millisecond)
+			<-r.Context().Done() // never answers: only the client's timeout ends it
 		case "boom":
 			http.Error(w, "boom", 500)
 		default:
@@ -105,7 +105,10 @@ func TestRemoteAuthorize(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	authorize := provider.RemoteAuthorize(srv.URL, &http.Client{Timeout: 100 * time.Millisecond})
+	// A generous timeout for the answers, however loaded the machine; a
+	// short one where only the timeout can end the call.
+	authorize := provider.RemoteAuthorize(srv.URL, &http.Client{Timeout: 30 * time.Second})
+	impatient := provider.RemoteAuthorize(srv.URL, &http.Client{Timeout: 100 * time.Millisecond})
 	tests := []struct {
 		user    string
 		wantID  string
@@ -119,7 +122,11 @@ func TestRemoteAuthorize(t *testing.T) {
 		{"slow", "", true},
 	}
 	for _, tt := range tests {
-		u, err := authorize(context.Background(), nextauth.Credentials{"username": tt.user, "password": "p", "csrfToken": "secret-csrf", "json": "true"}, nil)
+		call := authorize
+		if tt.user == "slow" {
+			call = impatient
+		}
+		u, err := call(context.Background(), nextauth.Credentials{"username": tt.user, "password": "p", "csrfToken": "secret-csrf", "json": "true"}, nil)
 		gotID := ""
 		if u != nil {
 			gotID = u.ID

@@ -89,18 +89,23 @@ type OAuthConfig struct {
 	// earlier one replaces its value and keeps its place.
 	AuthorizationParams map[string]string
 	// Scope, when not empty, is the scope parameter. With no scope
-	// configured anywhere, "openid" is sent (openid-client's default); to
-	// send an empty scope, set AuthorizationParams["scope"] = "".
+	// configured anywhere, [OAuth] sends "openid" (openid-client's
+	// default) and [OIDC] sends DefaultOIDCScope, "openid profile email"
+	// (Auth.js v5's default for type "oidc"); to send an empty scope, set
+	// AuthorizationParams["scope"] = "".
 	Scope string
 
 	// Checks are the checks to run: "state", "pkce", "nonce" ("none" is
 	// ignored; any other name is a configuration problem that Validate
-	// reports). nil means ["state"]; an empty non-nil slice means none.
+	// reports). nil means ["state"] for [OAuth] and ["pkce", "state"]
+	// for [OIDC]; an empty non-nil slice means none.
 	Checks []string
 	// IDToken selects the OpenID Connect flow: the token response must
 	// carry an id_token, which is validated and whose claims are the
-	// profile (no userinfo request). nil infers it as NextAuth does: true
-	// with discovery, else true when the scope contains "openid".
+	// profile (no userinfo request, except for an [OIDC] provider with the
+	// default Profile whose id_token has no e-mail and no name: see
+	// [OIDC]). nil infers it as NextAuth does: true with discovery, else
+	// true when the scope contains "openid".
 	IDToken *bool
 	// TokenEndpointAuthMethod is AuthClientSecretBasic (default),
 	// AuthClientSecretPost or AuthNone. Left empty with discovery, a server
@@ -117,8 +122,10 @@ type OAuthConfig struct {
 	// Profile maps the raw profile (userinfo answer or id_token claims;
 	// JSON numbers are float64) to the user. Its ID becomes the account id.
 	// nil maps sub (or id) → ID, name → Name, email → Email, picture (or
-	// image) → Image. An error, or a user without ID, sends the user back
-	// to the sign-in page ([nextauth.ErrProfile]).
+	// image) → Image; for [OIDC], Auth.js v5's mapping: sub (or id) → ID, the
+	// first non-empty of name, nickname and preferred_username → Name,
+	// email → Email, picture → Image. An error, or a user without ID,
+	// sends the user back to the sign-in page ([nextauth.ErrProfile]).
 	Profile func(raw map[string]any, tokens Tokens) (nextauth.User, error)
 	// UserinfoRequest replaces the userinfo request (and, with IDToken, the
 	// id_token claims) as the source of the raw profile (NextAuth's
@@ -185,7 +192,13 @@ func OAuth(cfg OAuthConfig) nextauth.Provider {
 
 // oauthProvider implements [nextauth.OAuthProvider].
 type oauthProvider struct {
-	cfg        OAuthConfig
+	cfg OAuthConfig
+	// oidc: made by [OIDC], the generic OpenID Connect type, with Auth.js
+	// v5's defaults for it (oidc_defaults.go); presets and [OAuth] keep
+	// NextAuth v4's.
+	oidc bool
+	// scope is the scope sent when none is configured.
+	scope      string
 	checks     []string
 	idToken    bool
 	alg        string
@@ -218,7 +231,7 @@ var (
 )
 
 func newOAuth(cfg OAuthConfig, oidcDefault bool) *oauthProvider {
-	p := &oauthProvider{cfg: cfg}
+	p := &oauthProvider{cfg: cfg, oidc: oidcDefault, scope: "openid"}
 	var errs []error
 	fail := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("provider: %s: "+format, append([]any{cfg.ID}, args...)...))
@@ -237,6 +250,9 @@ func newOAuth(cfg OAuthConfig, oidcDefault bool) *oauthProvider {
 	}
 
 	p.checks = []string{nextauth.CheckState}
+	if oidcDefault {
+		p.checks = slices.Clone(oidcDefaultChecks)
+	}
 	if cfg.Checks != nil {
 		p.checks = nil
 		for _, c := range cfg.Checks {
@@ -305,6 +321,9 @@ func newOAuth(cfg OAuthConfig, oidcDefault bool) *oauthProvider {
 	}
 	if cfg.Scope != "" {
 		p.authParams = oauthSetParam(p.authParams, "scope", cfg.Scope)
+	}
+	if oidcDefault {
+		p.scope = DefaultOIDCScope
 	}
 
 	wellKnown := cfg.WellKnown
@@ -387,7 +406,8 @@ func (p *oauthProvider) Info() nextauth.ProviderInfo {
 	return nextauth.ProviderInfo{ID: p.cfg.ID, Name: p.cfg.Name, Type: nextauth.TypeOAuth, Style: p.cfg.Style}
 }
 
-// Checks returns the configured checks in order (state only by default).
+// Checks returns the configured checks in order (by default state only,
+// and pkce then state for [OIDC]).
 func (p *oauthProvider) Checks() []string { return slices.Clone(p.checks) }
 
 // AllowDangerousEmailAccountLinking reports the configuration flag.
@@ -409,10 +429,10 @@ func (p *oauthProvider) hasCheck(check string) bool { return slices.Contains(p.c
 
 // AuthorizationURL builds the authorization URL exactly as openid-client does
 // (docs/compatibility.md#authorization-request): the endpoint's own query
-// first, then client_id, scope (default "openid"), response_type=code,
-// redirect_uri, the configured parameters, the sign-in request's parameters
-// and the check values, each replacing a same-named earlier one in place;
-// WHATWG form encoding with spaces as %20.
+// first, then client_id, scope (default "openid"; DefaultOIDCScope for
+// [OIDC]), response_type=code, redirect_uri, the configured parameters,
+// the sign-in request's parameters and the check values, each replacing a
+// same-named earlier one in place; WHATWG form encoding with spaces as %20.
 func (p *oauthProvider) AuthorizationURL(ctx context.Context, req nextauth.AuthorizationRequest) (string, error) {
 	if p.err != nil {
 		return "", p.err
@@ -444,7 +464,7 @@ func (p *oauthProvider) buildAuthorizationURL(authorizationEndpoint string, req 
 
 	obj := oauthObject{
 		{key: "client_id", values: []string{p.cfg.ClientID}},
-		{key: "scope", values: []string{"openid"}},
+		{key: "scope", values: []string{p.scope}},
 		{key: "response_type", values: []string{"code"}},
 		{key: "redirect_uri", values: []string{req.RedirectURI}},
 	}

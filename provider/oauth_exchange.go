@@ -55,7 +55,7 @@ func (p *oauthProvider) Exchange(ctx context.Context, req nextauth.CallbackReque
 	case p.cfg.UserinfoRequest != nil:
 		raw, err = p.cfg.UserinfoRequest(ctx, p.fetchClient, *tokens)
 	case p.idToken:
-		raw = tokens.Claims
+		raw = p.oidcUserinfoClaims(ctx, m, tokens, tokens.Claims, oidcLogger(req))
 	default:
 		raw, err = p.userinfo(ctx, m, tokens)
 	}
@@ -64,7 +64,11 @@ func (p *oauthProvider) Exchange(ctx context.Context, req nextauth.CallbackReque
 	}
 
 	profile := p.cfg.Profile
-	if profile == nil {
+	switch {
+	case profile != nil:
+	case p.oidc:
+		profile = oidcDefaultProfile
+	default:
 		profile = oauthDefaultProfile
 	}
 	user, err := profile(raw, *tokens)
@@ -75,6 +79,7 @@ func (p *oauthProvider) Exchange(ctx context.Context, req nextauth.CallbackReque
 	if user.ID == "" {
 		return nil, fmt.Errorf("provider: %s: %w: profile id is missing in %s OAuth profile response", p.cfg.ID, nextauth.ErrProfile, p.cfg.Name)
 	}
+	p.warnNoIdentity(ctx, oidcLogger(req), user, tokens, raw)
 	return &nextauth.OAuthResult{
 		User: user,
 		Account: nextauth.Account{

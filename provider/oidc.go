@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -28,6 +29,22 @@ import (
 // to true even without discovery (hand-configured endpoints plus JWKSURL,
 // or an HS* IDTokenSigningAlg). With only Issuer set, the discovery
 // document is read from {Issuer}/.well-known/openid-configuration.
+//
+// Its defaults are Auth.js v5's for type "oidc" (oidc_defaults.go), so
+// that Issuer, ClientID and ClientSecret are enough for a real OpenID
+// Provider to release the user's e-mail address and name:
+//   - Scope: DefaultOIDCScope, "openid profile email";
+//   - Checks: ["pkce", "state"] (PKCE with S256; nonce when configured);
+//   - Profile: sub (or id) → ID, the first non-empty of name, nickname and
+//     preferred_username → Name, email → Email, picture → Image;
+//   - with that Profile, an id_token that has neither e-mail nor name
+//     (nor nickname nor preferred_username) is completed with the
+//     userinfo answer (OpenID Connect Core §5.4), when its sub matches.
+//
+// A sign-in whose user still has neither e-mail nor name succeeds, and is
+// logged as a warning (code OIDC_PROFILE_WITHOUT_EMAIL_OR_NAME) naming the
+// provider and the scope sent, through [nextauth.CallbackRequest.Logger].
+// Each field set explicitly replaces its default.
 func OIDC(cfg OAuthConfig) nextauth.Provider {
 	return newOAuth(cfg, true)
 }
@@ -79,6 +96,10 @@ type oidcDiscovery struct {
 	meta    *oauthMetadata
 	expires time.Time
 	call    *oidcDiscoveryCall
+
+	// loaded counts the documents loaded, for [oauthProvider.Discoveries];
+	// it is incremented with mu held, after meta is set.
+	loaded atomic.Uint64
 }
 
 // oidcDiscoveryCall is a fetch in flight; done is closed when meta and err
@@ -143,6 +164,7 @@ func (d *oidcDiscovery) fetch(ctx context.Context, call *oidcDiscoveryCall, prev
 	if err == nil {
 		d.meta = meta
 		d.expires = d.p.cfg.Now().Add(d.p.ttl)
+		d.loaded.Add(1)
 	}
 	d.call = nil
 	d.mu.Unlock()

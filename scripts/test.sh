@@ -9,8 +9,12 @@
 #          or through sudo; apt-get update only when something must be
 #          installed), `npm ci --prefix testdata/node` when node_modules is
 #          missing or older than the lock file, the browser bundle of
-#          next-auth/react (testdata/node/dist/), and the PostgreSQL and Redis
-#          servers the adapter tests use (see "Services" below)
+#          next-auth/react (testdata/node/dist/), the pinned NextAuth.js app
+#          that compare_test.go runs (scripts/nextauth-app.sh: npm ci and
+#          next build into bench/.out/compare-app, only when changed), and
+#          the PostgreSQL and Redis servers the adapter tests use (see
+#          "Services" below); and it builds Ory Hydra for the OpenID Connect
+#          tests (see "Ory Hydra" below)
 #   lint   gofmt -l (fails if it lists a file), go vet ./...
 #   test   go test -race -count=1 -timeout 20m ./..., then the allocation
 #          budget tests (-run Allocations) without -race
@@ -36,6 +40,15 @@
 # PGPORT_PROBE and REDISPORT_PROBE (default 5432, 6379) change the ports probed,
 # e.g. PGPORT_PROBE=1 to exercise the throwaway path on a machine that runs
 # PostgreSQL.
+#
+# Ory Hydra: setup builds the module in authtest/hydra (it pins
+# github.com/ory/hydra/v2 in its own go.mod and go.sum, so that the project's
+# go.mod stays lean; cgo, for SQLite's in-memory database) into
+# ${XDG_CACHE_HOME:-$HOME/.cache}/nextauth-test/hydra-<key>/hydra, key being the
+# hash of that module's go.mod, go.sum and main.go (authtest.HydraCachePath):
+# a few minutes the first time, nothing after. It exports NEXTAUTH_TEST_HYDRA
+# (already set: used as it is). Without it, the tests that run Hydra skip; under
+# CI=true a failed build fails setup.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -295,6 +308,80 @@ missing_service() {
 	record WARN "setup: no $1 (its tests skip)" "$2"
 }
 
+# stage_nextauth_app installs and builds the pinned NextAuth.js app that
+# TestCompareWithNextAuth (compare_test.go) compares our server with
+# (scripts/nextauth-app.sh: npm ci and next build only when something
+# changed). A failure fails setup under CI=true and only warns otherwise (the
+# test then skips, unless it can prepare the app itself).
+stage_nextauth_app() {
+	local start=$SECONDS
+	log "NextAuth.js app for the comparison test (scripts/nextauth-app.sh)"
+	if ./scripts/nextauth-app.sh >/dev/null; then
+		record ok "setup: NextAuth.js app (npm ci, next build)" $((SECONDS - start))
+	elif [ "${CI:-}" = true ]; then
+		record FAIL "setup: NextAuth.js app (scripts/nextauth-app.sh)" $((SECONDS - start))
+		return 1
+	else
+		echo "warning: the NextAuth.js app could not be prepared: TestCompareWithNextAuth will skip" >&2
+		record WARN "setup: no NextAuth.js app (its comparison skips)" $((SECONDS - start))
+	fi
+}
+
+# hydra_bin prints where Ory Hydra is built (see the header).
+hydra_bin() {
+	local key
+	key=$(cat authtest/hydra/go.mod authtest/hydra/go.sum authtest/hydra/main.go | sha256sum | cut -c1-16) || return 1
+	echo "${XDG_CACHE_HOME:-$HOME/.cache}/nextauth-test/hydra-$key/hydra"
+}
+
+# stage_hydra builds Ory Hydra once per pinned version and exports
+# NEXTAUTH_TEST_HYDRA (see the header). A failure fails setup under CI=true
+# and only warns otherwise (the tests that run Hydra skip).
+stage_hydra() {
+	local start=$SECONDS bin
+	log "Ory Hydra (authtest/hydra)"
+	if [ -n "${NEXTAUTH_TEST_HYDRA:-}" ]; then
+		echo "NEXTAUTH_TEST_HYDRA=$NEXTAUTH_TEST_HYDRA (from the environment)"
+		record ok "setup: Ory Hydra from NEXTAUTH_TEST_HYDRA" $((SECONDS - start))
+		return 0
+	fi
+	if ! bin=$(hydra_bin); then
+		missing_hydra "no authtest/hydra module" $((SECONDS - start))
+		return
+	fi
+	if [ -x "$bin" ]; then
+		echo "$bin is built"
+	else
+		if ! command -v gcc >/dev/null && ! apt_install gcc libc6-dev; then
+			missing_hydra "no C compiler for cgo" $((SECONDS - start))
+			return
+		fi
+		echo "building Ory Hydra into $bin (a few minutes the first time)"
+		mkdir -p "$(dirname "$bin")" || return 1
+		if ! (cd authtest/hydra && CGO_ENABLED=1 go build -mod=readonly -buildvcs=false -trimpath -tags sqlite -o "$bin.tmp" .); then
+			rm -f "$bin.tmp"
+			missing_hydra "go build in authtest/hydra failed" $((SECONDS - start))
+			return
+		fi
+		mv -f "$bin.tmp" "$bin" || return 1
+		echo "built in $((SECONDS - start))s"
+	fi
+	export NEXTAUTH_TEST_HYDRA=$bin
+	record ok "setup: Ory Hydra $(sed -n 's#^require github.com/ory/hydra/v2 ##p' authtest/hydra/go.mod)" $((SECONDS - start))
+}
+
+# missing_hydra WHY SECONDS records that Ory Hydra could not be built: a
+# failure under CI=true, else a warning (its tests skip).
+missing_hydra() {
+	if [ "${CI:-}" = true ]; then
+		echo "could not build Ory Hydra ($1), required under CI=true" >&2
+		record FAIL "setup: Ory Hydra ($1)" "$2"
+		return 1
+	fi
+	echo "warning: no Ory Hydra ($1): its tests will skip" >&2
+	record WARN "setup: no Ory Hydra (its tests skip)" "$2"
+}
+
 # stage_setup runs in a "||" list, where bash ignores set -e: every step
 # checks its own status.
 stage_setup() {
@@ -332,6 +419,8 @@ stage_setup() {
 		return 1
 	fi
 	record ok "setup (packages, npm fixture, client bundle)" $((SECONDS - start))
+	stage_nextauth_app || return 1
+	stage_hydra || return 1
 	stage_services
 }
 

@@ -46,6 +46,9 @@ ON CONFLICT (key) DO UPDATE SET
   expires = EXCLUDED.expires
 RETURNING n`
 
+	// sqlRateRefund gives a token back; a bucket that is gone is full.
+	sqlRateRefund = `UPDATE nextauth_rate_buckets SET tokens = least(capacity, tokens + 1)
+WHERE key = $1::bytea AND capacity = $2::bigint AND window_us = $3::bigint`
 	sqlRateCount = `SELECT n FROM nextauth_rate_counters WHERE key = $1::bytea AND expires > clock_timestamp()`
 
 	sqlRateReset = `DELETE FROM nextauth_rate_counters WHERE key = $1::bytea`
@@ -107,6 +110,17 @@ func (s *rateStore) Take(ctx context.Context, key string, limit int, window time
 		return false, fmt.Errorf("postgres: take rate token: %w", err)
 	}
 	return ok, nil
+}
+
+// Refund gives one token back to the bucket of key, limit and window.
+func (s *rateStore) Refund(ctx context.Context, key string, limit int, window time.Duration) error {
+	if window <= 0 || limit < 1 {
+		return nil
+	}
+	if _, err := s.pool.Exec(ctx, sqlRateRefund, []byte(key), int64(limit), microseconds(window)); err != nil {
+		return fmt.Errorf("postgres: refund rate token: %w", err)
+	}
+	return nil
 }
 
 // Incr adds one to key's counter and makes it expire ttl from now.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"time"
 
 	"github.com/nextauth-go/nextauth"
 )
@@ -38,44 +37,24 @@ func testIncr(e *env) {
 }
 
 // testIncrExpires: a counter is forgotten ttl after its last increment,
-// not its first; Count sees it until then and 0 after.
+// not its first; Count sees it until then and 0 after. Every count is
+// checked against what the counter can be given when the calls ran (see
+// [counter.check]).
 func testIncrExpires(e *env) {
 	ttl := 3 * tick
 	step := ttl * 6 / 10
-	e.timed(func(tr *trial) {
-		key, other := e.key("counter"), e.key("other")
-		e.incr(e.s, other, long)
-		start := e.clock.Now()
-		if n := e.incr(e.s, key, ttl); n != 1 {
-			tr.errorf("first Incr = %d, want 1", n)
-		}
-		e.clock.Sleep(step)
-		second := e.clock.Now()
-		n := e.incr(e.s, key, ttl)
-		if tr.within(start, ttl, "the first two increments") && n != 2 {
-			tr.errorf("Incr %v after the first (ttl %v) = %d, want 2", step, ttl, n)
-		}
-		e.clock.Sleep(step)
-		third := e.clock.Now()
-		n = e.incr(e.s, key, ttl)
-		if tr.within(second, ttl, "the second and third increments") && n != 3 {
-			tr.errorf("Incr %v after the second, %v after the first (ttl %v) = %d, want 3 (ttl counts from the last increment)", step, 2*step, ttl, n)
-		}
-		n = e.count(e.s, key)
-		if tr.within(third, ttl, "the third increment and Count") && n != 3 {
-			tr.errorf("Count right after the third Incr = %d, want 3", n)
-		}
-		e.clock.Sleep(ttl + 5*time.Millisecond)
-		if n := e.count(e.s, key); n != 0 {
-			tr.errorf("Count %v after the last Incr (ttl %v) = %d, want 0 (forgotten)", ttl+5*time.Millisecond, ttl, n)
-		}
-		if n := e.incr(e.s, key, ttl); n != 1 {
-			tr.errorf("Incr %v after the last (ttl %v) = %d, want 1 (forgotten)", ttl+5*time.Millisecond, ttl, n)
-		}
-		if n := e.incr(e.s, other, long); n != 2 {
-			tr.errorf("Incr of a key with ttl %v = %d, want 2", long, n)
-		}
-	})
+	other := e.newCounter("other", long)
+	other.incr("a counter with ttl 1h")
+	c := e.newCounter("counter", ttl)
+	c.incr("first increment")
+	e.clock.Sleep(step)
+	c.incr("increment 0.6 ttl after the first")
+	e.clock.Sleep(step)
+	c.incr("increment 0.6 ttl after the second, 1.2 ttl after the first")
+	c.count("right after the third increment")
+	c.awaitForgotten("waiting for the counter to be forgotten")
+	c.incr("increment after the counter was forgotten")
+	other.incr("a counter with ttl 1h, again")
 }
 
 // testReset: Reset forgets one counter; resetting an unknown key is no

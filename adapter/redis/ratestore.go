@@ -39,6 +39,17 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 `
 
+// luaRefund gives a token back: KEYS[1] bucket; ARGV[1] limit. A bucket
+// that is gone is full (it expires only when it would be full anyway), so
+// only an existing one changes; the refill since updated is left to the
+// next Take, which caps the sum at limit.
+const luaRefund = `
+local tokens = redis.call('HGET', KEYS[1], 'tokens')
+if not tokens then return 0 end
+redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', math.min(tonumber(ARGV[1]), tonumber(tokens) + 1)))
+return 1
+`
+
 // luaIncr increments a counter: KEYS[1] counter; ARGV[1] TTL (ms; 0 or
 // less deletes the counter at once). Returns the new count.
 const luaIncr = `
@@ -52,7 +63,7 @@ return n
 type rateStore struct {
 	client                      goredis.UniversalClient
 	bucketPrefix, counterPrefix string
-	take, incr                  *goredis.Script
+	take, refund, incr          *goredis.Script
 }
 
 var _ nextauth.RateStore = (*rateStore)(nil)
@@ -96,6 +107,7 @@ func newRateStore(client goredis.UniversalClient, prefix string) *rateStore {
 		bucketPrefix:  prefix + "rate:bucket:",
 		counterPrefix: prefix + "rate:count:",
 		take:          goredis.NewScript(luaTake),
+		refund:        goredis.NewScript(luaRefund),
 		incr:          goredis.NewScript(luaIncr),
 	}
 }
@@ -116,6 +128,18 @@ func (s *rateStore) Take(ctx context.Context, key string, limit int, window time
 		return false, wrap("take rate token", err)
 	}
 	return v == 1, nil
+}
+
+// Refund gives one token back to the bucket of key, limit and window.
+func (s *rateStore) Refund(ctx context.Context, key string, limit int, window time.Duration) error {
+	if window <= 0 || limit < 1 {
+		return nil
+	}
+	k := fmt.Sprintf("%s%d:%d:%s", s.bucketPrefix, limit, max(1, ceilDiv(window, time.Microsecond)), key)
+	if err := s.refund.Run(ctx, s.client, []string{k}, limit).Err(); err != nil {
+		return wrap("refund rate token", err)
+	}
+	return nil
 }
 
 // Incr adds one to key's counter and makes it expire ttl from now.

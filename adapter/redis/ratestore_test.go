@@ -1,9 +1,12 @@
 package redis
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,8 +31,11 @@ func TestRateStoreConformance(t *testing.T) {
 func TestRateStoreKeys(t *testing.T) {
 	ctx := t.Context()
 	a, client := newTestAdapter(t, Options{})
+	scripts := &scriptArgs{}
+	client.AddHook(scripts)
 	s := a.RateStore()
 
+	written := time.Now()
 	if ok, err := s.Take(ctx, "ip:a:b", 3, 1500*time.Millisecond); !ok || err != nil {
 		t.Fatalf("Take = %v, %v, want true", ok, err)
 	}
@@ -39,23 +45,28 @@ func TestRateStoreKeys(t *testing.T) {
 		t.Errorf("HGETALL %s = %v, %v, want tokens 2 and updated", bucket, h, err)
 	}
 	updated, err := strconv.ParseInt(h["updated"], 10, 64)
-	if now := time.Now().UnixMicro(); err != nil || updated < now-int64(time.Minute/time.Microsecond) || updated > now+int64(time.Minute/time.Microsecond) {
-		t.Errorf("updated = %q, want Unix µs near %d", h["updated"], now)
+	// The server's clock, between the call and now (a minute either way
+	// for the two clocks' difference).
+	skew := int64(time.Minute / time.Microsecond)
+	if from, to := written.UnixMicro()-skew, time.Now().UnixMicro()+skew; err != nil || updated < from || updated > to {
+		t.Errorf("updated = %q, want Unix µs in [%d, %d]", h["updated"], from, to)
 	}
-	if d := pttl(t, client, bucket); d <= 1400*time.Millisecond || d > 1500*time.Millisecond {
-		t.Errorf("PTTL %s = %v, want one window (1.5s)", bucket, d)
-	}
+	checkTTL(t, client, bucket, 1500*time.Millisecond, written)
 
 	// Windows count in whole microseconds, the key's TTL in whole
-	// milliseconds, both rounded up.
+	// milliseconds, both rounded up: the script is given 60000001 µs and
+	// 60001 ms.
+	written = time.Now()
 	if ok, err := s.Take(ctx, "odd", 1, time.Minute+time.Nanosecond); !ok || err != nil {
 		t.Fatalf("Take(window 1m+1ns) = %v, %v, want true", ok, err)
 	}
 	odd := a.prefix + "rate:bucket:1:60000001:odd"
-	if d := pttl(t, client, odd); d <= time.Minute || d > time.Minute+time.Millisecond {
-		t.Errorf("PTTL %s = %v, want 1m0.001s", odd, d)
+	if got, want := scripts.lastArgs(), "[1 60000001 60001]"; got != want {
+		t.Errorf("Take(window 1m+1ns) ran its script with ARGV %s, want %s (limit, window µs, TTL ms)", got, want)
 	}
+	checkTTL(t, client, odd, time.Minute+time.Millisecond, written)
 
+	written = time.Now()
 	for want := int64(1); want <= 2; want++ {
 		if n, err := s.Incr(ctx, "cred:f:x", 2*time.Second); n != want || err != nil {
 			t.Fatalf("Incr = %d, %v, want %d", n, err, want)
@@ -65,15 +76,12 @@ func TestRateStoreKeys(t *testing.T) {
 	if v, err := client.Get(ctx, counter).Result(); v != "2" || err != nil {
 		t.Errorf("GET %s = %q, %v, want 2", counter, v, err)
 	}
-	if d := pttl(t, client, counter); d <= 1900*time.Millisecond || d > 2*time.Second {
-		t.Errorf("PTTL %s = %v, want the last ttl (2s)", counter, d)
-	}
+	checkTTL(t, client, counter, 2*time.Second, written)
+	written = time.Now()
 	if _, err := s.Incr(ctx, "cred:f:x", 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if d := pttl(t, client, counter); d <= 9900*time.Millisecond || d > 10*time.Second {
-		t.Errorf("PTTL %s after Incr with ttl 10s = %v, want 10s", counter, d)
-	}
+	checkTTL(t, client, counter, 10*time.Second, written)
 	if err := s.Reset(ctx, "cred:f:x"); err != nil {
 		t.Fatal(err)
 	}
@@ -98,6 +106,50 @@ func TestRateStoreKeys(t *testing.T) {
 	if len(bad) > 0 {
 		t.Errorf("keys outside %srate: %q", a.prefix, bad)
 	}
+}
+
+// checkTTL checks that key expires ttl after a write made after since: its
+// PTTL is at most ttl, and at least ttl less the time since then (and a
+// millisecond, Redis's resolution). The lower bound widens when the
+// machine is slow, instead of failing.
+func checkTTL(t *testing.T, client *goredis.Client, key string, ttl time.Duration, since time.Time) {
+	t.Helper()
+	d := pttl(t, client, key)
+	elapsed := time.Since(since)
+	if d > ttl || d < ttl-elapsed-time.Millisecond {
+		t.Errorf("PTTL %s = %v, want %v less at most the %v since the write", key, d, ttl, elapsed.Round(time.Millisecond))
+	}
+}
+
+// scriptArgs is a client hook that keeps the ARGV of the last script run
+// with one key (EVALSHA or EVAL sha|script numkeys key argv...).
+type scriptArgs struct {
+	mu   sync.Mutex
+	last []any
+}
+
+func (h *scriptArgs) DialHook(next goredis.DialHook) goredis.DialHook { return next }
+
+func (h *scriptArgs) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook {
+	return func(ctx context.Context, cmd goredis.Cmder) error {
+		if args := cmd.Args(); (cmd.Name() == "evalsha" || cmd.Name() == "eval") && len(args) >= 4 {
+			h.mu.Lock()
+			h.last = args[4:]
+			h.mu.Unlock()
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (h *scriptArgs) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredis.ProcessPipelineHook {
+	return next
+}
+
+// lastArgs is the ARGV of the last script, as fmt prints a slice.
+func (h *scriptArgs) lastArgs() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return fmt.Sprint(h.last)
 }
 
 // TestNewRateStoreDefaultPrefix: an empty prefix is DefaultKeyPrefix, as

@@ -323,7 +323,10 @@ func TestFaultsOIDC(t *testing.T) {
 	us, hashes := users(t, faultUsers(n))
 	addrs := []string{freeAddr(t), freeAddr(t)}
 
-	const timeout, delay = time.Second, 4 * time.Second
+	// The slow provider's token endpoint never answers in time (it gives
+	// up when the client does), so only the server's timeout can end a
+	// sign-in with it.
+	const timeout, delay = time.Second, time.Hour
 	// corp goes off the network under load. corp2 is off from the start
 	// (so no discovery document of it was ever fetched, at start or later)
 	// and comes back with corp; the load never uses it.
@@ -342,16 +345,18 @@ func TestFaultsOIDC(t *testing.T) {
 	})
 	f := newFaultRun(t, c, n)
 	f.signInSurvivors(credentials, func(cl *client) string { return cl.signInOIDC(corp, nil, false) })
-	// The slow provider: the callback gives up after the timeout, not
-	// after the provider's delay, and answers OAuthCallback.
+	// The slow provider: the callback gives up after the timeout (not
+	// before it), and answers OAuthCallback: the provider never answers,
+	// so the answer itself shows the timeout ended the call, however long
+	// it took on a loaded machine.
 	checkSlow := func(when string) {
 		for _, in := range c.ins {
 			start := time.Now()
 			got := f.probe().signInOIDC(slow, in, false)
 			took := time.Since(start)
-			if got != "OAuthCallback" || took < timeout || took >= delay {
-				t.Errorf("%s: sign-in with the slow provider on %s = %s after %s, want error=OAuthCallback after %s to %s",
-					when, in.name, got, took.Round(time.Millisecond), timeout, delay)
+			if got != "OAuthCallback" || took < timeout {
+				t.Errorf("%s: sign-in with the slow provider on %s = %s after %s, want error=OAuthCallback after at least %s",
+					when, in.name, got, took.Round(time.Millisecond), timeout)
 			}
 		}
 	}
@@ -395,7 +400,7 @@ func TestFaultsOIDC(t *testing.T) {
 	}
 	checkSlow("after")
 	f.checkSurvivors("after the provider came back")
-	f.finish(fmt.Sprintf("An OpenID Provider slow throughout (token endpoint %s, provider timeout %s) and one that went off the network and came back.", delay, timeout))
+	f.finish(fmt.Sprintf("An OpenID Provider slow throughout (token endpoint never answering in time, provider timeout %s) and one that went off the network and came back.", timeout))
 }
 
 // TestFaultsSMTP has the SMTP server refuse every recipient under load,

@@ -60,15 +60,37 @@ providers:
 		// Only the https: stand-in for an unknown endpoint: the provider
 		// here is http, so Chrome must refuse the redirect.
 		g := s.svc.cur.Load()
-		saved := g.pageCSP()
-		blocked := csp(g.formOrigins, nil, 1)
-		g.csp.Store(&blocked)
-		defer g.csp.Store(&saved)
+		// The warm-up rebuilds the CSP when it ends, which may be after
+		// /readyz answered: let it end first, or it could put back the
+		// provider's origin in the middle of this check.
+		select {
+		case <-g.warmed:
+		case <-time.After(60 * time.Second):
+			t.Fatal("the warm-up did not end")
+		}
+		saved := g.csp.cur.Load()
+		blocked := *saved // built at the same discovery count: kept
+		blocked.policy = csp(g.formOrigins, []providerSources{{}})
+		g.csp.cur.Store(&blocked)
+		defer g.csp.cur.Store(saved)
 		ctx := browsertest.New(t)
+		// Chrome reports the refusal in its log: that report, not a pause,
+		// shows the redirect was checked and not followed. Subscribed
+		// before the click, so that it cannot be missed.
+		messages := chromedp.Console(ctx)
 		if err := signIn(ctx); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(2 * time.Second) // time to follow the redirect, were it allowed
+		for m, err := range messages {
+			if err != nil {
+				t.Fatalf("no CSP report from Chrome (%v): the form-action check did not run", err)
+			}
+			if m.Source == "security" && strings.Contains(m.Text, "form-action") && strings.Contains(m.Text, "blocked") {
+				break
+			}
+		}
+		// The navigation ended with the refusal: the browser is not at
+		// the provider, and will not get there.
 		href, err := chromedp.Run(ctx, chromedp.Location())
 		if err != nil {
 			t.Fatal(err)

@@ -172,6 +172,27 @@ providers:
 			}
 		})
 	}
+	// The base path and trailing slashes are answered as Next.js answers
+	// them, not with ServeMux's own 307.
+	noFollow := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, tt := range []struct {
+		path     string
+		status   int
+		location string
+	}{
+		{"/auth", http.StatusNotFound, ""},
+		{"/auth/", http.StatusPermanentRedirect, "/auth"},
+		{"/auth/session/", http.StatusPermanentRedirect, "/auth/session"},
+	} {
+		res, err := noFollow.Get(s.base + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != tt.status || res.Header.Get("Location") != tt.location {
+			t.Errorf("GET %s = %d Location %q, want %d %q", tt.path, res.StatusCode, res.Header.Get("Location"), tt.status, tt.location)
+		}
+	}
 	if err := s.stop(); err != nil {
 		t.Errorf("run() after cancel = %v, want nil", err)
 	}

@@ -235,20 +235,21 @@ providers:
 
 func TestCSP(t *testing.T) {
 	self := []string{"https://auth.example.com"}
+	known := func(o ...string) providerSources { return providerSources{origins: o, known: true} }
 	tests := []struct {
 		name      string
-		origins   map[string]string
-		providers int
+		providers []providerSources
 		want      string // form-action
 	}{
-		{"no providers", nil, 0, "form-action 'self' https://auth.example.com;"},
-		{"unknown endpoint", nil, 1, "form-action 'self' https: https://auth.example.com;"},
-		{"known", map[string]string{"a": "http://127.0.0.1:8080", "b": "https://idp.example"}, 2, "form-action 'self' http://127.0.0.1:8080 https://auth.example.com https://idp.example;"},
-		{"one unknown", map[string]string{"a": "https://idp.example"}, 2, "form-action 'self' https: https://auth.example.com https://idp.example;"},
+		{"no providers", nil, "form-action 'self' https://auth.example.com;"},
+		{"unknown endpoint", []providerSources{{}}, "form-action 'self' https: https://auth.example.com;"},
+		{"unknown endpoint, issuer known", []providerSources{{origins: []string{"http://127.0.0.1:8080"}}}, "form-action 'self' http://127.0.0.1:8080 https: https://auth.example.com;"},
+		{"known", []providerSources{known("http://127.0.0.1:8080"), known("https://idp.example", "https://auth.example.com")}, "form-action 'self' http://127.0.0.1:8080 https://auth.example.com https://idp.example;"},
+		{"one unknown", []providerSources{known("https://idp.example"), {}}, "form-action 'self' https: https://auth.example.com https://idp.example;"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := csp(self, tt.origins, tt.providers)
+			got := csp(self, tt.providers)
 			if !strings.Contains(got, tt.want) || !strings.HasPrefix(got, "default-src 'none';") || !strings.HasSuffix(got, "frame-ancestors 'none'; base-uri 'none'") {
 				t.Errorf("csp() = %q, want %q", got, tt.want)
 			}

@@ -10,9 +10,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/provider"
 )
 
 // readyTimeout bounds a /readyz check.
@@ -91,17 +93,20 @@ func cspOrigin(raw string) string {
 // csp is the Content-Security-Policy of the HTML pages. The pages have
 // no script; their styles are inline and their images (logos) are the
 // server's, data: URLs or https. form-action lists 'self', the origins of
-// the public URLs and of the application's own pages, and the origin of
-// every OAuth provider's authorization endpoint: Chrome applies
-// form-action to the redirects that follow a form POST, and the sign-in
-// buttons POST to /signin/:id, which redirects to the provider. While an
-// endpoint is unknown (discovery not loaded yet), https: stands for it.
-func csp(formOrigins []string, providerOrigins map[string]string, providers int) string {
+// the public URLs and of the application's own pages, and those of every
+// OAuth provider (providerSources): Chrome applies form-action to the
+// redirects that follow a form POST, and the sign-in buttons POST to
+// /signin/:id, which redirects to the provider. While a provider's
+// authorization endpoint is unknown (discovery not loaded yet), https:
+// stands for it.
+func csp(formOrigins []string, providers []providerSources) string {
 	sources := slices.Clone(formOrigins)
-	for _, o := range providerOrigins {
-		sources = append(sources, o)
+	unknown := false
+	for _, p := range providers {
+		sources = append(sources, p.origins...)
+		unknown = unknown || !p.known
 	}
-	if len(providerOrigins) < providers {
+	if unknown {
 		sources = append(sources, "https:")
 	}
 	slices.Sort(sources)
@@ -137,9 +142,125 @@ func formOrigins(cfg nextauth.Config) []string {
 	return out
 }
 
-// refreshCSP learns the providers' authorization endpoints, within ctx,
-// and rewrites the pages' CSP with those it learnt. It returns the
-// providers that did not answer.
+// targeted is an OAuth provider of package provider (OAuth, OIDC, the
+// presets): it tells where it sends the browser without a request, and
+// counts the discovery documents it has loaded (see
+// provider.AuthorizationTargets).
+type targeted interface {
+	AuthorizationTargets() provider.AuthorizationTargets
+	Discoveries() uint64
+}
+
+// providerSources are one OAuth provider's form-action sources: the
+// origins its sign-in may redirect the browser to, and whether its
+// authorization endpoint's origin is among them (else https: stands for
+// it).
+type providerSources struct {
+	origins []string
+	known   bool
+}
+
+// sourcesOf are op's sources. A provider that reports its targets gives
+// them from the configuration, so from the start, without discovery: the
+// origin of its authorization_url, or, with discovery, those of its issuer
+// and discovery URL, joined by the authorization endpoint's once a
+// discovery document has loaded (the endpoint may be on another origin).
+// Any other provider gives the origin learnt from the authorization URL
+// it built for /readyz or the warm-up (learned, by provider id).
+func sourcesOf(op oauthProvider, learned map[string]string) providerSources {
+	var s providerSources
+	if tp, ok := op.p.(targeted); ok {
+		t := tp.AuthorizationTargets()
+		for _, u := range t.Configured {
+			if o := cspOrigin(u); o != "" {
+				s.origins = append(s.origins, o)
+			}
+		}
+		// An endpoint we cannot write is unknown: https: stands for it.
+		if o := cspOrigin(t.Endpoint); o != "" {
+			s.origins = append(s.origins, o)
+			s.known = true
+		}
+		return s
+	}
+	if o := learned[op.id]; o != "" {
+		s.origins, s.known = []string{o}, true
+	}
+	return s
+}
+
+// pagePolicy is the CSP of the HTML pages, built when the generation is
+// made and rebuilt after every discovery document a provider loads
+// (whatever made it load: a sign-in, a callback, /readyz, the warm-up, or
+// the document's TTL), and after /readyz and the warm-up.
+//
+// A rebuild after a discovery happens on the next page served: each page
+// compares the providers' discovery counts, summed, with those the policy
+// was built at, one atomic load per provider.
+type pagePolicy struct {
+	mu  sync.Mutex // one rebuild at a time
+	cur atomic.Pointer[builtPolicy]
+}
+
+// builtPolicy is a policy and what it was built from.
+type builtPolicy struct {
+	policy string
+	// discoveries is the sum of the providers' discovery counts, read
+	// before their targets: a discovery that ends while the policy is
+	// built only makes the next page build it again.
+	discoveries uint64
+	// learned are the origins learnt from authorization URLs, by provider
+	// id, for the providers that do not report their targets.
+	learned map[string]string
+}
+
+// pageCSP is the current CSP of the HTML pages.
+func (g *generation) pageCSP() string {
+	if b := g.csp.cur.Load(); b != nil && b.discoveries == g.discoveries() {
+		return b.policy
+	}
+	return g.updateCSP(nil)
+}
+
+// discoveries sums the discovery documents the providers have loaded.
+// Each count only grows, so the sum changes whenever one does.
+func (g *generation) discoveries() uint64 {
+	var n uint64
+	for _, op := range g.oauth {
+		if tp, ok := op.p.(targeted); ok {
+			n += tp.Discoveries()
+		}
+	}
+	return n
+}
+
+// updateCSP builds the pages' CSP again, stores it and returns it.
+// learned replaces the origins learnt from authorization URLs; nil keeps
+// those learnt before (and then a policy already up to date is kept).
+func (g *generation) updateCSP(learned map[string]string) string {
+	g.csp.mu.Lock()
+	defer g.csp.mu.Unlock()
+	n := g.discoveries()
+	if learned == nil {
+		if b := g.csp.cur.Load(); b != nil {
+			if b.discoveries == n {
+				return b.policy
+			}
+			learned = b.learned
+		}
+	}
+	sources := make([]providerSources, 0, len(g.oauth))
+	for _, op := range g.oauth {
+		sources = append(sources, sourcesOf(op, learned))
+	}
+	b := &builtPolicy{policy: csp(g.formOrigins, sources), discoveries: n, learned: learned}
+	g.csp.cur.Store(b)
+	return b.policy
+}
+
+// refreshCSP learns the providers' authorization endpoints, within ctx
+// (loading the discovery documents not loaded yet), and rebuilds the
+// pages' CSP. It returns the providers that did not answer.
 func (g *generation) refreshCSP(ctx context.Context) map[string]error {
 	origins, errs := authorizationOrigins(ctx, g.oauth)
 	for id, o := range origins {
@@ -147,8 +268,7 @@ func (g *generation) refreshCSP(ctx context.Context) map[string]error {
 			delete(origins, id) // an endpoint we cannot write: https: stands for it
 		}
 	}
-	policy := csp(g.formOrigins, origins, len(g.oauth))
-	g.csp.Store(&policy)
+	g.updateCSP(origins)
 	return errs
 }
 

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nextauth-go/nextauth"
 	"github.com/nextauth-go/nextauth/adapter/sqlite"
 )
 
@@ -76,6 +79,20 @@ func TestReload(t *testing.T) {
 			t.Errorf("the sign-in page does not use the brand colour %s", color)
 		}
 	}
+	// counted checks the reloads in the metrics. A reload is counted
+	// before its configuration is served, so once the test sees the new
+	// configuration, the count must be there too.
+	// (A result not seen yet has no line.)
+	counted := func(ok, rejected int) {
+		t.Helper()
+		_, metrics := get(t, client, s.metrics+"/metrics")
+		for result, n := range map[string]int{"ok": ok, "rejected": rejected} {
+			line := fmt.Sprintf(`nextauth_config_reloads_total{result=%q} %d`, result, n)
+			if n > 0 && !strings.Contains(metrics, line+"\n") {
+				t.Errorf("metrics have no %q", line)
+			}
+		}
+	}
 	served("first", "#ff0000")
 
 	// A direct reload.
@@ -84,6 +101,7 @@ func TestReload(t *testing.T) {
 		t.Fatalf("reload() = %v", err)
 	}
 	served("second", "#00ff00")
+	counted(1, 0)
 
 	// A broken file: every problem is logged, the old config serves on.
 	rewrite(t, path, "secret: s\nmetrics_addr: 127.0.0.1:0\ntheme: {color_scheme: neon}\ncolour: blue\n")
@@ -100,11 +118,15 @@ func TestReload(t *testing.T) {
 		t.Errorf("reload() = %v; stderr does not say the reload was rejected", err)
 	}
 	served("second", "#00ff00")
+	counted(1, 1)
 
-	// A reload signal through the server's channel.
+	// A reload signal through the server's channel: the reload runs in
+	// the server's goroutine, and the new configuration being served is
+	// the signal that it is done.
 	rewrite(t, path, reloadConfig("third", "#0000ff"))
 	s.hup <- syscall.SIGHUP
 	waitFor(t, "the third config", func() bool { ids := providerIDs(t, s.base); return len(ids) == 1 && ids[0] == "third" })
+	counted(2, 1)
 	served("third", "#0000ff")
 
 	// A real SIGHUP to this process, delivered by signal.Notify as main
@@ -116,14 +138,10 @@ func TestReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "the fourth config", func() bool { ids := providerIDs(t, s.base); return len(ids) == 1 && ids[0] == "fourth" })
+	counted(3, 1)
 	served("fourth", "#123456")
 
-	_, metrics := get(t, client, s.metrics+"/metrics")
-	for _, want := range []string{`nextauth_config_reloads_total{result="ok"} 3`, `nextauth_config_reloads_total{result="rejected"} 1`} {
-		if !strings.Contains(metrics, want) {
-			t.Errorf("metrics have no %q", want)
-		}
-	}
+	// stop waits for the reload goroutine, so every reload has logged.
 	if err := s.stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -190,6 +208,7 @@ func TestReloadDrainsRequests(t *testing.T) {
 		t.Fatal("the sign-in did not reach the authorize URL")
 	}
 
+	old := s.svc.cur.Load()
 	rewrite(t, path, config("new.db"))
 	if err := s.svc.reload(); err != nil {
 		t.Fatalf("reload() = %v", err)
@@ -197,7 +216,21 @@ func TestReloadDrainsRequests(t *testing.T) {
 	if status, body := get(t, b.client, s.base+"/api/auth/session"); status != http.StatusOK {
 		t.Errorf("GET /session during the slow sign-in = %d %q, want 200", status, body)
 	}
-	time.Sleep(100 * time.Millisecond) // a premature close would happen now
+	// Once the old generation is retired, closing its database waits only
+	// for its requests to drain: check that state while the sign-in is
+	// still in it, instead of sleeping to see nothing happen.
+	waitFor(t, "the old generation to be retired", old.retired.Load)
+	select {
+	case <-old.drained:
+		t.Fatal("the old generation drained while a request was in it")
+	default:
+	}
+	if n := old.active.Load(); n != 1 {
+		t.Errorf("requests in the old generation = %d, want 1 (the slow sign-in)", n)
+	}
+	if _, err := old.db.store.Adapter.GetUser(context.Background(), "1"); err != nil && !errors.Is(err, nextauth.ErrNotFound) {
+		t.Errorf("the old database during the slow sign-in: GetUser error = %v, want it open", err)
+	}
 	if strings.Contains(s.stderr.String(), "previous database closed") {
 		t.Fatal("the old database was closed while a request was using it")
 	}

@@ -48,8 +48,8 @@ type generation struct {
 
 	oauth       []oauthProvider
 	formOrigins []string
-	csp         atomic.Pointer[string] // of the HTML pages
-	notReady    atomic.Bool            // the last /readyz failed
+	csp         pagePolicy  // of the HTML pages (ready.go)
+	notReady    atomic.Bool // the last /readyz failed
 
 	// active counts the requests being served; once retired is set, the
 	// last one to finish closes drained.
@@ -57,6 +57,11 @@ type generation struct {
 	retired   atomic.Bool
 	drained   chan struct{}
 	drainOnce sync.Once
+
+	// warmed is closed once the warm-up (ready.go warm) has ended, so
+	// that nothing but a discovery rebuilds the CSP after it; tests wait
+	// on it.
+	warmed chan struct{}
 }
 
 // database is an open store and its cleanup loop; generations share it
@@ -112,9 +117,6 @@ func (g *generation) drain() {
 	}
 	<-g.drained
 }
-
-// pageCSP is the current CSP of the HTML pages.
-func (g *generation) pageCSP() string { return *g.csp.Load() }
 
 // prepared is a configuration checked, with its database open, not yet
 // serving.
@@ -207,8 +209,7 @@ func (s *service) finish(p *prepared) (*generation, error) {
 			g.oauth = append(g.oauth, oauthProvider{id: pr.Info().ID, p: op})
 		}
 	}
-	policy := csp(g.formOrigins, nil, len(g.oauth))
-	g.csp.Store(&policy)
+	g.updateCSP(nil) // from the configuration; discovery adds to it
 
 	basePaths := f.BasePaths()
 	adminPath := f.AdminPath()
@@ -216,6 +217,10 @@ func (s *service) finish(p *prepared) (*generation, error) {
 	mux.HandleFunc("GET "+config.HealthzPath, healthz)
 	mux.HandleFunc("GET "+config.ReadyzPath, g.readyz)
 	for _, base := range basePaths {
+		// Both the base path itself and the tree below it go to h, so
+		// that ServeMux adds no redirect of its own: h answers /api/auth
+		// with 404 and a trailing slash with 308, as Next.js does.
+		mux.Handle(base, h)
 		mux.Handle(base+"/", h)
 	}
 	if adminPath != "" {
@@ -249,7 +254,11 @@ func (s *service) finish(p *prepared) (*generation, error) {
 	for _, e := range f.AutoConfigured() {
 		log.Info("provider configured from the environment", "provider", e.Preset, "variables", strings.Join(e.Vars, ", "))
 	}
-	go g.warm()
+	g.warmed = make(chan struct{})
+	go func() {
+		defer close(g.warmed)
+		g.warm()
+	}()
 	return g, nil
 }
 
@@ -286,8 +295,10 @@ func (s *service) reload() error {
 	if err != nil {
 		return s.rejected(old, err)
 	}
-	s.cur.Store(g)
+	// Counted before it is served: whoever sees the new configuration
+	// also sees the reload in the metrics.
 	s.metrics.Reload(true)
+	s.cur.Store(g)
 	reopened := g.db != old.db
 	g.log.Info("configuration reloaded", "config", s.configPath, "database_reopened", reopened, "url", g.auth.BaseURL())
 	if f.MetricsAddr != old.file.MetricsAddr {

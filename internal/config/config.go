@@ -151,8 +151,11 @@ type RateLimit struct {
 	// per_address, its name before credentials_rate_limit existed.
 	PerAccount int `yaml:"per_account"`
 	// PerClient bounds the attempts of one client (IP address) per Window.
-	PerClient int      `yaml:"per_client"`
-	Window    Duration `yaml:"window"`
+	PerClient int `yaml:"per_client"`
+	// Requests (credentials_rate_limit only) bounds every request of one
+	// client per Window, successful or not.
+	Requests int      `yaml:"requests"`
+	Window   Duration `yaml:"window"`
 }
 
 // aliasPerAddress is the old name of email_rate_limit.per_account.

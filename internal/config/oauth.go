@@ -36,7 +36,7 @@ type OAuthClient struct {
 	// request.
 	AuthorizationParams Params `yaml:"authorization_params"`
 	// Checks are any of pkce, state and nonce, or none alone; nil means the
-	// type's default (state for oauth and oidc).
+	// type's default (pkce and state for oidc, state for oauth).
 	Checks []string `yaml:"checks"`
 	// TokenEndpointAuthMethod is client_secret_basic (default),
 	// client_secret_post or none.
@@ -82,7 +82,8 @@ type OIDC struct {
 	// IDTokenSigningAlg is the one id_token alg accepted; default RS256.
 	IDTokenSigningAlg string `yaml:"id_token_signing_alg"`
 	// Profile says where the user's fields are in the id_token's claims;
-	// nil means sub, name, email and picture.
+	// nil means [provider.OIDC]'s mapping: sub, name (else nickname, else
+	// preferred_username), email and picture.
 	Profile *ProfileMap `yaml:"profile"`
 }
 

@@ -134,7 +134,10 @@ func checkOrigin(s string) (string, error) {
 
 // rateLimit checks a rate limit key.
 func (v *validator) rateLimit(key string, r RateLimit) nextauth.RateLimit {
-	return nextauth.RateLimit{PerAccount: r.PerAccount, PerClient: r.PerClient, Window: v.age(key+".window", r.Window)}
+	if r.Requests != 0 && key != "credentials_rate_limit" {
+		v.addf(key+".requests", "only credentials_rate_limit has it")
+	}
+	return nextauth.RateLimit{PerAccount: r.PerAccount, PerClient: r.PerClient, Requests: r.Requests, Window: v.age(key+".window", r.Window)}
 }
 
 // lockout checks the lockout key.

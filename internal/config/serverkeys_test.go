@@ -37,8 +37,8 @@ func TestServerKeys(t *testing.T) {
 			func(_ *File, c nextauth.Config) any { return c.EmailRateLimit }, nextauth.RateLimit{PerAccount: 2, PerClient: -1, Window: 30 * time.Second}},
 		{"email per_address alias", "email_rate_limit: {per_address: 4}\n",
 			func(_ *File, c nextauth.Config) any { return c.EmailRateLimit.PerAccount }, 4},
-		{"credentials_rate_limit", "credentials_rate_limit: {per_account: 7, per_client: 50, window: 2m}\n",
-			func(_ *File, c nextauth.Config) any { return c.CredentialsRateLimit }, nextauth.RateLimit{PerAccount: 7, PerClient: 50, Window: 2 * time.Minute}},
+		{"credentials_rate_limit", "credentials_rate_limit: {per_account: 7, per_client: 50, requests: 90, window: 2m}\n",
+			func(_ *File, c nextauth.Config) any { return c.CredentialsRateLimit }, nextauth.RateLimit{PerAccount: 7, PerClient: 50, Requests: 90, Window: 2 * time.Minute}},
 		{"lockout", "lockout: {max_failures: -1, duration: 10s, max_duration: 600}\n",
 			func(_ *File, c nextauth.Config) any { return c.Lockout }, nextauth.Lockout{MaxFailures: -1, Duration: 10 * time.Second, MaxDuration: 10 * time.Minute}},
 		{"admin default path", "admin: {token: " + adminToken + "}\n", func(f *File, _ nextauth.Config) any { return f.AdminPath() }, DefaultAdminPath},
@@ -106,7 +106,10 @@ func TestServerProblems(t *testing.T) {
 			`config: t.yaml:3: urls[0]: "https://A.example/auth/" is already url`,
 		}},
 		{"per_address in credentials", "secret: s\ncredentials_rate_limit:\n  per_address: 1\n", []string{
-			"config: t.yaml:3: credentials_rate_limit.per_address: unknown key; known keys here: per_account, per_client, window",
+			"config: t.yaml:3: credentials_rate_limit.per_address: unknown key; known keys here: per_account, per_client, requests, window",
+		}},
+		{"requests in email_rate_limit", "secret: s\nemail_rate_limit:\n  requests: 9\n", []string{
+			"config: t.yaml:3: email_rate_limit.requests: only credentials_rate_limit has it",
 		}},
 		{"per_address and per_account", "secret: s\nemail_rate_limit:\n  per_account: 1\n  per_address: 2\n", []string{
 			"config: t.yaml:4: email_rate_limit.per_address: is the old name of per_account; keep only per_account",
@@ -202,7 +205,7 @@ providers:
 		}
 	}
 	p := b.cfg.Providers[0].(nextauth.OAuthProvider)
-	u, err := p.AuthorizationURL(context.Background(), nextauth.AuthorizationRequest{RedirectURI: "http://localhost:3000/api/auth/callback/corp", State: "s"})
+	u, err := p.AuthorizationURL(context.Background(), nextauth.AuthorizationRequest{RedirectURI: "http://localhost:3000/api/auth/callback/corp", State: "s", CodeChallenge: "c"})
 	if err != nil || !strings.HasPrefix(u, "https://idp.example/authorize?") {
 		t.Fatalf("AuthorizationURL() = %q, %v, want the discovered endpoint", u, err)
 	}

@@ -55,6 +55,23 @@ func (l *Limiter) Allow(key string, now time.Time) bool {
 	return true
 }
 
+// Refund gives one token back to key's bucket at now, never beyond the
+// limit. A key it does not remember has a full bucket already.
+func (l *Limiter) Refund(key string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.keys[key]
+	if !ok {
+		return
+	}
+	if elapsed := now.Sub(b.last); elapsed > 0 {
+		b.tokens = min(l.limit, b.tokens+l.limit*float64(elapsed)/float64(l.window))
+		b.last = now
+	}
+	b.tokens = min(l.limit, b.tokens+1)
+	l.keys[key] = b
+}
+
 // prune forgets keys whose bucket has refilled completely.
 func (l *Limiter) prune(now time.Time) {
 	for k, b := range l.keys {

@@ -48,6 +48,18 @@ func (m *Store) Take(_ context.Context, key string, limit int, window time.Durat
 	return l.Allow(key, m.now()), nil
 }
 
+// Refund gives one token back to the bucket of key, limit and window,
+// never beyond limit.
+func (m *Store) Refund(_ context.Context, key string, limit int, window time.Duration) error {
+	m.mu.Lock()
+	l, ok := m.buckets[window.String()+"/"+strconv.Itoa(limit)]
+	m.mu.Unlock()
+	if ok {
+		l.Refund(key, m.now())
+	}
+	return nil
+}
+
 // Incr adds one to key's counter, which is forgotten ttl after its last
 // increment, and returns the new count.
 func (m *Store) Incr(_ context.Context, key string, ttl time.Duration) (int64, error) {

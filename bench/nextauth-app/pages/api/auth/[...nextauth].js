@@ -10,6 +10,9 @@
 import NextAuth from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import bcrypt from "bcryptjs";
+// The request-by-request comparison (compare_test.go) runs other options, chosen by
+// NEXTAUTH_COMPARE_CONFIG (see compare.js); the benchmark never sets it.
+import { compareOptions } from "../../../compare";
 
 // Keep in sync with bench/nextauth.yaml (password: wonderland).
 const USER = {
@@ -44,4 +47,6 @@ export const authOptions = {
   ],
 };
 
-export default NextAuth(authOptions);
+export default NextAuth(
+  process.env.NEXTAUTH_COMPARE_CONFIG ? compareOptions(process.env.NEXTAUTH_COMPARE_CONFIG) : authOptions,
+);

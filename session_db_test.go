@@ -75,7 +75,7 @@ func TestDatabaseStrategyDefault(t *testing.T) {
 		t.Fatalf("database session cookie = %q, want a UUID", token)
 	}
 	stored, user, err := a.GetSessionAndUser(context.Background(), token)
-	if err != nil || user.Email != "alice@example.com" || !stored.Expires.Equal(now.Add(30*24*time.Hour)) {
+	if err != nil || user.Email.String() != "alice@example.com" || !stored.Expires.Equal(now.Add(30*24*time.Hour)) {
 		t.Fatalf("stored session = %+v %+v %v", stored, user, err)
 	}
 	if u, err := a.GetUserByAccount(context.Background(), "credentials", "1"); err != nil || u.ID != user.ID {

@@ -11,9 +11,11 @@
 // column.
 //
 // IDs are the SERIAL integers of the users table written as decimal
-// strings; an ID that is not such a string is simply not found. Empty
-// strings are stored as NULL and read back as empty strings; an account's
-// ExpiresAt of 0 is stored as NULL. Times come back in UTC with the
+// strings; an ID that is not such a string is simply not found. A user's
+// name, e-mail or image that is null, absent or "" is stored as NULL and a
+// NULL is read back as [nextauth.Null]; other empty strings (account
+// tokens) are stored as NULL and read back as ""; an account's ExpiresAt
+// of 0 is stored as NULL. Times come back in UTC with the
 // microsecond precision of TIMESTAMPTZ.
 //
 // Every lookup the server makes on a request is a single indexed statement:

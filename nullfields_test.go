@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/nextauth-go/nextauth"
@@ -212,5 +213,46 @@ func TestSessionJSONNullFields(t *testing.T) {
 		if u == nil || u.Name != tt.user.Name || u.Email != tt.user.Email || u.Image != tt.user.Image {
 			t.Errorf("Unmarshal(%s).User = %+v, want %+v", tt.json, u, tt.user)
 		}
+	}
+}
+
+// TestOAuthNullEmail: NextAuth lower-cases an OAuth profile's e-mail with
+// profile.email?.toLowerCase(), which turns a null e-mail into undefined:
+// the token and session leave it out, while a null image stays. With an
+// adapter the created user's NULL e-mail is null again.
+func TestOAuthNullEmail(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		adapter bool
+		user    string
+	}{
+		{"no adapter", false, `{"name":"Gee","image":null}`},
+		{"adapter, JWT session", true, `{"name":"Gee","email":null,"image":null}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &scriptedOAuth{id: "gh", checks: []string{"pkce"}, result: func() (*nextauth.OAuthResult, error) {
+				return &nextauth.OAuthResult{
+					User:    nextauth.User{ID: "g1", Name: nextauth.String("Gee"), Email: nextauth.Null(), Image: nextauth.Null()},
+					Account: nextauth.Account{ProviderAccountID: "g1", AccessToken: "at", TokenType: "bearer"},
+					Profile: map[string]any{"id": "g1", "login": "Gee", "email": nil},
+				}, nil
+			}}
+			h := newHandler(t, func(c *nextauth.Config) {
+				c.Providers = append(c.Providers, p)
+				if tt.adapter {
+					c.Adapter = memory.New()
+					c.Session.Strategy = nextauth.StrategyJWT
+				}
+			})
+			c := newClient(t, h)
+			startOAuth(t, c, "gh")
+			if w := c.get("/api/auth/callback/gh?code=c"); w.Code != http.StatusFound || w.Header().Get("Location") != "http://localhost:3111/after" {
+				t.Fatalf("callback = %d %q", w.Code, w.Header().Get("Location"))
+			}
+			body := c.get("/api/auth/session").Body.String()
+			if !strings.HasPrefix(body, `{"user":`+tt.user+`,"expires":"`) {
+				t.Errorf("GET /session = %s, want user %s", body, tt.user)
+			}
+		})
 	}
 }

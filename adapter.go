@@ -36,9 +36,12 @@ type VerificationToken struct {
 // adapter/adaptertest checks any implementation against this contract.
 //
 // Conventions: ctx comes first; "not found" is [ErrNotFound]; a broken
-// uniqueness rule is [ErrConflict] (wrapped is fine); empty strings mean
-// NULL (no name, no e-mail…), and a nil EmailVerified means never verified.
-// Times are stored to at least millisecond precision and returned in UTC.
+// uniqueness rule is [ErrConflict] (wrapped is fine). A user's Name, Email
+// and Image are stored as NULL when they are null, absent or "" (not
+// [NullString.Valid], or empty), and a NULL is read back as [Null] (so a
+// session shows it as null, as NextAuth's SQL adapters do); a nil
+// EmailVerified means never verified. Times are stored to at least
+// millisecond precision and returned in UTC.
 type Adapter interface {
 	// CreateUser stores a new user and returns it with its new ID (u.ID is
 	// ignored). An e-mail already used by another user is ErrConflict.

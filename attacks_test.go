@@ -839,7 +839,7 @@ func TestAttackCredentialStuffing(t *testing.T) {
 		c.Providers = []nextauth.Provider{provider.Credentials(provider.CredentialsConfig{
 			Authorize: func(_ context.Context, cr nextauth.Credentials, _ *http.Request) (*nextauth.User, error) {
 				if p, ok := users[cr["username"]]; ok && p == cr["password"] {
-					return &nextauth.User{ID: cr["username"], Email: cr["username"] + "@example.com"}, nil
+					return &nextauth.User{ID: cr["username"], Email: nextauth.String(cr["username"] + "@example.com")}, nil
 				}
 				return nil, nil
 			},

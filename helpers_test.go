@@ -27,7 +27,7 @@ const testSecret = "secret"
 var fixedNow = time.Date(2026, 11, 27, 8, 39, 23, 295_000_000, time.UTC)
 
 // alice is the credentials user of the test handler (password "wonderland").
-var alice = nextauth.User{ID: "1", Name: "Alice", Email: "alice@example.com", Image: "https://img.example/alice.png"}
+var alice = nextauth.User{ID: "1", Name: nextauth.String("Alice"), Email: nextauth.String("alice@example.com"), Image: nextauth.String("https://img.example/alice.png")}
 
 // testConfig is a credentials-only config; mutate adjusts it per test.
 func testConfig(mutate func(*nextauth.Config)) nextauth.Config {

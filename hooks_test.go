@@ -188,7 +188,7 @@ func firstRequest(base func(*nextauth.Config), req func(c *client) *httptest.Res
 // sign-in link and a fresh browser follows it (the request under test).
 func emailLinkOfExistingUser(t *testing.T, hook func(*nextauth.Config)) (hookAnswer, *hookLog) {
 	a := memory.New()
-	if _, err := a.CreateUser(context.Background(), nextauth.User{Name: "Bob", Email: "bob@example.com"}); err != nil {
+	if _, err := a.CreateUser(context.Background(), nextauth.User{Name: nextauth.String("Bob"), Email: nextauth.String("bob@example.com")}); err != nil {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex

@@ -133,7 +133,7 @@ func TestOIDCDatabaseSessionsAndRefresh(t *testing.T) {
 		t.Fatalf("callback redirect = %q", got)
 	}
 	u, err := a.GetUserByAccount(context.Background(), "corp", "sub-9")
-	if err != nil || u.Email != "max@example.com" {
+	if err != nil || u.Email.String() != "max@example.com" {
 		t.Fatalf("user = %+v %v", u, err)
 	}
 	acct, err := a.GetAccount(context.Background(), "corp", "sub-9")

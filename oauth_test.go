@@ -47,7 +47,7 @@ func (p *scriptedOAuth) Exchange(_ context.Context, r nextauth.CallbackRequest) 
 func profileResult(id, email string) func() (*nextauth.OAuthResult, error) {
 	return func() (*nextauth.OAuthResult, error) {
 		return &nextauth.OAuthResult{
-			User:    nextauth.User{ID: id, Name: "Pat", Email: email},
+			User:    nextauth.User{ID: id, Name: nextauth.String("Pat"), Email: nextauth.String(email)},
 			Account: nextauth.Account{ProviderAccountID: id, AccessToken: "at-" + id, TokenType: "bearer", ExpiresAt: 2000000000},
 			Profile: map[string]any{"sub": id, "email": email},
 		}, nil
@@ -218,7 +218,7 @@ func TestOAuthAccountLinking(t *testing.T) {
 	alice := newClient(t, h)
 	run(alice, step{"gh", "gh-1", "Pat@Example.com", "/welcome?callbackUrl=http%3A%2F%2Flocalhost%3A3111%2Fafter"})
 	u, err := a.GetUserByAccount(ctx, "gh", "gh-1")
-	if err != nil || u.Email != "pat@example.com" || created != 1 || linked != 1 {
+	if err != nil || u.Email.String() != "pat@example.com" || created != 1 || linked != 1 {
 		t.Fatalf("row 7: user %+v %v, created %d linked %d", u, err, created, linked)
 	}
 	// Row 3: known account, signed out → same user, not new.

@@ -162,7 +162,7 @@ func TestOIDCNewcomerEndToEnd(t *testing.T) {
 					}
 					warnings := logs.withCode(t, "OIDC_PROFILE_WITHOUT_EMAIL_OR_NAME")
 					if !tt.wantEmpty {
-						if u.Email != op.email || u.Name != op.name {
+						if u.Email.String() != op.email || u.Name.String() != op.name {
 							t.Errorf("user row = %+v, want e-mail %q and name %q", u, op.email, op.name)
 						}
 						if sess.User["email"] != op.email || sess.User["name"] != op.name {
@@ -173,7 +173,7 @@ func TestOIDCNewcomerEndToEnd(t *testing.T) {
 						}
 						return
 					}
-					if u.Email != "" || u.Name != "" || len(sess.User) != 0 {
+					if u.Email.String() != "" || u.Name.String() != "" || len(sess.User) != 0 {
 						t.Errorf("user row = %+v, session %s; want neither e-mail nor name with scope openid", u, body)
 					}
 					if len(warnings) != 1 || warnings[0]["level"] != "WARN" || warnings[0]["provider"] != "corp" || warnings[0]["scope"] != "openid" {
@@ -227,7 +227,7 @@ func TestOIDCNewcomerInBrowser(t *testing.T) {
 			if sess.User["email"] != op.email || sess.User["name"] != op.name {
 				t.Errorf("GET /session = %+v, want e-mail %q and name %q", sess, op.email, op.name)
 			}
-			if u, err := a.GetUserByAccount(context.Background(), "corp", op.sub); err != nil || u.Email != op.email || u.Name != op.name {
+			if u, err := a.GetUserByAccount(context.Background(), "corp", op.sub); err != nil || u.Email.String() != op.email || u.Name.String() != op.name {
 				t.Errorf("user row = %+v, %v; want e-mail %q and name %q", u, err, op.email, op.name)
 			}
 			if w := logs.withCode(t, "OIDC_PROFILE_WITHOUT_EMAIL_OR_NAME"); len(w) != 0 {

@@ -47,7 +47,7 @@ func newRotating(now *time.Time) *rotatingOAuth {
 	p := &rotatingOAuth{scriptedOAuth: scriptedOAuth{id: "idp", checks: []string{"state"}}, now: func() time.Time { return *now }, current: "rt-0"}
 	p.result = func() (*nextauth.OAuthResult, error) {
 		return &nextauth.OAuthResult{
-			User:    nextauth.User{ID: "u1", Email: "pat@example.com"},
+			User:    nextauth.User{ID: "u1", Email: nextauth.String("pat@example.com")},
 			Account: nextauth.Account{ProviderAccountID: "u1", AccessToken: "at-0", RefreshToken: "rt-0", ExpiresAt: now.Add(10 * time.Minute).Unix()},
 		}, nil
 	}

@@ -89,7 +89,7 @@ func (h *Handler) signInAllowed(s *state, p SignInParams, credentials bool) bool
 	if credentials {
 		denyStatus = http.StatusForbidden
 	}
-	if !h.allowed(p.User.Email) {
+	if !h.allowed(p.User.Email.String()) {
 		h.log.LogAttrs(s.ctx, slog.LevelInfo, "sign-in refused by allow list", slog.String("code", string(CodeAccessDenied)))
 		h.redirect(s, s.errorURL(string(CodeAccessDenied)), denyStatus)
 		return false

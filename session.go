@@ -10,12 +10,16 @@ import (
 )
 
 // User is NextAuth's user: what a provider or adapter says about the person
-// signing in.
+// signing in. Name, Email and Image are each a value, null or absent
+// ([NullString]), as NextAuth has them: an adapter's NULL column is null; a
+// profile or an authorize() answer gives null for a JSON null and leaves a
+// missing key absent. Null and absent differ only in what reaches the token
+// and GET /session (null is written, absent left out).
 type User struct {
 	ID            string     `json:"id"`
-	Name          string     `json:"name,omitempty"`
-	Email         string     `json:"email,omitempty"`
-	Image         string     `json:"image,omitempty"`
+	Name          NullString `json:"name,omitzero"`
+	Email         NullString `json:"email,omitzero"`
+	Image         NullString `json:"image,omitzero"`
 	EmailVerified *time.Time `json:"emailVerified,omitempty"`
 }
 
@@ -47,12 +51,14 @@ type Session struct {
 	Extra map[string]any
 }
 
-// SessionUser is the user part of a [Session]. Empty fields are omitted from
-// the JSON, as NextAuth omits claims the token does not carry.
+// SessionUser is the user part of a [Session]. As in NextAuth, a null field
+// is written as null (an e-mail user's name and image: NULL in the adapter,
+// null in the token) and an absent one is left out (a claim the token does
+// not carry).
 type SessionUser struct {
-	Name  string
-	Email string
-	Image string
+	Name  NullString
+	Email NullString
+	Image NullString
 	// Extra holds additional members of "user" (e.g. "id"), written after
 	// "image" in key order.
 	Extra map[string]any
@@ -97,8 +103,11 @@ func (s *Session) appendJSON(b []byte) ([]byte, error) {
 func (u *SessionUser) appendJSON(b []byte) ([]byte, error) {
 	b = append(b, '{')
 	first := true
-	for _, f := range [...]struct{ k, v string }{{"name", u.Name}, {"email", u.Email}, {"image", u.Image}} {
-		if f.v == "" {
+	for _, f := range [...]struct {
+		k string
+		v NullString
+	}{{"name", u.Name}, {"email", u.Email}, {"image", u.Image}} {
+		if f.v.IsZero() {
 			continue
 		}
 		if !first {
@@ -107,7 +116,7 @@ func (u *SessionUser) appendJSON(b []byte) ([]byte, error) {
 		b = append(b, '"')
 		b = append(b, f.k...)
 		b = append(b, `":`...)
-		b = jsonstr.Append(b, f.v)
+		b = appendNullString(b, f.v)
 		first = false
 	}
 	b, err := appendExtra(b, u.Extra, first, "name", "email", "image")
@@ -163,16 +172,13 @@ func (s *Session) UnmarshalJSON(data []byte) error {
 			}
 			u := &SessionUser{}
 			for uk, uv := range m {
-				str, isStr := uv.(string)
-				switch {
-				case uk == "name" && isStr:
-					u.Name = str
-				case uk == "email" && isStr:
-					u.Email = str
-				case uk == "image" && isStr:
-					u.Image = str
-				case uk == "name" || uk == "email" || uk == "image":
-					// null or non-string: treated as absent
+				switch uk {
+				case "name":
+					u.Name = NullStringOf(uv, true)
+				case "email":
+					u.Email = NullStringOf(uv, true)
+				case "image":
+					u.Image = NullStringOf(uv, true)
 				default:
 					if u.Extra == nil {
 						u.Extra = map[string]any{}

@@ -91,15 +91,15 @@ func (d *dbSessions) signInUser(s *state, account *Account, u *User) (*User, boo
 		return nil, false, err
 	}
 	created := false
-	if u.Email != "" {
-		found, err = d.a.GetUserByEmail(s.ctx, u.Email)
+	if u.Email.String() != "" {
+		found, err = d.a.GetUserByEmail(s.ctx, u.Email.String())
 	} else {
 		err = ErrNotFound
 	}
 	if errors.Is(err, ErrNotFound) {
 		found, err = d.a.CreateUser(s.ctx, User{Name: u.Name, Email: u.Email, Image: u.Image})
-		if errors.Is(err, ErrConflict) && u.Email != "" {
-			found, err = d.a.GetUserByEmail(s.ctx, u.Email) // created concurrently
+		if errors.Is(err, ErrConflict) && u.Email.String() != "" {
+			found, err = d.a.GetUserByEmail(s.ctx, u.Email.String()) // created concurrently
 		} else if err == nil {
 			created = true
 			emit(s.ctx, h, "CREATE_USER", h.cfg.Events.CreateUser, found)

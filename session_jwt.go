@@ -95,13 +95,17 @@ func (j *jwtSessions) read(ctx context.Context, r *http.Request, trigger string,
 	return sess, set
 }
 
-// sessionUser is the default session user taken from token claims.
+// sessionUser is the default session user taken from token claims: a null
+// claim is null, a missing one absent.
 func sessionUser(c jwt.Claims) *SessionUser {
-	u := &SessionUser{}
-	u.Name, _ = c["name"].(string)
-	u.Email, _ = c["email"].(string)
-	u.Image, _ = c["picture"].(string)
-	return u
+	name, hasName := c["name"]
+	email, hasEmail := c["email"]
+	picture, hasPicture := c["picture"]
+	return &SessionUser{
+		Name:  NullStringOf(name, hasName),
+		Email: NullStringOf(email, hasEmail),
+		Image: NullStringOf(picture, hasPicture),
+	}
 }
 
 // signInUser keeps the user Authorize returned: the token carries it.
@@ -110,17 +114,17 @@ func (j *jwtSessions) signInUser(_ *state, _ *Account, u *User) (*User, bool, er
 }
 
 // defaultToken is the token NextAuth builds at sign-in
-// (docs/compatibility.md#session-tokens-jwt): name, email, picture, sub.
+// (docs/compatibility.md#session-tokens-jwt): name, email, picture, sub; a
+// null field is a null claim, an absent one no claim.
 func defaultToken(u *User) jwt.Claims {
 	t := jwt.Claims{}
-	if u.Name != "" {
-		t["name"] = u.Name
-	}
-	if u.Email != "" {
-		t["email"] = u.Email
-	}
-	if u.Image != "" {
-		t["picture"] = u.Image
+	for _, f := range [...]struct {
+		k string
+		v NullString
+	}{{"name", u.Name}, {"email", u.Email}, {"picture", u.Image}} {
+		if v, ok := f.v.Claim(); ok {
+			t[f.k] = v
+		}
 	}
 	t["sub"] = u.ID
 	return t

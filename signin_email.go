@@ -41,7 +41,7 @@ func (h *Handler) emailSignIn(s *state, p EmailProvider) {
 	a := h.cfg.Adapter
 	user, err := a.GetUserByEmail(s.ctx, email)
 	if errors.Is(err, ErrNotFound) {
-		user, err = User{ID: email, Email: email}, nil
+		user, err = User{ID: email, Email: String(email)}, nil
 	}
 	if err != nil {
 		h.logError(s.ctx, "SIGNIN_EMAIL_ERROR", err)
@@ -137,7 +137,7 @@ func (h *Handler) emailCallback(s *state, p EmailProvider) {
 	}
 	profile := existing
 	if !found {
-		profile = User{ID: email, Email: email}
+		profile = User{ID: email, Email: String(email)}
 	}
 	account := &Account{ProviderAccountID: email, Type: string(TypeEmail), Provider: info.ID}
 	if !h.signInAllowed(s, SignInParams{User: &profile, Account: account}, false) {
@@ -156,7 +156,7 @@ func (h *Handler) emailCallback(s *state, p EmailProvider) {
 		}
 		emit(s.ctx, h, "UPDATE_USER", h.cfg.Events.UpdateUser, user)
 	} else {
-		user, err = a.CreateUser(s.ctx, User{Email: email, EmailVerified: &now})
+		user, err = a.CreateUser(s.ctx, User{Email: String(email), EmailVerified: &now})
 		if err != nil {
 			h.logError(s.ctx, "CALLBACK_EMAIL_ERROR", &Error{Code: CodeEmailCreateAccount, Err: err})
 			h.redirect(s, s.errorURL(string(CodeEmailCreateAccount)), 0)

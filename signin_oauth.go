@@ -218,7 +218,13 @@ func (h *Handler) oauthCallback(s *state, p OAuthProvider) {
 	}
 	h.debug(s.ctx, "OAUTH_CALLBACK_RESPONSE", slog.String("provider", info.ID))
 	s.addCookies(clear...)
-	res.User.Email = strings.ToLower(res.User.Email)
+	// NextAuth: profile.email = profile.email?.toLowerCase(), so a null
+	// e-mail becomes undefined.
+	if res.User.Email.Valid() {
+		res.User.Email = String(strings.ToLower(res.User.Email.String()))
+	} else {
+		res.User.Email = NullString{}
+	}
 	account := res.Account
 	account.Type, account.Provider = string(TypeOAuth), info.ID
 	if account.ProviderAccountID == "" {
@@ -308,8 +314,8 @@ func (h *Handler) linkOAuth(s *state, p OAuthProvider, profile *User, account *A
 		}
 		return *current, session, false, nil
 	}
-	if profile.Email != "" {
-		byEmail, err := a.GetUserByEmail(s.ctx, profile.Email)
+	if profile.Email.String() != "" {
+		byEmail, err := a.GetUserByEmail(s.ctx, profile.Email.String())
 		switch {
 		case err == nil:
 			if !p.AllowDangerousEmailAccountLinking() {
@@ -344,6 +350,17 @@ func (h *Handler) linkAccount(s *state, user User, account *Account, profile *Us
 	return nil
 }
 
+// profileMap is the profile as NextAuth passes it to events: a null field is
+// nil, an absent one left out.
 func profileMap(u *User) map[string]any {
-	return map[string]any{"id": u.ID, "name": u.Name, "email": u.Email, "image": u.Image}
+	m := map[string]any{"id": u.ID}
+	for _, f := range [...]struct {
+		k string
+		v NullString
+	}{{"name", u.Name}, {"email", u.Email}, {"image", u.Image}} {
+		if v, ok := f.v.Claim(); ok {
+			m[f.k] = v
+		}
+	}
+	return m
 }

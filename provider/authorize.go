@@ -91,7 +91,8 @@ const maxRemoteResponse = 1 << 20
 // RemoteAuthorize returns an authorize func that POSTs the submitted fields
 // (without csrfToken, callbackUrl, json and redirect) as a JSON object to
 // endpoint. A 200 answer with a user object ({"id", "name", "email",
-// "image"}) signs that user in; 401, 403 and 404 are a failed sign-in; any
+// "image"}; a null member is null in the session, a missing one is left
+// out, as NextAuth does with authorize()'s user) signs that user in; 401, 403 and 404 are a failed sign-in; any
 // other answer, or none within the client's timeout, is an error. client nil
 // means a client with a 10 s timeout.
 func RemoteAuthorize(endpoint string, client *http.Client) AuthorizeFunc {
@@ -132,11 +133,13 @@ func RemoteAuthorize(endpoint string, client *http.Client) AuthorizeFunc {
 		default:
 			return nil, fmt.Errorf("provider: authorize: endpoint answered %s", res.Status)
 		}
+		// A null member is null, a missing one absent, as authorize()'s
+		// user object is in NextAuth.
 		var u struct {
-			ID    json.RawMessage `json:"id"`
-			Name  string          `json:"name"`
-			Email string          `json:"email"`
-			Image string          `json:"image"`
+			ID    json.RawMessage     `json:"id"`
+			Name  nextauth.NullString `json:"name"`
+			Email nextauth.NullString `json:"email"`
+			Image nextauth.NullString `json:"image"`
 		}
 		if err := json.Unmarshal(data, &u); err != nil {
 			return nil, fmt.Errorf("provider: authorize: answer is not a user object: %w", err)

@@ -27,7 +27,7 @@ func hash(t *testing.T, pw string) string {
 
 func TestStaticUsers(t *testing.T) {
 	authorize, err := provider.StaticUsers([]provider.StaticUser{
-		{Username: "alice", PasswordHash: hash(t, "wonderland"), User: nextauth.User{ID: "1", Name: "Alice"}},
+		{Username: "alice", PasswordHash: hash(t, "wonderland"), User: nextauth.User{ID: "1", Name: nextauth.String("Alice")}},
 		{Username: "bob", PasswordHash: hash(t, "builder"), User: nextauth.User{ID: "2"}},
 	})
 	if err != nil {
@@ -94,6 +94,8 @@ func TestRemoteAuthorize(t *testing.T) {
 			w.Write([]byte(`{"id":7,"name":"Alice","email":"alice@example.com"}`))
 		case "str":
 			w.Write([]byte(`{"id":"u-1"}`))
+		case "nullname":
+			w.Write([]byte(`{"id":"n-1","name":null,"email":"n@example.com"}`))
 		case "noid":
 			w.Write([]byte(`{"name":"x"}`))
 		case "slow":
@@ -109,17 +111,20 @@ func TestRemoteAuthorize(t *testing.T) {
 	// short one where only the timeout can end the call.
 	authorize := provider.RemoteAuthorize(srv.URL, &http.Client{Timeout: 30 * time.Second})
 	impatient := provider.RemoteAuthorize(srv.URL, &http.Client{Timeout: 100 * time.Millisecond})
+	// A null member is null, a missing one absent (left out of the
+	// session), as in authorize()'s user object.
 	tests := []struct {
-		user    string
-		wantID  string
-		wantErr bool
+		user     string
+		wantUser *nextauth.User
+		wantErr  bool
 	}{
-		{"alice", "7", false},
-		{"str", "u-1", false},
-		{"mallory", "", false},
-		{"noid", "", true},
-		{"boom", "", true},
-		{"slow", "", true},
+		{"alice", &nextauth.User{ID: "7", Name: nextauth.String("Alice"), Email: nextauth.String("alice@example.com")}, false},
+		{"str", &nextauth.User{ID: "u-1"}, false},
+		{"nullname", &nextauth.User{ID: "n-1", Name: nextauth.Null(), Email: nextauth.String("n@example.com")}, false},
+		{"mallory", nil, false},
+		{"noid", nil, true},
+		{"boom", nil, true},
+		{"slow", nil, true},
 	}
 	for _, tt := range tests {
 		call := authorize
@@ -127,12 +132,8 @@ func TestRemoteAuthorize(t *testing.T) {
 			call = impatient
 		}
 		u, err := call(context.Background(), nextauth.Credentials{"username": tt.user, "password": "p", "csrfToken": "secret-csrf", "json": "true"}, nil)
-		gotID := ""
-		if u != nil {
-			gotID = u.ID
-		}
-		if gotID != tt.wantID || (err != nil) != tt.wantErr {
-			t.Errorf("authorize(%q) = %q, %v; want %q, error %v", tt.user, gotID, err, tt.wantID, tt.wantErr)
+		if (u == nil) != (tt.wantUser == nil) || (u != nil && *u != *tt.wantUser) || (err != nil) != tt.wantErr {
+			t.Errorf("authorize(%q) = %s, %v; want %s, error %v", tt.user, userJSON(u), err, userJSON(tt.wantUser), tt.wantErr)
 		}
 	}
 	authorize(context.Background(), nextauth.Credentials{"username": "alice", "password": "p", "csrfToken": "c", "callbackUrl": "/", "json": "true", "redirect": "false"}, nil)
@@ -155,4 +156,16 @@ func TestCredentialsDefaults(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `provider "credentials": users or authorize_url: missing`) {
 		t.Errorf("New with a credentials provider without Authorize = %v, want the missing users or authorize_url named", err)
 	}
+}
+
+// userJSON shows a user as JSON: null fields as null, absent ones left out.
+func userJSON(u *nextauth.User) string {
+	if u == nil {
+		return "nil"
+	}
+	b, err := json.Marshal(u)
+	if err != nil {
+		return err.Error()
+	}
+	return string(b)
 }

@@ -75,7 +75,9 @@ func (p *oauthProvider) Exchange(ctx context.Context, req nextauth.CallbackReque
 	if err != nil {
 		return nil, fmt.Errorf("provider: %s: %w: %w", p.cfg.ID, nextauth.ErrProfile, err)
 	}
-	user.Email = strings.ToLower(user.Email)
+	if user.Email.Valid() {
+		user.Email = nextauth.String(strings.ToLower(user.Email.String()))
+	}
 	if user.ID == "" {
 		return nil, fmt.Errorf("provider: %s: %w: profile id is missing in %s OAuth profile response", p.cfg.ID, nextauth.ErrProfile, p.cfg.Name)
 	}
@@ -449,25 +451,35 @@ func (p *oauthProvider) userinfo(ctx context.Context, m *oauthMetadata, tokens *
 	return oauthJSONObject(body)
 }
 
-// oauthDefaultProfile maps sub (or id), name, email and picture (or image).
+// oauthDefaultProfile maps sub (or id), name, email and picture (or
+// image). A name, e-mail or picture is the first of its claims that is a
+// string or a number; else null when one of them is null, else absent (no
+// such claim, or one of another kind).
 func oauthDefaultProfile(raw map[string]any, _ Tokens) (nextauth.User, error) {
-	pick := func(keys ...string) string {
+	pick := func(keys ...string) (nextauth.NullString, string) {
+		null := false
 		for _, k := range keys {
 			switch v := raw[k].(type) {
 			case string:
-				return v
+				return nextauth.String(v), v
 			case float64:
-				return strconv.FormatFloat(v, 'f', -1, 64)
+				s := strconv.FormatFloat(v, 'f', -1, 64)
+				return nextauth.String(s), s
 			case json.Number:
-				return v.String()
+				return nextauth.String(v.String()), v.String()
+			case nil:
+				_, present := raw[k]
+				null = null || present
 			}
 		}
-		return ""
+		if null {
+			return nextauth.Null(), ""
+		}
+		return nextauth.NullString{}, ""
 	}
-	return nextauth.User{
-		ID:    pick("sub", "id"),
-		Name:  pick("name"),
-		Email: pick("email"),
-		Image: pick("picture", "image"),
-	}, nil
+	_, id := pick("sub", "id")
+	name, _ := pick("name")
+	email, _ := pick("email")
+	image, _ := pick("picture", "image")
+	return nextauth.User{ID: id, Name: name, Email: email, Image: image}, nil
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -485,7 +486,7 @@ func TestOAuthTokenRequestWire(t *testing.T) {
 			if r.URL.RawQuery != "fields=a%2Cb" || r.Header.Get("Accept") != "application/json" {
 				t.Errorf("userinfo query, Accept = %q, %q; want fields=a%%2Cb, application/json", r.URL.RawQuery, r.Header.Get("Accept"))
 			}
-			if res.User.ID != "42" || res.User.Email != "a@b.example" || res.Account.ProviderAccountID != "42" {
+			if res.User.ID != "42" || res.User.Email != nextauth.String("a@b.example") || res.Account.ProviderAccountID != "42" {
 				t.Errorf("Exchange() user = %+v, account = %+v; want id 42, email a@b.example", res.User, res.Account)
 			}
 		})
@@ -563,7 +564,7 @@ func TestOAuthProfileMapping(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Exchange() error = %v", err)
 	}
-	wantUser := nextauth.User{ID: "12345678901", Name: "Ann", Email: "ann@example.com", Image: "https://img.example/a"}
+	wantUser := nextauth.User{ID: "12345678901", Name: nextauth.String("Ann"), Email: nextauth.String("ann@example.com"), Image: nextauth.String("https://img.example/a")}
 	if res.User != wantUser {
 		t.Errorf("default profile = %+v, want %+v", res.User, wantUser)
 	}
@@ -583,15 +584,17 @@ func TestOAuthProfileMapping(t *testing.T) {
 		return map[string]any{"login": "octo"}, nil
 	}
 	custom.Profile = func(raw map[string]any, tokens Tokens) (nextauth.User, error) {
-		return nextauth.User{ID: raw["login"].(string) + "-" + tokens.Scope, Email: "MiXeD@X.example"}, nil
+		return nextauth.User{ID: raw["login"].(string) + "-" + tokens.Scope, Email: nextauth.String("MiXeD@X.example")}, nil
 	}
 	res, err = exchange(custom)
-	if err != nil || res.User.ID != "octo-read" || res.User.Email != "mixed@x.example" {
+	if err != nil || res.User.ID != "octo-read" || res.User.Email != nextauth.String("mixed@x.example") {
 		t.Errorf("custom profile = %+v, %v; want id octo-read, email mixed@x.example", res, err)
 	}
 
 	for name, profile := range map[string]func(map[string]any, Tokens) (nextauth.User, error){
-		"no id": func(map[string]any, Tokens) (nextauth.User, error) { return nextauth.User{Name: "x"}, nil },
+		"no id": func(map[string]any, Tokens) (nextauth.User, error) {
+			return nextauth.User{Name: nextauth.String("x")}, nil
+		},
 		"error": func(map[string]any, Tokens) (nextauth.User, error) { return nextauth.User{}, errors.New("boom") },
 	} {
 		cfg := base
@@ -660,6 +663,35 @@ func TestParseOAuthURL(t *testing.T) {
 	for _, bad := range []string{"", "/relative", "mailto:a@b", "https://", "://x"} {
 		if _, err := parseOAuthURL(bad); err == nil {
 			t.Errorf("parseOAuthURL(%q) = nil error, want one", bad)
+		}
+	}
+}
+
+// TestOAuthDefaultProfileNull: a null claim is a null field, a missing one
+// an absent field; picture falls back to image.
+func TestOAuthDefaultProfileNull(t *testing.T) {
+	for _, tt := range []struct {
+		raw  string
+		want nextauth.User
+	}{
+		{`{"sub":"1","name":"Ann","email":"a@x.example","picture":"p"}`,
+			nextauth.User{ID: "1", Name: nextauth.String("Ann"), Email: nextauth.String("a@x.example"), Image: nextauth.String("p")}},
+		{`{"sub":"1","name":null,"email":"a@x.example"}`,
+			nextauth.User{ID: "1", Name: nextauth.Null(), Email: nextauth.String("a@x.example")}},
+		{`{"id":2,"email":null,"picture":null,"image":"i"}`,
+			nextauth.User{ID: "2", Email: nextauth.Null(), Image: nextauth.String("i")}},
+		{`{"sub":"1","picture":null}`, nextauth.User{ID: "1", Image: nextauth.Null()}},
+		{`{"sub":"1","name":{"first":"A"},"image":true}`, nextauth.User{ID: "1"}},
+	} {
+		var raw map[string]any
+		if err := json.Unmarshal([]byte(tt.raw), &raw); err != nil {
+			t.Fatal(err)
+		}
+		got, err := oauthDefaultProfile(raw, Tokens{})
+		if err != nil || got != tt.want {
+			gj, _ := json.Marshal(got)
+			wj, _ := json.Marshal(tt.want)
+			t.Errorf("oauthDefaultProfile(%s) = %s, %v; want %s", tt.raw, gj, err, wj)
 		}
 	}
 }

@@ -59,13 +59,29 @@ func oidcFirstClaim(raw map[string]any, keys ...string) string {
 // oidcDefaultProfile is Auth.js v5's default profile for type "oidc": id =
 // sub (or id), name = name ?? nickname ?? preferred_username, email =
 // email, image = picture. An empty claim counts as missing.
+// A field none of whose claims has a value is null when one of them is
+// null, else absent (as ?? gives the last operand's null or undefined).
 func oidcDefaultProfile(raw map[string]any, _ Tokens) (nextauth.User, error) {
 	return nextauth.User{
 		ID:    oidcFirstClaim(raw, "sub", "id"),
-		Name:  oidcFirstClaim(raw, "name", "nickname", "preferred_username"),
-		Email: oidcClaim(raw, "email"),
-		Image: oidcClaim(raw, "picture"),
+		Name:  oidcNullClaim(raw, "name", "nickname", "preferred_username"),
+		Email: oidcNullClaim(raw, "email"),
+		Image: oidcNullClaim(raw, "picture"),
 	}, nil
+}
+
+// oidcNullClaim is the first of keys whose claim has a value (a non-empty
+// string or a number), else null when one of them is null, else absent.
+func oidcNullClaim(raw map[string]any, keys ...string) nextauth.NullString {
+	if v := oidcFirstClaim(raw, keys...); v != "" {
+		return nextauth.String(v)
+	}
+	for _, k := range keys {
+		if v, present := raw[k]; present && v == nil {
+			return nextauth.Null()
+		}
+	}
+	return nextauth.NullString{}
 }
 
 // oidcHasIdentity reports whether raw has a claim the default mapping
@@ -135,7 +151,7 @@ var errUserinfoSubject = errors.New("the userinfo sub does not match the id_toke
 // OpenID Provider. The log names the provider, the scope sent and granted,
 // and the names (not the values) of the claims received.
 func (p *oauthProvider) warnNoIdentity(ctx context.Context, log *slog.Logger, user nextauth.User, tokens *Tokens, raw map[string]any) {
-	if !p.oidc || user.Email != "" || user.Name != "" {
+	if !p.oidc || user.Email.String() != "" || user.Name.String() != "" {
 		return
 	}
 	log.LogAttrs(ctx, slog.LevelWarn,

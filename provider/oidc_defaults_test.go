@@ -153,7 +153,7 @@ func TestOIDCNewcomerSignIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (nextauth.User{ID: "sub-5", Name: "Grace Hopper", Email: "grace@example.com"}); res.User != want {
+	if want := (nextauth.User{ID: "sub-5", Name: nextauth.String("Grace Hopper"), Email: nextauth.String("grace@example.com")}); res.User != want {
 		t.Errorf("user = %+v, want %+v", res.User, want)
 	}
 	if res.Account.Scope != DefaultOIDCScope {
@@ -176,11 +176,11 @@ func TestOIDCDefaultProfile(t *testing.T) {
 		want nextauth.User
 	}{
 		{"all claims", map[string]any{"sub": "s", "name": "N", "nickname": "nick", "preferred_username": "pu", "email": "e@x", "picture": "https://p/x.png"},
-			nextauth.User{ID: "s", Name: "N", Email: "e@x", Image: "https://p/x.png"}},
-		{"nickname", map[string]any{"sub": "s", "nickname": "nick", "preferred_username": "pu"}, nextauth.User{ID: "s", Name: "nick"}},
-		{"preferred_username", map[string]any{"sub": "s", "preferred_username": "pu"}, nextauth.User{ID: "s", Name: "pu"}},
-		{"empty name falls back", map[string]any{"sub": "s", "name": "", "nickname": "", "preferred_username": "pu"}, nextauth.User{ID: "s", Name: "pu"}},
-		{"non-string name falls back", map[string]any{"sub": "s", "name": map[string]any{"x": 1}, "nickname": "nick"}, nextauth.User{ID: "s", Name: "nick"}},
+			nextauth.User{ID: "s", Name: nextauth.String("N"), Email: nextauth.String("e@x"), Image: nextauth.String("https://p/x.png")}},
+		{"nickname", map[string]any{"sub": "s", "nickname": "nick", "preferred_username": "pu"}, nextauth.User{ID: "s", Name: nextauth.String("nick")}},
+		{"preferred_username", map[string]any{"sub": "s", "preferred_username": "pu"}, nextauth.User{ID: "s", Name: nextauth.String("pu")}},
+		{"empty name falls back", map[string]any{"sub": "s", "name": "", "nickname": "", "preferred_username": "pu"}, nextauth.User{ID: "s", Name: nextauth.String("pu")}},
+		{"non-string name falls back", map[string]any{"sub": "s", "name": map[string]any{"x": 1}, "nickname": "nick"}, nextauth.User{ID: "s", Name: nextauth.String("nick")}},
 		{"image is picture only", map[string]any{"sub": "s", "image": "https://p/i.png"}, nextauth.User{ID: "s"}},
 		{"id without sub", map[string]any{"id": float64(42)}, nextauth.User{ID: "42"}},
 		{"nothing", map[string]any{"sub": "s"}, nextauth.User{ID: "s"}},
@@ -209,7 +209,7 @@ func TestOIDCDefaultProfile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := (nextauth.User{ID: "sub-6", Name: tt.wantName, Email: "grace@example.com"}); res.User != want {
+			if want := (nextauth.User{ID: "sub-6", Name: nextauth.String(tt.wantName), Email: nextauth.String("grace@example.com")}); res.User != want {
 				t.Errorf("user = %+v, want %+v", res.User, want)
 			}
 		})
@@ -276,7 +276,7 @@ func TestOIDCWarnsWithoutEmailOrName(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.User.Email != "" || res.User.Name != "" {
+		if res.User.Email.String() != "" || res.User.Name.String() != "" {
 			t.Errorf("user = %+v, want neither e-mail nor name", res.User)
 		}
 		if got := log.codes(t); len(got) != 0 {
@@ -302,7 +302,7 @@ func TestOIDCUserinfoFallback(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := (nextauth.User{ID: "sub-2", Name: "Lin", Email: "lin@example.com"}); res.User != want {
+		if want := (nextauth.User{ID: "sub-2", Name: nextauth.String("Lin"), Email: nextauth.String("lin@example.com")}); res.User != want {
 			t.Errorf("user = %+v, want %+v", res.User, want)
 		}
 		if got := idp.UserinfoRequests(); got != 1 {
@@ -339,7 +339,7 @@ func TestOIDCUserinfoFallback(t *testing.T) {
 		if err != nil {
 			t.Fatalf("sign-in error = %v, want the sign-in to go on", err)
 		}
-		if res.User.ID == "" || res.User.Email != "" {
+		if res.User.ID == "" || res.User.Email.String() != "" {
 			t.Errorf("user = %+v, want the id_token's subject only", res.User)
 		}
 		if got := log.codes(t); !slices.Equal(got, []string{"OIDC_USERINFO_ERROR", "OIDC_PROFILE_WITHOUT_EMAIL_OR_NAME"}) {
@@ -355,7 +355,7 @@ func TestOIDCUserinfoFallback(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := idp.UserinfoRequests(); got != 0 || res.User.Email != "" {
+		if got := idp.UserinfoRequests(); got != 0 || res.User.Email.String() != "" {
 			t.Errorf("userinfo requests = %d, user %+v; want none with a configured Profile", got, res.User)
 		}
 	})
@@ -411,7 +411,7 @@ func TestOIDCNewcomerHydra(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sign-in error = %v", err)
 	}
-	if want := (nextauth.User{ID: "hydra-sub-1", Name: "Marie Curie", Email: "marie.curie@example.com"}); res.User != want {
+	if want := (nextauth.User{ID: "hydra-sub-1", Name: nextauth.String("Marie Curie"), Email: nextauth.String("marie.curie@example.com")}); res.User != want {
 		t.Errorf("user = %+v, want %+v", res.User, want)
 	}
 	if res.Profile["iss"] != hy.Issuer() {

@@ -106,7 +106,7 @@ func TestOIDCSignIn(t *testing.T) {
 				if err != nil {
 					t.Fatalf("sign-in error = %v", err)
 				}
-				if want := (nextauth.User{ID: "sub-1", Name: "Jane Doe", Email: "jane.doe@example.com"}); res.User != want {
+				if want := (nextauth.User{ID: "sub-1", Name: nextauth.String("Jane Doe"), Email: nextauth.String("jane.doe@example.com")}); res.User != want {
 					t.Errorf("user = %+v, want %+v", res.User, want)
 				}
 				a := res.Account
@@ -144,7 +144,7 @@ func TestOAuthUserinfoSignIn(t *testing.T) {
 				if got := idp.UserinfoRequests() - before; got != 1 {
 					t.Errorf("userinfo requests = %d, want 1", got)
 				}
-				if want := (nextauth.User{ID: "authtest-user", Name: "Jane Doe", Email: "jane.doe@example.com"}); res.User != want {
+				if want := (nextauth.User{ID: "authtest-user", Name: nextauth.String("Jane Doe"), Email: nextauth.String("jane.doe@example.com")}); res.User != want {
 					t.Errorf("user = %+v, want %+v", res.User, want)
 				}
 				if res.Account.IDToken != "" || res.Account.AccessToken == "" {

@@ -241,7 +241,7 @@ func presetTable() []preset {
 			adjust:     adjustFusionAuth,
 			params:     presetScope("openid offline_access"),
 			checks:     []string{"pkce", "state"},
-			profile:    claimsProfile("sub", "preferred_username", "email", ""),
+			profile:    claimsProfile("sub", "preferred_username", "email", pvNoMember),
 			doc:        "TenantID is only needed when the server has more than one tenant.",
 		},
 		{
@@ -571,7 +571,7 @@ func presetTable() []preset {
 			tokenURL:    "https://meta.wikimedia.org/w/rest.php/oauth2/access_token",
 			userinfoURL: "https://meta.wikimedia.org/w/rest.php/oauth2/resource/profile",
 			params:      presetScope(""),
-			profile:     claimsProfile("sub", "username", "email", ""),
+			profile:     claimsProfile("sub", "username", "email", pvNoMember),
 			style:       presetStyle("#000", "#fff"),
 		},
 		{

@@ -273,7 +273,7 @@ func TestPresetGitHubExchange(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Exchange() error: %v", err)
 	}
-	want := nextauth.User{ID: "583231", Name: "octocat", Email: "octocat@github.com", Image: "https://avatars.example/u/583231"}
+	want := nextauth.User{ID: "583231", Name: nextauth.String("octocat"), Email: nextauth.String("octocat@github.com"), Image: nextauth.String("https://avatars.example/u/583231")}
 	if res.User != want {
 		t.Errorf("Exchange().User = %+v, want %+v", res.User, want)
 	}

@@ -180,14 +180,32 @@ func pvNumber(f float64) string {
 	return strconv.FormatFloat(f, 'f', -1, 64)
 }
 
-// field is a user field from a profile value: nullish → "" (the User's
-// "null"), anything else → String(v).
+// pvField is an id from a profile value: nullish → "" (no id), anything
+// else → String(v).
 func pvField(v any) string {
 	if pvNullish(v) {
 		return ""
 	}
 	return pvString(v)
 }
+
+// pvUser is a user's name, e-mail or image from a profile value, as the
+// member of the object profile() returns: undefined → absent (JSON drops
+// it), null → null, anything else → String(v).
+func pvUser(v any) nextauth.NullString {
+	switch v.(type) {
+	case pvUndefined:
+		return nextauth.NullString{}
+	case nil:
+		return nextauth.Null()
+	}
+	return nextauth.String(pvString(v))
+}
+
+// pvNoMember, as a key of claimsProfile and its kin, is a member the
+// preset's profile() does not return at all (undefined, left out of the
+// token); "" is one it returns as null.
+const pvNoMember = "-"
 
 // pvToString is `v.toString()`: an error when v is nullish.
 func pvToString(v any, name string) (string, error) {
@@ -232,26 +250,34 @@ func pvParseInt(v any) float64 {
 }
 
 // claimsProfile maps the profile's own properties named id, name, email and
-// image ("" = null) — the pattern most presets follow (`sub / name / email /
-// picture` for OpenID Connect providers).
+// image — the pattern most presets follow (`sub / name / email / picture`
+// for OpenID Connect providers). A key "" is a member profile() sets to
+// null, [pvNoMember] one it does not set; a property missing from the raw
+// profile is absent, a null one null.
 func claimsProfile(id, name, email, image string) presetProfile {
-	get := func(raw map[string]any, k string) string {
-		if k == "" {
-			return ""
+	get := func(raw map[string]any, k string) nextauth.NullString {
+		switch k {
+		case "":
+			return nextauth.Null()
+		case pvNoMember:
+			return nextauth.NullString{}
 		}
 		v, ok := raw[k]
 		if !ok {
-			return ""
+			return nextauth.NullString{}
 		}
-		return pvField(v)
+		return pvUser(v)
 	}
 	return func(raw map[string]any) (nextauth.User, error) {
-		return nextauth.User{
-			ID:    get(raw, id),
+		u := nextauth.User{
 			Name:  get(raw, name),
 			Email: get(raw, email),
 			Image: get(raw, image),
-		}, nil
+		}
+		if id != "" {
+			u.ID = pvField(raw[id])
+		}
+		return u, nil
 	}
 }
 
@@ -260,9 +286,9 @@ func claimsProfile(id, name, email, image string) presetProfile {
 func nameOrPreferredUsername(raw map[string]any) (nextauth.User, error) {
 	return nextauth.User{
 		ID:    pvField(raw["sub"]),
-		Name:  pvField(pvCoalesce(pvOpt(raw, "name"), pvOpt(raw, "preferred_username"))),
-		Email: pvField(raw["email"]),
-		Image: pvField(raw["picture"]),
+		Name:  pvUser(pvCoalesce(pvOpt(raw, "name"), pvOpt(raw, "preferred_username"))),
+		Email: pvUser(pvOpt(raw, "email")),
+		Image: pvUser(pvOpt(raw, "picture")),
 	}, nil
 }
 
@@ -283,9 +309,9 @@ func githubLikeProfile(raw map[string]any, login string) (nextauth.User, error) 
 	}
 	return nextauth.User{
 		ID:    id,
-		Name:  pvField(pvCoalesce(pvOpt(raw, "name"), pvOpt(raw, login))),
-		Email: pvField(raw["email"]),
-		Image: pvField(raw["avatar_url"]),
+		Name:  pvUser(pvCoalesce(pvOpt(raw, "name"), pvOpt(raw, login))),
+		Email: pvUser(pvOpt(raw, "email")),
+		Image: pvUser(pvOpt(raw, "avatar_url")),
 	}, nil
 }
 
@@ -310,9 +336,9 @@ func discordProfile(raw map[string]any) (nextauth.User, error) {
 	}
 	return nextauth.User{
 		ID:    pvField(raw["id"]),
-		Name:  pvField(raw["username"]),
-		Email: pvField(raw["email"]),
-		Image: image,
+		Name:  pvUser(pvOpt(raw, "username")),
+		Email: pvUser(pvOpt(raw, "email")),
+		Image: nextauth.String(image),
 	}, nil
 }
 
@@ -322,7 +348,7 @@ func azureADB2CProfile(raw map[string]any) (nextauth.User, error) {
 	if err != nil {
 		return nextauth.User{}, err
 	}
-	return nextauth.User{ID: pvField(raw["sub"]), Name: pvField(raw["name"]), Email: pvField(email)}, nil
+	return nextauth.User{ID: pvField(raw["sub"]), Name: pvUser(pvOpt(raw, "name")), Email: pvUser(email), Image: nextauth.Null()}, nil
 }
 
 // facebookProfile is `id / name / email / picture.data.url`.
@@ -331,7 +357,7 @@ func facebookProfile(raw map[string]any) (nextauth.User, error) {
 	if err != nil {
 		return nextauth.User{}, err
 	}
-	return nextauth.User{ID: pvField(raw["id"]), Name: pvField(raw["name"]), Email: pvField(raw["email"]), Image: pvField(image)}, nil
+	return nextauth.User{ID: pvField(raw["id"]), Name: pvUser(pvOpt(raw, "name")), Email: pvUser(pvOpt(raw, "email")), Image: pvUser(image)}, nil
 }
 
 // nestedProfile maps properties of the object at path (`data`, `response`,
@@ -355,9 +381,9 @@ func nestedProfile(path []any, id, name, email, image string) presetProfile {
 func spotifyProfile(raw map[string]any) (nextauth.User, error) {
 	return nextauth.User{
 		ID:    pvField(raw["id"]),
-		Name:  pvField(raw["display_name"]),
-		Email: pvField(raw["email"]),
-		Image: pvField(pvOpt(raw, "images", 0, "url")),
+		Name:  pvUser(pvOpt(raw, "display_name")),
+		Email: pvUser(pvOpt(raw, "email")),
+		Image: pvUser(pvOpt(raw, "images", 0, "url")),
 	}, nil
 }
 
@@ -367,7 +393,7 @@ func spacedNameProfile(id, first, last, email, image string) presetProfile {
 	inner := claimsProfile(id, "", email, image)
 	return func(raw map[string]any) (nextauth.User, error) {
 		u, err := inner(raw)
-		u.Name = pvString(pvOpt(raw, first)) + " " + pvString(pvOpt(raw, last))
+		u.Name = nextauth.String(pvString(pvOpt(raw, first)) + " " + pvString(pvOpt(raw, last)))
 		return u, err
 	}
 }
@@ -381,9 +407,9 @@ func dropboxProfile(raw map[string]any) (nextauth.User, error) {
 	}
 	return nextauth.User{
 		ID:    pvField(raw["account_id"]),
-		Name:  pvField(name),
-		Email: pvField(raw["email"]),
-		Image: pvField(raw["profile_photo_url"]),
+		Name:  pvUser(name),
+		Email: pvUser(pvOpt(raw, "email")),
+		Image: pvUser(pvOpt(raw, "profile_photo_url")),
 	}, nil
 }
 
@@ -400,14 +426,14 @@ func patreonProfile(raw map[string]any) (nextauth.User, error) {
 	var u nextauth.User
 	u.ID = pvField(id)
 	for _, f := range []struct {
-		dst *string
+		dst *nextauth.NullString
 		key string
 	}{{&u.Name, "full_name"}, {&u.Email, "email"}, {&u.Image, "image_url"}} {
 		v, err := pvGet(attrs, f.key)
 		if err != nil {
 			return nextauth.User{}, &errPresetProfile{"data.attributes." + f.key}
 		}
-		*f.dst = pvField(v)
+		*f.dst = pvUser(v)
 	}
 	return u, nil
 }
@@ -418,32 +444,35 @@ func patreonProfile(raw map[string]any) (nextauth.User, error) {
 func kakaoProfile(raw map[string]any) (nextauth.User, error) {
 	return nextauth.User{
 		ID:    pvString(pvOpt(raw, "id")),
-		Name:  pvField(pvOpt(raw, "kakao_account", "profile", "nickname")),
-		Email: pvField(pvOpt(raw, "kakao_account", "email")),
-		Image: pvField(pvOpt(raw, "kakao_account", "profile", "profile_image_url")),
+		Name:  pvUser(pvOpt(raw, "kakao_account", "profile", "nickname")),
+		Email: pvUser(pvOpt(raw, "kakao_account", "email")),
+		Image: pvUser(pvOpt(raw, "kakao_account", "profile", "profile_image_url")),
 	}, nil
 }
 
-// vkProfile reads `response?.[0] ?? {}`.
+// vkProfile reads `response?.[0] ?? {}`: `id / [first_name,
+// last_name].filter(Boolean).join(" ") / null / photo_100`.
 func vkProfile(raw map[string]any) (nextauth.User, error) {
 	p := pvOpt(raw, "response", 0)
 	return nextauth.User{
 		ID:    pvField(pvOpt(p, "id")),
-		Name:  pvJoinTruthy(pvOpt(p, "first_name"), pvOpt(p, "last_name")),
-		Image: pvField(pvOpt(p, "photo_100")),
+		Name:  nextauth.String(pvJoinTruthy(pvOpt(p, "first_name"), pvOpt(p, "last_name"))),
+		Email: nextauth.Null(),
+		Image: pvUser(pvOpt(p, "photo_100")),
 	}, nil
 }
 
 // yandexProfile: the avatar URL only when is_avatar_empty is false and
-// default_avatar_id is set.
+// default_avatar_id is set, else null.
 func yandexProfile(raw map[string]any) (nextauth.User, error) {
 	u := nextauth.User{
 		ID:    pvField(raw["id"]),
-		Name:  pvField(pvCoalesce(pvOpt(raw, "display_name"), pvOpt(raw, "real_name"), pvOpt(raw, "first_name"))),
-		Email: pvField(pvCoalesce(pvOpt(raw, "default_email"), pvOpt(raw, "emails", 0), nil)),
+		Name:  pvUser(pvCoalesce(pvOpt(raw, "display_name"), pvOpt(raw, "real_name"), pvOpt(raw, "first_name"))),
+		Email: pvUser(pvCoalesce(pvOpt(raw, "default_email"), pvOpt(raw, "emails", 0), nil)),
+		Image: nextauth.Null(),
 	}
 	if avatar := pvOpt(raw, "default_avatar_id"); !pvTruthy(pvOpt(raw, "is_avatar_empty")) && pvTruthy(avatar) {
-		u.Image = "https://avatars.yandex.net/get-yapic/" + pvString(avatar) + "/islands-200"
+		u.Image = nextauth.String("https://avatars.yandex.net/get-yapic/" + pvString(avatar) + "/islands-200")
 	}
 	return u, nil
 }
@@ -456,18 +485,19 @@ func workosProfile(raw map[string]any) (nextauth.User, error) {
 	if err != nil {
 		return nextauth.User{}, err
 	}
-	u.Image = pvField(pic)
+	u.Image = pvUser(pvCoalesce(pic, nil))
 	return u, nil
 }
 
 // joinedNameProfile is `id / [first, last].filter(Boolean).join(" ") /
-// email / -` (BoxyHQ SAML).
+// email / null` (BoxyHQ SAML).
 func joinedNameProfile(id, first, last, email string) presetProfile {
 	return func(raw map[string]any) (nextauth.User, error) {
 		return nextauth.User{
 			ID:    pvField(raw[id]),
-			Name:  pvJoinTruthy(pvOpt(raw, first), pvOpt(raw, last)),
-			Email: pvField(raw[email]),
+			Name:  nextauth.String(pvJoinTruthy(pvOpt(raw, first), pvOpt(raw, last))),
+			Email: pvUser(pvOpt(raw, email)),
+			Image: nextauth.Null(),
 		}, nil
 	}
 }
@@ -495,17 +525,17 @@ func pipedriveProfile(raw map[string]any) (nextauth.User, error) {
 	return u, nil
 }
 
-// mailchimpProfile is `login.login_id / accountname / login.email / -`.
+// mailchimpProfile is `login.login_id / accountname / login.email / null`.
 func mailchimpProfile(raw map[string]any) (nextauth.User, error) {
 	id, err := pvPath(raw, "login", "login_id")
 	if err != nil {
 		return nextauth.User{}, err
 	}
 	email, _ := pvPath(raw, "login", "email")
-	return nextauth.User{ID: pvField(id), Name: pvField(raw["accountname"]), Email: pvField(email)}, nil
+	return nextauth.User{ID: pvField(id), Name: pvUser(pvOpt(raw, "accountname")), Email: pvUser(email), Image: nextauth.Null()}, nil
 }
 
-// traktProfile is `ids.slug / name / - / images.avatar.full`.
+// traktProfile is `ids.slug / name / null / images.avatar.full`.
 func traktProfile(raw map[string]any) (nextauth.User, error) {
 	id, err := pvPath(raw, "ids", "slug")
 	if err != nil {
@@ -515,17 +545,18 @@ func traktProfile(raw map[string]any) (nextauth.User, error) {
 	if err != nil {
 		return nextauth.User{}, err
 	}
-	return nextauth.User{ID: pvField(id), Name: pvField(raw["name"]), Image: pvField(image)}, nil
+	return nextauth.User{ID: pvField(id), Name: pvUser(pvOpt(raw, "name")), Email: nextauth.Null(), Image: pvUser(image)}, nil
 }
 
-// eveOnlineProfile is `String(CharacterID) / CharacterName / - /
+// eveOnlineProfile is `String(CharacterID) / CharacterName / null /
 // https://image.eveonline.com/Character/{CharacterID}_128.jpg`.
 func eveOnlineProfile(raw map[string]any) (nextauth.User, error) {
 	id := pvString(pvOpt(raw, "CharacterID"))
 	return nextauth.User{
 		ID:    id,
-		Name:  pvField(raw["CharacterName"]),
-		Image: "https://image.eveonline.com/Character/" + id + "_128.jpg",
+		Name:  pvUser(pvOpt(raw, "CharacterName")),
+		Email: nextauth.Null(),
+		Image: nextauth.String("https://image.eveonline.com/Character/" + id + "_128.jpg"),
 	}, nil
 }
 
@@ -545,9 +576,9 @@ func foursquareProfile(raw map[string]any) (nextauth.User, error) {
 		return nextauth.User{}, &errPresetProfile{"response.user.contact.email"}
 	}
 	u, _ := spacedNameProfile("id", "firstName", "lastName", "", "")(m)
-	u.Email = pvField(email)
+	u.Email = pvUser(email)
 	if photo := pvOpt(m, "photo"); pvTruthy(photo) {
-		u.Image = pvString(pvOpt(photo, "prefix")) + "original" + pvString(pvOpt(photo, "suffix"))
+		u.Image = nextauth.String(pvString(pvOpt(photo, "prefix")) + "original" + pvString(pvOpt(photo, "suffix")))
 	}
 	return u, nil
 }

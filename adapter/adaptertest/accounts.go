@@ -55,7 +55,7 @@ func testLinkAccount(e *env) {
 }
 
 func testLinkAccountMinimal(e *env) {
-	u := e.createUser(nextauth.User{Email: e.email()})
+	u := e.createUser(nextauth.User{Email: nextauth.String(e.email())})
 	// Empty token fields (and ExpiresAt 0) mean NULL and stay empty.
 	acc := nextauth.Account{UserID: u.ID, Type: "oauth", Provider: "twitter", ProviderAccountID: randHex(6)}
 	e.linkAccount(acc)

@@ -122,6 +122,7 @@ func subtests() []subtest {
 		{"CreateUserMinimal", testCreateUserMinimal},
 		{"CreateUserEmailConflict", testCreateUserEmailConflict},
 		{"CreateUserWithoutEmail", testCreateUserWithoutEmail},
+		{"NullUserFields", testNullUserFields},
 		{"GetUserNotFound", testGetUserNotFound},
 		{"GetUserByEmailNotFound", testGetUserByEmailNotFound},
 		{"GetUserByEmailExact", testGetUserByEmailExact},

@@ -54,7 +54,7 @@ type emptyEmailUnique struct {
 }
 
 func (m emptyEmailUnique) CreateUser(ctx context.Context, u nextauth.User) (nextauth.User, error) {
-	if u.Email == "" {
+	if u.Email.String() == "" {
 		if *m.noEmail {
 			return nextauth.User{}, nextauth.ErrConflict
 		}
@@ -107,10 +107,10 @@ type partialUpdate struct{ mutant }
 
 func (m partialUpdate) UpdateUser(ctx context.Context, u nextauth.User) (nextauth.User, error) {
 	if old, err := m.Adapter.GetUser(ctx, u.ID); err == nil {
-		if u.Name == "" {
+		if !u.Name.Valid() {
 			u.Name = old.Name
 		}
-		if u.Email == "" {
+		if !u.Email.Valid() {
 			u.Email = old.Email
 		}
 		if u.EmailVerified == nil {
@@ -118,6 +118,31 @@ func (m partialUpdate) UpdateUser(ctx context.Context, u nextauth.User) (nextaut
 		}
 	}
 	return m.Adapter.UpdateUser(ctx, u)
+}
+
+// nullAsAbsent reads a NULL name or image as absent, not null.
+type nullAsAbsent struct{ mutant }
+
+func (m nullAsAbsent) GetUser(ctx context.Context, id string) (nextauth.User, error) {
+	u, err := m.Adapter.GetUser(ctx, id)
+	if u.Name.IsNull() {
+		u.Name = nextauth.NullString{}
+	}
+	if u.Image.IsNull() {
+		u.Image = nextauth.NullString{}
+	}
+	return u, err
+}
+
+// emptyNotNull stores an empty name as "", not NULL.
+type emptyNotNull struct{ mutant }
+
+func (m emptyNotNull) GetSessionAndUser(ctx context.Context, token string) (nextauth.AdapterSession, nextauth.User, error) {
+	s, u, err := m.Adapter.GetSessionAndUser(ctx, token)
+	if u.Name.IsNull() {
+		u.Name = nextauth.String("")
+	}
+	return s, u, err
 }
 
 // plainConflict hides ErrConflict behind an unrelated error.
@@ -445,6 +470,8 @@ func mutants() map[string]struct {
 		"keepToken":         {func() nextauth.Adapter { return keepToken{m()} }, "VerificationToken"},
 		"hideExpired":       {func() nextauth.Adapter { return hideExpired{m()} }, "GetSessionAndUserExpired"},
 		"partialUpdate":     {func() nextauth.Adapter { return partialUpdate{m()} }, "UpdateUserClearsFields"},
+		"nullAsAbsent":      {func() nextauth.Adapter { return nullAsAbsent{m()} }, "NullUserFields"},
+		"emptyNotNull":      {func() nextauth.Adapter { return emptyNotNull{m()} }, "NullUserFields"},
 		"plainConflict":     {func() nextauth.Adapter { return plainConflict{m()} }, "CreateUserEmailConflict"},
 		"lazyDeleteUser":    {func() nextauth.Adapter { return lazyDeleteUser{m()} }, "DeleteUser"},
 		"lazyDeleteExpired": {func() nextauth.Adapter { return lazyDeleteExpired{m()} }, "DeleteExpired"},

@@ -42,7 +42,7 @@ func testConcurrentCreateUser(e *env) {
 		call := fmt.Sprintf("round %d: CreateUser(%q)", round, email)
 		w := e.exactlyOne(call, uniqueGoroutine, nextauth.ErrConflict, func(i int) error {
 			var err error
-			got[i], err = e.a.CreateUser(e.ctx, nextauth.User{Name: fmt.Sprint("racer ", i), Email: email})
+			got[i], err = e.a.CreateUser(e.ctx, nextauth.User{Name: nextauth.String(fmt.Sprint("racer ", i)), Email: nextauth.String(email)})
 			return err
 		})
 		if w >= 0 {

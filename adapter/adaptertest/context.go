@@ -30,26 +30,26 @@ func testCanceledContext(e *env) {
 		return e.createSession(nextauth.AdapterSession{SessionToken: sessionToken(), UserID: u.ID, Expires: ms(d)})
 	}
 	s, sUpd, sDel, sExp := newSession(time.Hour), newSession(time.Hour), newSession(time.Hour), newSession(-time.Hour)
-	vt := nextauth.VerificationToken{Identifier: u.Email, Token: hashToken(), Expires: ms(time.Hour)}
+	vt := nextauth.VerificationToken{Identifier: u.Email.String(), Token: hashToken(), Expires: ms(time.Hour)}
 	e.createToken(vt)
 
 	newEmail := e.email()
 	newAcc := account(u.ID, "gitlab")
 	newS := nextauth.AdapterSession{SessionToken: sessionToken(), UserID: u.ID, Expires: ms(time.Hour)}
-	newVT := nextauth.VerificationToken{Identifier: u.Email, Token: hashToken(), Expires: ms(time.Hour)}
+	newVT := nextauth.VerificationToken{Identifier: u.Email.String(), Token: hashToken(), Expires: ms(time.Hour)}
 	renamed := u
-	renamed.Name = "Canceled Rename"
+	renamed.Name = nextauth.String("Canceled Rename")
 
 	calls := []canceledCall{
 		{"CreateUser", func(ctx context.Context) error {
-			_, err := e.a.CreateUser(ctx, nextauth.User{Email: newEmail})
+			_, err := e.a.CreateUser(ctx, nextauth.User{Email: nextauth.String(newEmail)})
 			return err
 		}, func() {
 			_, err := e.a.GetUserByEmail(e.ctx, newEmail)
 			e.wantErr("GetUserByEmail of the user whose CreateUser failed", err, nextauth.ErrNotFound)
 		}},
 		{"GetUser", func(ctx context.Context) error { _, err := e.a.GetUser(ctx, u.ID); return err }, nil},
-		{"GetUserByEmail", func(ctx context.Context) error { _, err := e.a.GetUserByEmail(ctx, u.Email); return err }, nil},
+		{"GetUserByEmail", func(ctx context.Context) error { _, err := e.a.GetUserByEmail(ctx, u.Email.String()); return err }, nil},
 		{"GetUserByAccount", func(ctx context.Context) error {
 			_, err := e.a.GetUserByAccount(ctx, acc.Provider, acc.ProviderAccountID)
 			return err

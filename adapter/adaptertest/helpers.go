@@ -80,9 +80,9 @@ func ptr(t time.Time) *time.Time { return &t }
 // fullUser returns a user with every field set and a unique e-mail.
 func (e *env) fullUser() nextauth.User {
 	return nextauth.User{
-		Name:          "Ada Lovelace",
-		Email:         e.email(),
-		Image:         "https://avatars.example.test/u/" + randHex(4) + ".png?s=96&v=4",
+		Name:          nextauth.String("Ada Lovelace"),
+		Email:         nextauth.String(e.email()),
+		Image:         nextauth.String("https://avatars.example.test/u/" + randHex(4) + ".png?s=96&v=4"),
 		EmailVerified: ptr(ms(-48 * time.Hour)),
 	}
 }
@@ -151,14 +151,21 @@ func (e *env) createToken(vt nextauth.VerificationToken) {
 // checkUser reports every field of got that differs from want.
 func (e *env) checkUser(call string, got, want nextauth.User) {
 	e.t.Helper()
-	for _, f := range []struct{ name, got, want string }{
-		{"ID", got.ID, want.ID},
+	if got.ID != want.ID {
+		e.t.Errorf("%s.ID = %s, want %s", call, short(got.ID), short(want.ID))
+	}
+	// A field stored as null, absent or "" is NULL, and a NULL reads back
+	// as null.
+	for _, f := range []struct {
+		name      string
+		got, want nextauth.NullString
+	}{
 		{"Name", got.Name, want.Name},
 		{"Email", got.Email, want.Email},
 		{"Image", got.Image, want.Image},
 	} {
-		if f.got != f.want {
-			e.t.Errorf("%s.%s = %s, want %s", call, f.name, short(f.got), short(f.want))
+		if w := nextauth.NullIfEmpty(f.want.String()); f.got != w {
+			e.t.Errorf("%s.%s = %s, want %s", call, f.name, fmtField(f.got), fmtField(w))
 		}
 	}
 	switch {
@@ -288,7 +295,18 @@ func short(s string) string {
 }
 
 func fmtUser(u nextauth.User) string {
-	return fmt.Sprintf("{Name: %s, Email: %s}", short(u.Name), short(u.Email))
+	return fmt.Sprintf("{Name: %s, Email: %s}", fmtField(u.Name), fmtField(u.Email))
+}
+
+// fmtField shows a user field: a value (shortened), null or absent.
+func fmtField(n nextauth.NullString) string {
+	switch {
+	case n.IsNull():
+		return "null"
+	case n.IsZero():
+		return "absent"
+	}
+	return short(n.String())
 }
 
 func fmtSession(s nextauth.AdapterSession) string {

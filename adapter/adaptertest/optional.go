@@ -30,7 +30,7 @@ func testDeleteUser(e *env) {
 	// The user, its accounts and its sessions are gone…
 	_, err := e.a.GetUser(e.ctx, u.ID)
 	e.wantErr(fmt.Sprintf("GetUser(%q) after DeleteUser", u.ID), err, nextauth.ErrNotFound)
-	_, err = e.a.GetUserByEmail(e.ctx, u.Email)
+	_, err = e.a.GetUserByEmail(e.ctx, u.Email.String())
 	e.wantErr(fmt.Sprintf("GetUserByEmail(%q) after DeleteUser", u.Email), err, nextauth.ErrNotFound)
 	e.checkNoAccount(acc1, "after DeleteUser")
 	e.checkNoAccount(acc2, "after DeleteUser")
@@ -120,12 +120,12 @@ func testDeleteExpired(e *env) {
 	}
 	var expiredT, aliveT []nextauth.VerificationToken
 	for _, d := range []time.Duration{-time.Hour, -time.Second} {
-		vt := nextauth.VerificationToken{Identifier: u.Email, Token: hashToken(), Expires: now.Add(d)}
+		vt := nextauth.VerificationToken{Identifier: u.Email.String(), Token: hashToken(), Expires: now.Add(d)}
 		e.createToken(vt)
 		expiredT = append(expiredT, vt)
 	}
 	for _, d := range []time.Duration{time.Second, time.Hour} {
-		vt := nextauth.VerificationToken{Identifier: u.Email, Token: hashToken(), Expires: now.Add(d)}
+		vt := nextauth.VerificationToken{Identifier: u.Email.String(), Token: hashToken(), Expires: now.Add(d)}
 		e.createToken(vt)
 		aliveT = append(aliveT, vt)
 	}

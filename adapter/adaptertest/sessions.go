@@ -89,8 +89,8 @@ func testSessionFollowsUserUpdate(e *env) {
 	u := e.createUser(e.fullUser())
 	s := e.createSession(nextauth.AdapterSession{SessionToken: sessionToken(), UserID: u.ID, Expires: ms(time.Hour)})
 	upd := u
-	upd.Name = "Renamed"
-	upd.Email = e.email()
+	upd.Name = nextauth.String("Renamed")
+	upd.Email = nextauth.String(e.email())
 	upd.EmailVerified = nil
 	if _, err := e.a.UpdateUser(e.ctx, upd); err != nil {
 		e.t.Fatalf("UpdateUser(%s) error = %v", fmtUser(upd), err)

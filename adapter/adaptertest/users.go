@@ -17,14 +17,14 @@ func (e *env) getUserEverywhere(u nextauth.User) {
 	} else {
 		e.checkUser(fmt.Sprintf("GetUser(%q)", u.ID), got, u)
 	}
-	if u.Email == "" {
+	if u.Email.String() == "" {
 		return
 	}
-	got, err = e.a.GetUserByEmail(e.ctx, u.Email)
+	got, err = e.a.GetUserByEmail(e.ctx, u.Email.String())
 	if err != nil {
-		e.t.Errorf("GetUserByEmail(%s) error = %v", short(u.Email), err)
+		e.t.Errorf("GetUserByEmail(%s) error = %v", short(u.Email.String()), err)
 	} else {
-		e.checkUser(fmt.Sprintf("GetUserByEmail(%s)", short(u.Email)), got, u)
+		e.checkUser(fmt.Sprintf("GetUserByEmail(%s)", short(u.Email.String())), got, u)
 	}
 }
 
@@ -66,7 +66,7 @@ func testCreateUserIgnoresID(e *env) {
 
 func testCreateUserMinimal(e *env) {
 	// An OAuth user: e-mail only, never verified; empty strings stay empty.
-	u := e.createUser(nextauth.User{Email: e.email()})
+	u := e.createUser(nextauth.User{Email: nextauth.String(e.email())})
 	e.getUserEverywhere(u)
 }
 
@@ -81,8 +81,8 @@ func testCreateUserEmailConflict(e *env) {
 }
 
 func testCreateUserWithoutEmail(e *env) {
-	a := e.createUser(nextauth.User{Name: "No Mail One"})
-	b := e.createUser(nextauth.User{Name: "No Mail Two"})
+	a := e.createUser(nextauth.User{Name: nextauth.String("No Mail One")})
+	b := e.createUser(nextauth.User{Name: nextauth.String("No Mail Two")})
 	if a.ID == b.ID {
 		e.t.Errorf("CreateUser gave two users the ID %q", a.ID)
 	}
@@ -92,6 +92,46 @@ func testCreateUserWithoutEmail(e *env) {
 	_, err := e.a.GetUserByEmail(e.ctx, "")
 	e.wantErr(`GetUserByEmail("")`, err, nextauth.ErrNotFound)
 }
+
+func testNullUserFields(e *env) {
+	// A name or image that is null, absent or "" is stored as NULL, and a
+	// NULL reads back as null (an e-mail user's session shows "name":null),
+	// everywhere a user is returned; a value reads back as that value.
+	for _, tc := range []struct {
+		what        string
+		name, image nextauth.NullString
+	}{
+		{"null", nextauth.Null(), nextauth.Null()},
+		{"absent", nextauth.NullString{}, nextauth.NullString{}},
+		{"empty", nextauth.String(""), nextauth.String("")},
+		{"values", nextauth.String("Ada"), nextauth.String("https://example.test/ada.png")},
+	} {
+		in := nextauth.User{Name: tc.name, Email: nextauth.String(e.email()), Image: tc.image}
+		u := e.createUser(in) // checks the returned fields
+		want := u
+		want.Name, want.Email, want.Image = stored(tc.name), in.Email, stored(tc.image)
+		e.getUserEverywhere(want)
+		s := e.createSession(nextauth.AdapterSession{SessionToken: sessionToken(), UserID: u.ID, Expires: ms(time.Hour)})
+		e.checkSessionAndUser(s, want)
+		// An update to null, absent or "" stores NULL too.
+		upd := want
+		upd.Name, upd.Image = tc.name, tc.image
+		got, err := e.a.UpdateUser(e.ctx, upd)
+		if err != nil {
+			e.t.Fatalf("UpdateUser(%s) error = %v", fmtUser(upd), err)
+		}
+		e.checkUser(tc.what+": UpdateUser", got, want)
+		e.getUserEverywhere(want)
+	}
+	// A user with nothing but an ID has a null e-mail.
+	v := e.createUser(nextauth.User{})
+	if !v.Email.IsNull() {
+		e.t.Errorf("CreateUser(User{}).Email = %s, want null", fmtField(v.Email))
+	}
+}
+
+// stored is n as an adapter reads it back: NULL for null, absent or "".
+func stored(n nextauth.NullString) nextauth.NullString { return nextauth.NullIfEmpty(n.String()) }
 
 func testGetUserNotFound(e *env) {
 	for _, id := range e.unknownIDs() {
@@ -109,27 +149,28 @@ func testGetUserByEmailNotFound(e *env) {
 
 func testGetUserByEmailExact(e *env) {
 	u := e.createUser(e.fullUser())
-	local, domain, _ := strings.Cut(u.Email, "@")
+	stored := u.Email.String()
+	local, domain, _ := strings.Cut(stored, "@")
 	for _, email := range []string{
 		local,                                // prefix
-		u.Email + ".org",                     // longer
-		" " + u.Email,                        // padded
-		u.Email + " ",                        //
+		stored + ".org",                      // longer
+		" " + stored,                         // padded
+		stored + " ",                         //
 		local[:len(local)-1] + "%@" + domain, // LIKE pattern
 		local[:len(local)-1] + "_@" + domain, //
 		local + "*@" + domain,                // glob pattern
 	} {
 		_, err := e.a.GetUserByEmail(e.ctx, email)
-		e.wantErr(fmt.Sprintf("GetUserByEmail(%q) with only %q stored", email, u.Email), err, nextauth.ErrNotFound)
+		e.wantErr(fmt.Sprintf("GetUserByEmail(%q) with only %q stored", email, stored), err, nextauth.ErrNotFound)
 	}
 }
 
 func testUpdateUser(e *env) {
-	u := e.createUser(nextauth.User{Email: e.email()})
+	u := e.createUser(nextauth.User{Email: nextauth.String(e.email())})
 	upd := u
-	upd.Name = "Grace Hopper"
-	upd.Email = e.email()
-	upd.Image = "https://example.test/grace.png"
+	upd.Name = nextauth.String("Grace Hopper")
+	upd.Email = nextauth.String(e.email())
+	upd.Image = nextauth.String("https://example.test/grace.png")
 	upd.EmailVerified = ptr(ms(0))
 	got, err := e.a.UpdateUser(e.ctx, upd)
 	if err != nil {
@@ -138,10 +179,10 @@ func testUpdateUser(e *env) {
 	e.checkUser("UpdateUser", got, upd)
 	e.getUserEverywhere(upd)
 	// The old e-mail no longer finds anyone.
-	_, err = e.a.GetUserByEmail(e.ctx, u.Email)
+	_, err = e.a.GetUserByEmail(e.ctx, u.Email.String())
 	e.wantErr(fmt.Sprintf("GetUserByEmail(%q) of the replaced e-mail", u.Email), err, nextauth.ErrNotFound)
 	// Updating to the user's own e-mail is no conflict.
-	upd.Name = "Grace B. Hopper"
+	upd.Name = nextauth.String("Grace B. Hopper")
 	got, err = e.a.UpdateUser(e.ctx, upd)
 	if err != nil {
 		e.t.Fatalf("UpdateUser(%s) keeping the e-mail: error = %v", fmtUser(upd), err)
@@ -159,7 +200,7 @@ func testUpdateUserClearsFields(e *env) {
 	}
 	e.checkUser("UpdateUser with every field empty", got, upd)
 	e.getUserEverywhere(upd)
-	_, err = e.a.GetUserByEmail(e.ctx, u.Email)
+	_, err = e.a.GetUserByEmail(e.ctx, u.Email.String())
 	e.wantErr(fmt.Sprintf("GetUserByEmail(%q) after clearing it", u.Email), err, nextauth.ErrNotFound)
 	// The cleared e-mail is free again.
 	v := e.createUser(nextauth.User{Email: u.Email})
@@ -171,7 +212,7 @@ func testUpdateUserEmailConflict(e *env) {
 	b := e.createUser(e.fullUser())
 	upd := b
 	upd.Email = a.Email
-	upd.Name = "Changed"
+	upd.Name = nextauth.String("Changed")
 	_, err := e.a.UpdateUser(e.ctx, upd)
 	e.wantErr(fmt.Sprintf("UpdateUser(%q) to the e-mail of user %q", b.ID, a.ID), err, nextauth.ErrConflict)
 	// Neither user changed.
@@ -185,7 +226,7 @@ func testUpdateUserNotFound(e *env) {
 		u.ID = id
 		_, err := e.a.UpdateUser(e.ctx, u)
 		e.wantErr(fmt.Sprintf("UpdateUser(%q)", id), err, nextauth.ErrNotFound)
-		_, err = e.a.GetUserByEmail(e.ctx, u.Email)
+		_, err = e.a.GetUserByEmail(e.ctx, u.Email.String())
 		e.wantErr(fmt.Sprintf("GetUserByEmail(%q) after UpdateUser of unknown id %q", u.Email, id), err, nextauth.ErrNotFound)
 	}
 }
@@ -206,11 +247,11 @@ func testTimePrecision(e *env) {
 		time.Date(1970, 1, 1, 0, 0, 0, 1_000_000, time.UTC),       // near the epoch
 	}
 	for _, tm := range past {
-		u := e.createUser(nextauth.User{Email: e.email(), EmailVerified: ptr(tm)})
+		u := e.createUser(nextauth.User{Email: nextauth.String(e.email()), EmailVerified: ptr(tm)})
 		e.getUserEverywhere(u)
 	}
 	for _, tm := range future {
-		u := e.createUser(nextauth.User{Email: e.email(), EmailVerified: ptr(tm)})
+		u := e.createUser(nextauth.User{Email: nextauth.String(e.email()), EmailVerified: ptr(tm)})
 		e.getUserEverywhere(u)
 
 		s := e.createSession(nextauth.AdapterSession{SessionToken: sessionToken(), UserID: u.ID, Expires: tm})
@@ -225,7 +266,7 @@ func testTimePrecision(e *env) {
 			e.checkSessionAndUser(upd, u)
 		}
 
-		vt := nextauth.VerificationToken{Identifier: u.Email, Token: hashToken(), Expires: tm}
+		vt := nextauth.VerificationToken{Identifier: u.Email.String(), Token: hashToken(), Expires: tm}
 		e.createToken(vt)
 		e.useToken(vt, fmt.Sprintf("(expires %v)", tm))
 	}
@@ -249,7 +290,7 @@ func unicodeValues() []string {
 
 func testUnicode(e *env) {
 	for _, v := range unicodeValues() {
-		in := nextauth.User{Name: v, Email: e.uniq("\u00fc") + "@ex\u00e4mple.test", Image: "https://example.test/" + v}
+		in := nextauth.User{Name: nextauth.String(v), Email: nextauth.String(e.uniq("\u00fc") + "@ex\u00e4mple.test"), Image: nextauth.String("https://example.test/" + v)}
 		u := e.createUser(in)
 		e.getUserEverywhere(u)
 
@@ -268,7 +309,7 @@ func testUnicode(e *env) {
 		e.linkAccount(acc)
 		e.checkUserByAccount(acc, u)
 
-		vt := nextauth.VerificationToken{Identifier: u.Email, Token: v + " " + hashToken(), Expires: ms(time.Hour)}
+		vt := nextauth.VerificationToken{Identifier: u.Email.String(), Token: v + " " + hashToken(), Expires: ms(time.Hour)}
 		e.createToken(vt)
 		got, err := e.a.UseVerificationToken(e.ctx, vt.Identifier, vt.Token)
 		if err != nil {
@@ -281,8 +322,8 @@ func testUnicode(e *env) {
 	// NFC and NFD spellings of one address are two e-mails: two users,
 	// each found by its own spelling.
 	suffix := e.uniq("")
-	nfc := e.createUser(nextauth.User{Email: "zo\u00eb" + suffix + "@example.test"})
-	nfd := e.createUser(nextauth.User{Email: "zoe\u0308" + suffix + "@example.test"})
+	nfc := e.createUser(nextauth.User{Email: nextauth.String("zo\u00eb" + suffix + "@example.test")})
+	nfd := e.createUser(nextauth.User{Email: nextauth.String("zoe\u0308" + suffix + "@example.test")})
 	if nfc.ID == nfd.ID {
 		e.t.Errorf("users with NFC and NFD e-mails share the ID %q", nfc.ID)
 	}
@@ -293,11 +334,11 @@ func testUnicode(e *env) {
 // testLongValues stores values longer than a VARCHAR(255) column holds:
 // 1 KB names and 2 KB session tokens.
 func testLongValues(e *env) {
-	in := nextauth.User{Name: strings.Repeat("N", 1024), Email: e.email(), EmailVerified: ptr(ms(0))}
+	in := nextauth.User{Name: nextauth.String(strings.Repeat("N", 1024)), Email: nextauth.String(e.email()), EmailVerified: ptr(ms(0))}
 	u := e.createUser(in)
 	e.getUserEverywhere(u)
 	upd := u
-	upd.Name = strings.Repeat("\u00e9", 512) // 1 KB of two-byte characters
+	upd.Name = nextauth.String(strings.Repeat("\u00e9", 512)) // 1 KB of two-byte characters
 	got, err := e.a.UpdateUser(e.ctx, upd)
 	if err != nil {
 		e.t.Fatalf("UpdateUser(1 KB name) error = %v", err)
@@ -325,13 +366,13 @@ func testLongValues(e *env) {
 // verification token.
 func testLongText(e *env) {
 	in := nextauth.User{
-		Email: e.email(),
-		Image: "data:image/png;base64," + strings.Repeat("iVBORw0KGgo=", 8192/12),
+		Email: nextauth.String(e.email()),
+		Image: nextauth.String("data:image/png;base64," + strings.Repeat("iVBORw0KGgo=", 8192/12)),
 	}
 	u := e.createUser(in)
 	e.getUserEverywhere(u)
 
-	vt := nextauth.VerificationToken{Identifier: u.Email, Token: randHex(1024), Expires: ms(time.Hour)}
+	vt := nextauth.VerificationToken{Identifier: u.Email.String(), Token: randHex(1024), Expires: ms(time.Hour)}
 	e.createToken(vt)
 	e.useToken(vt, "(2 KB)")
 	e.noToken(vt.Identifier, vt.Token, "(2 KB) a second time")

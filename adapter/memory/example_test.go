@@ -28,7 +28,8 @@ func Example() {
 		log.Fatal(err)
 	}
 
-	user, err := store.CreateUser(ctx, nextauth.User{Name: "Ada Lovelace", Email: "ada@example.com"})
+	// No image: a NULL column, which the session shows as null.
+	user, err := store.CreateUser(ctx, nextauth.User{Name: nextauth.String("Ada Lovelace"), Email: nextauth.String("ada@example.com")})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -49,5 +50,5 @@ func Example() {
 	fmt.Println(rec.Code, rec.Body.String())
 	// Output:
 	// user id: 1
-	// 200 {"user":{"name":"Ada Lovelace","email":"ada@example.com"},"expires":"2026-01-31T12:00:00.000Z"}
+	// 200 {"user":{"name":"Ada Lovelace","email":"ada@example.com","image":null},"expires":"2026-01-31T12:00:00.000Z"}
 }

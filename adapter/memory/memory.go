@@ -92,8 +92,13 @@ func conflict(what string, key ...any) error {
 	return fmt.Errorf("memory: %s %q: %w", what, fmt.Sprint(key...), nextauth.ErrConflict)
 }
 
-// cloneUser returns u with its own EmailVerified and times in UTC.
+// cloneUser returns u with its own EmailVerified, times in UTC, and each
+// of name, e-mail and image either a non-empty value or null, as a NULL
+// column would be.
 func cloneUser(u nextauth.User) nextauth.User {
+	u.Name = nextauth.NullIfEmpty(u.Name.String())
+	u.Email = nextauth.NullIfEmpty(u.Email.String())
+	u.Image = nextauth.NullIfEmpty(u.Image.String())
 	if u.EmailVerified != nil {
 		t := u.EmailVerified.UTC()
 		u.EmailVerified = &t
@@ -108,15 +113,16 @@ func (a *Adapter) CreateUser(ctx context.Context, u nextauth.User) (nextauth.Use
 		return nextauth.User{}, err
 	}
 	defer a.mu.Unlock()
-	if _, ok := a.byEmail[u.Email]; ok && u.Email != "" {
-		return nextauth.User{}, conflict("e-mail", u.Email)
+	email := u.Email.String()
+	if _, ok := a.byEmail[email]; ok && email != "" {
+		return nextauth.User{}, conflict("e-mail", email)
 	}
 	a.lastID++
 	u = cloneUser(u)
 	u.ID = strconv.FormatUint(a.lastID, 10)
 	a.users[u.ID] = u
-	if u.Email != "" {
-		a.byEmail[u.Email] = u.ID
+	if email != "" {
+		a.byEmail[email] = u.ID
 	}
 	return cloneUser(u), nil
 }
@@ -171,16 +177,17 @@ func (a *Adapter) UpdateUser(ctx context.Context, u nextauth.User) (nextauth.Use
 	if !ok {
 		return nextauth.User{}, notFound("user", u.ID)
 	}
-	if id, ok := a.byEmail[u.Email]; ok && u.Email != "" && id != u.ID {
-		return nextauth.User{}, conflict("e-mail", u.Email)
+	email := u.Email.String()
+	if id, ok := a.byEmail[email]; ok && email != "" && id != u.ID {
+		return nextauth.User{}, conflict("e-mail", email)
 	}
-	if old.Email != "" {
-		delete(a.byEmail, old.Email)
+	if old.Email.String() != "" {
+		delete(a.byEmail, old.Email.String())
 	}
 	u = cloneUser(u)
 	a.users[u.ID] = u
-	if u.Email != "" {
-		a.byEmail[u.Email] = u.ID
+	if email != "" {
+		a.byEmail[email] = u.ID
 	}
 	return cloneUser(u), nil
 }
@@ -283,8 +290,8 @@ func (a *Adapter) DeleteUser(ctx context.Context, id string) error {
 		return notFound("user", id)
 	}
 	delete(a.users, id)
-	if u.Email != "" {
-		delete(a.byEmail, u.Email)
+	if u.Email.String() != "" {
+		delete(a.byEmail, u.Email.String())
 	}
 	for k, acc := range a.accounts {
 		if acc.UserID == id {

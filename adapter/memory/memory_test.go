@@ -49,18 +49,18 @@ func TestCopies(t *testing.T) {
 		leak func(t *testing.T, a *memory.Adapter) (*time.Time, string)
 	}{
 		{"CreateUser argument", func(t *testing.T, a *memory.Adapter) (*time.Time, string) {
-			in := nextauth.User{Email: "a@example.test", EmailVerified: new(orig)}
+			in := nextauth.User{Email: nextauth.String("a@example.test"), EmailVerified: new(orig)}
 			u, err := a.CreateUser(ctx, in)
 			must(t, err)
 			return in.EmailVerified, u.ID
 		}},
 		{"CreateUser result", func(t *testing.T, a *memory.Adapter) (*time.Time, string) {
-			u, err := a.CreateUser(ctx, nextauth.User{Email: "a@example.test", EmailVerified: new(orig)})
+			u, err := a.CreateUser(ctx, nextauth.User{Email: nextauth.String("a@example.test"), EmailVerified: new(orig)})
 			must(t, err)
 			return u.EmailVerified, u.ID
 		}},
 		{"UpdateUser argument", func(t *testing.T, a *memory.Adapter) (*time.Time, string) {
-			u, err := a.CreateUser(ctx, nextauth.User{Email: "a@example.test"})
+			u, err := a.CreateUser(ctx, nextauth.User{Email: nextauth.String("a@example.test")})
 			must(t, err)
 			u.EmailVerified = new(orig)
 			_, err = a.UpdateUser(ctx, u)
@@ -68,7 +68,7 @@ func TestCopies(t *testing.T) {
 			return u.EmailVerified, u.ID
 		}},
 		{"UpdateUser result", func(t *testing.T, a *memory.Adapter) (*time.Time, string) {
-			u, err := a.CreateUser(ctx, nextauth.User{Email: "a@example.test"})
+			u, err := a.CreateUser(ctx, nextauth.User{Email: nextauth.String("a@example.test")})
 			must(t, err)
 			u.EmailVerified = new(orig)
 			got, err := a.UpdateUser(ctx, u)
@@ -76,14 +76,14 @@ func TestCopies(t *testing.T) {
 			return got.EmailVerified, u.ID
 		}},
 		{"GetUserByEmail result", func(t *testing.T, a *memory.Adapter) (*time.Time, string) {
-			u, err := a.CreateUser(ctx, nextauth.User{Email: "a@example.test", EmailVerified: new(orig)})
+			u, err := a.CreateUser(ctx, nextauth.User{Email: nextauth.String("a@example.test"), EmailVerified: new(orig)})
 			must(t, err)
-			got, err := a.GetUserByEmail(ctx, u.Email)
+			got, err := a.GetUserByEmail(ctx, u.Email.String())
 			must(t, err)
 			return got.EmailVerified, u.ID
 		}},
 		{"GetSessionAndUser result", func(t *testing.T, a *memory.Adapter) (*time.Time, string) {
-			u, err := a.CreateUser(ctx, nextauth.User{Email: "a@example.test", EmailVerified: new(orig)})
+			u, err := a.CreateUser(ctx, nextauth.User{Email: nextauth.String("a@example.test"), EmailVerified: new(orig)})
 			must(t, err)
 			_, err = a.CreateSession(ctx, nextauth.AdapterSession{SessionToken: "s", UserID: u.ID, Expires: orig})
 			must(t, err)

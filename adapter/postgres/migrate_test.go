@@ -352,8 +352,8 @@ func checkNodeRows(t *testing.T, a *Adapter) {
 	t.Helper()
 	ctx := t.Context()
 	verified := time.Date(2024, 1, 2, 3, 4, 5, 678_000_000, time.UTC)
-	ada := nextauth.User{ID: "1", Name: "Ada Lovelace", Email: "ada@example.test", Image: "https://example.test/ada.png", EmailVerified: &verified}
-	bob := nextauth.User{ID: "2", Email: "bob@example.test"}
+	ada := nextauth.User{ID: "1", Name: nextauth.String("Ada Lovelace"), Email: nextauth.String("ada@example.test"), Image: nextauth.String("https://example.test/ada.png"), EmailVerified: &verified}
+	bob := nextauth.User{ID: "2", Name: nextauth.Null(), Email: nextauth.String("bob@example.test"), Image: nextauth.Null()} // NULL columns
 
 	checkUser := func(call string, got nextauth.User, err error, want nextauth.User) {
 		t.Helper()
@@ -393,11 +393,11 @@ func checkNodeRows(t *testing.T, a *Adapter) {
 	}
 
 	// New rows continue the SERIAL ids; the new keys hold.
-	c, err := a.CreateUser(ctx, nextauth.User{Email: "carl@example.test"})
+	c, err := a.CreateUser(ctx, nextauth.User{Email: nextauth.String("carl@example.test")})
 	if err != nil || c.ID != "3" {
 		t.Errorf("CreateUser(carl) = %+v, %v, want ID 3", c, err)
 	}
-	if _, err := a.CreateUser(ctx, nextauth.User{Email: "ada@example.test"}); !errors.Is(err, nextauth.ErrConflict) {
+	if _, err := a.CreateUser(ctx, nextauth.User{Email: nextauth.String("ada@example.test")}); !errors.Is(err, nextauth.ErrConflict) {
 		t.Errorf("CreateUser(ada's e-mail) error = %v, want ErrConflict", err)
 	}
 	err = a.LinkAccount(ctx, nextauth.Account{UserID: "3", Type: "oauth", Provider: "github", ProviderAccountID: "583231"})

@@ -11,9 +11,11 @@
 // column.
 //
 // IDs are the SERIAL integers of the users table written as decimal
-// strings; an ID that is not such a string is simply not found. Empty
-// strings are stored as NULL and read back as empty strings; an account's
-// ExpiresAt of 0 is stored as NULL. Times come back in UTC with the
+// strings; an ID that is not such a string is simply not found. A user's
+// name, e-mail or image that is null, absent or "" is stored as NULL and a
+// NULL is read back as [nextauth.Null]; other empty strings (account
+// tokens) are stored as NULL and read back as ""; an account's ExpiresAt
+// of 0 is stored as NULL. Times come back in UTC with the
 // microsecond precision of TIMESTAMPTZ.
 //
 // Every lookup the server makes on a request is a single indexed statement:
@@ -233,7 +235,7 @@ SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM t)`
 // CreateUser inserts u (its ID is ignored) and returns it with its new ID.
 // An e-mail already used by another user is a wrapped [nextauth.ErrConflict].
 func (a *Adapter) CreateUser(ctx context.Context, u nextauth.User) (nextauth.User, error) {
-	row := a.pool.QueryRow(ctx, sqlCreateUser, null(u.Name), null(u.Email), u.EmailVerified, null(u.Image))
+	row := a.pool.QueryRow(ctx, sqlCreateUser, nullString(u.Name), nullString(u.Email), u.EmailVerified, nullString(u.Image))
 	got, err := scanUser(row)
 	if err != nil {
 		return nextauth.User{}, wrap("create user", err, false)
@@ -284,7 +286,7 @@ func (a *Adapter) UpdateUser(ctx context.Context, u nextauth.User) (nextauth.Use
 	if !ok {
 		return nextauth.User{}, notFound("update user")
 	}
-	row := a.pool.QueryRow(ctx, sqlUpdateUser, n, null(u.Name), null(u.Email), u.EmailVerified, null(u.Image))
+	row := a.pool.QueryRow(ctx, sqlUpdateUser, n, nullString(u.Name), nullString(u.Email), u.EmailVerified, nullString(u.Image))
 	got, err := scanUser(row)
 	if err != nil {
 		return nextauth.User{}, wrap("update user", err, false)
@@ -488,9 +490,9 @@ type userRow struct {
 func (r userRow) user() nextauth.User {
 	u := nextauth.User{
 		ID:    strconv.FormatInt(int64(r.id), 10),
-		Name:  deref(r.name),
-		Email: deref(r.email),
-		Image: deref(r.image),
+		Name:  nullable(r.name),
+		Email: nullable(r.email),
+		Image: nullable(r.image),
 	}
 	if r.emailVerified != nil {
 		t := r.emailVerified.UTC()
@@ -566,6 +568,19 @@ func nullInt(n int64) any {
 		return nil
 	}
 	return n
+}
+
+// nullString maps a null, absent or empty user field to SQL NULL.
+func nullString(n nextauth.NullString) any {
+	return null(n.String())
+}
+
+// nullable reads a user column: NULL is null, anything else its value.
+func nullable(p *string) nextauth.NullString {
+	if p == nil {
+		return nextauth.Null()
+	}
+	return nextauth.String(*p)
 }
 
 func deref(p *string) string {

@@ -46,12 +46,12 @@ func TestPgAdapterLengthLimits(t *testing.T) {
 	a := newAdapter(t)
 
 	name := strings.Repeat("é", 255) // 510 bytes
-	u, err := a.CreateUser(ctx, nextauth.User{Name: name, Email: "long@example.test", Image: strings.Repeat("i", 8192)})
+	u, err := a.CreateUser(ctx, nextauth.User{Name: nextauth.String(name), Email: nextauth.String("long@example.test"), Image: nextauth.String(strings.Repeat("i", 8192))})
 	if err != nil {
 		t.Fatalf("CreateUser(255-character name) error = %v", err)
 	}
-	if u.Name != name || len(u.Image) != 8192 {
-		t.Errorf("CreateUser returned name of %d bytes, image of %d, want 510 and 8192", len(u.Name), len(u.Image))
+	if u.Name.String() != name || len(u.Image.String()) != 8192 {
+		t.Errorf("CreateUser returned name of %d bytes, image of %d, want 510 and 8192", len(u.Name.String()), len(u.Image.String()))
 	}
 	token := strings.Repeat("t", 255)
 	if _, err := a.CreateSession(ctx, nextauth.AdapterSession{SessionToken: token, UserID: u.ID, Expires: time.Now().Add(time.Hour)}); err != nil {
@@ -60,7 +60,7 @@ func TestPgAdapterLengthLimits(t *testing.T) {
 	if _, _, err := a.GetSessionAndUser(ctx, token); err != nil {
 		t.Errorf("GetSessionAndUser(255-character token) error = %v", err)
 	}
-	vt := nextauth.VerificationToken{Identifier: u.Email, Token: strings.Repeat("v", 2048), Expires: time.Now().Add(time.Hour)}
+	vt := nextauth.VerificationToken{Identifier: u.Email.String(), Token: strings.Repeat("v", 2048), Expires: time.Now().Add(time.Hour)}
 	if err := a.CreateVerificationToken(ctx, vt); err != nil {
 		t.Fatalf("CreateVerificationToken(2 KB token) error = %v", err)
 	}
@@ -73,7 +73,7 @@ func TestPgAdapterLengthLimits(t *testing.T) {
 		call func() error
 	}{
 		{"CreateUser(256-character name)", func() error {
-			_, err := a.CreateUser(ctx, nextauth.User{Name: strings.Repeat("n", 256), Email: "longer@example.test"})
+			_, err := a.CreateUser(ctx, nextauth.User{Name: nextauth.String(strings.Repeat("n", 256)), Email: nextauth.String("longer@example.test")})
 			return err
 		}},
 		{"CreateSession(256-character token)", func() error {
@@ -95,7 +95,7 @@ func TestPgAdapterLengthLimits(t *testing.T) {
 func TestMalformedIDs(t *testing.T) {
 	ctx := t.Context()
 	a := newAdapter(t)
-	u, err := a.CreateUser(ctx, nextauth.User{Email: "id@example.test"})
+	u, err := a.CreateUser(ctx, nextauth.User{Email: nextauth.String("id@example.test")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,10 +123,10 @@ func TestMalformedIDs(t *testing.T) {
 func TestErrorChain(t *testing.T) {
 	ctx := t.Context()
 	a := newAdapter(t)
-	if _, err := a.CreateUser(ctx, nextauth.User{Email: "dup@example.test"}); err != nil {
+	if _, err := a.CreateUser(ctx, nextauth.User{Email: nextauth.String("dup@example.test")}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := a.CreateUser(ctx, nextauth.User{Email: "dup@example.test"})
+	_, err := a.CreateUser(ctx, nextauth.User{Email: nextauth.String("dup@example.test")})
 	if !errors.Is(err, nextauth.ErrConflict) {
 		t.Fatalf("CreateUser(same e-mail) error = %v, want ErrConflict", err)
 	}
@@ -193,7 +193,7 @@ func TestConnectAndClose(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Connect: %v", err)
 	}
-	if _, err := a.CreateUser(ctx, nextauth.User{Email: "c@example.test"}); err != nil {
+	if _, err := a.CreateUser(ctx, nextauth.User{Email: nextauth.String("c@example.test")}); err != nil {
 		t.Fatalf("CreateUser after Connect (migrated?): %v", err)
 	}
 	if err := a.Close(); err != nil {

@@ -52,7 +52,7 @@ func fillSessions(b *testing.B, a *Adapter, n int) []string {
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; i < len(users); i += workers {
-				u, err := a.CreateUser(ctx, nextauth.User{Name: "Bench", Email: fmt.Sprintf("bench-%d@example.com", i)})
+				u, err := a.CreateUser(ctx, nextauth.User{Name: nextauth.String("Bench"), Email: nextauth.String(fmt.Sprintf("bench-%d@example.com", i))})
 				if err != nil {
 					fail(err)
 					return

@@ -29,6 +29,8 @@ func parseTime(s string) (time.Time, error) {
 // truncate is t as stored: UTC, milliseconds.
 func truncate(t time.Time) time.Time { return time.UnixMilli(t.UnixMilli()).UTC() }
 
+// userRecord is a stored user. A NULL name, e-mail or image is a missing
+// member (a member written as "" or null reads the same way).
 type userRecord struct {
 	ID            string `json:"id"`
 	Name          string `json:"name,omitempty"`
@@ -38,7 +40,7 @@ type userRecord struct {
 }
 
 func encodeUser(u nextauth.User) (string, error) {
-	r := userRecord{ID: u.ID, Name: u.Name, Email: u.Email, Image: u.Image}
+	r := userRecord{ID: u.ID, Name: u.Name.String(), Email: u.Email.String(), Image: u.Image.String()}
 	if u.EmailVerified != nil {
 		r.EmailVerified = formatTime(*u.EmailVerified)
 	}
@@ -51,7 +53,12 @@ func decodeUser(s string) (nextauth.User, error) {
 	if err := json.Unmarshal([]byte(s), &r); err != nil {
 		return nextauth.User{}, fmt.Errorf("decode user: %w", err)
 	}
-	u := nextauth.User{ID: r.ID, Name: r.Name, Email: r.Email, Image: r.Image}
+	u := nextauth.User{
+		ID:    r.ID,
+		Name:  nextauth.NullIfEmpty(r.Name),
+		Email: nextauth.NullIfEmpty(r.Email),
+		Image: nextauth.NullIfEmpty(r.Image),
+	}
 	if r.EmailVerified != "" {
 		t, err := parseTime(r.EmailVerified)
 		if err != nil {

@@ -19,6 +19,9 @@
 //	revoked-sid:<sid>                         "1": a revoked JWT session, expiring when its revocation ends
 //	revoked-user:<userId>                     Unix ms: the user's JWT sessions signed in before are revoked
 //
+// A user's name, e-mail or image that is null (NULL) is left out of its
+// JSON; a missing, "" or null member reads back as [nextauth.Null].
+//
 // The rate: keys belong to [Adapter.RateStore] (see [NewRateStore]); they
 // expire by themselves, a bucket one window after its last token was
 // taken, a counter ttl after its last increment.

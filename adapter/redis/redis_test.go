@@ -96,7 +96,7 @@ func deleteKeys(tb testing.TB, client *goredis.Client, prefix string) {
 
 func mustCreateUser(t *testing.T, a *Adapter, email string) nextauth.User {
 	t.Helper()
-	u, err := a.CreateUser(t.Context(), nextauth.User{Name: "Ada", Email: email})
+	u, err := a.CreateUser(t.Context(), nextauth.User{Name: nextauth.String("Ada"), Email: nextauth.String(email)})
 	if err != nil {
 		t.Fatalf("CreateUser(%q): %v", email, err)
 	}
@@ -209,7 +209,7 @@ func TestTTL(t *testing.T) {
 	if err := a.LinkAccount(ctx, nextauth.Account{UserID: u.ID, Type: "oauth", Provider: "github", ProviderAccountID: "1"}); err != nil {
 		t.Fatalf("LinkAccount: %v", err)
 	}
-	for _, key := range []string{a.userPrefix + u.ID, a.emailPrefix + u.Email, a.accountPrefix + "github:1", a.userAccountsPrefix + u.ID} {
+	for _, key := range []string{a.userPrefix + u.ID, a.emailPrefix + u.Email.String(), a.accountPrefix + "github:1", a.userAccountsPrefix + u.ID} {
 		if got := pttl(t, client, key); got != -1 {
 			t.Errorf("PTTL %s = %v, want -1 (no expiry)", key, got)
 		}
@@ -339,7 +339,7 @@ func TestDeleteUserCascade(t *testing.T) {
 	if _, got, err := a.GetSessionAndUser(ctx, "k-s1"); err != nil || got.ID != kept.ID {
 		t.Errorf("GetSessionAndUser(k-s1) user = %q, %v; want %q", got.ID, err, kept.ID)
 	}
-	if _, err := a.CreateUser(ctx, nextauth.User{Email: "gone@example.com"}); err != nil {
+	if _, err := a.CreateUser(ctx, nextauth.User{Email: nextauth.String("gone@example.com")}); err != nil {
 		t.Errorf("CreateUser with the deleted user's e-mail: %v", err)
 	}
 	if err := a.DeleteUser(ctx, gone.ID); !errors.Is(err, nextauth.ErrNotFound) {
@@ -354,11 +354,11 @@ func TestDeleteUserCascade(t *testing.T) {
 // match.
 func TestInvalidEmail(t *testing.T) {
 	a, _ := newTestAdapter(t, Options{})
-	if _, err := a.CreateUser(t.Context(), nextauth.User{Email: "\xff@example.com"}); err == nil {
+	if _, err := a.CreateUser(t.Context(), nextauth.User{Email: nextauth.String("\xff@example.com")}); err == nil {
 		t.Error("CreateUser with an invalid UTF-8 e-mail succeeded, want an error")
 	}
 	u := mustCreateUser(t, a, "valid@example.com")
-	u.Email = "\xff@example.com"
+	u.Email = nextauth.String("\xff@example.com")
 	if _, err := a.UpdateUser(t.Context(), u); err == nil {
 		t.Error("UpdateUser with an invalid UTF-8 e-mail succeeded, want an error")
 	}
@@ -395,7 +395,7 @@ func TestUpdateUserEmailIndex(t *testing.T) {
 	a, client := newTestAdapter(t, Options{})
 	ctx := t.Context()
 	u := mustCreateUser(t, a, "old@example.com")
-	u.Email = "new@example.com"
+	u.Email = nextauth.String("new@example.com")
 	if _, err := a.UpdateUser(ctx, u); err != nil {
 		t.Fatalf("UpdateUser: %v", err)
 	}
@@ -406,14 +406,14 @@ func TestUpdateUserEmailIndex(t *testing.T) {
 		t.Errorf("GetUserByEmail(new) = %q, %v; want %q", got.ID, err, u.ID)
 	}
 	other := mustCreateUser(t, a, "old@example.com")
-	u.Email = ""
+	u.Email = nextauth.Null()
 	if _, err := a.UpdateUser(ctx, u); err != nil {
 		t.Fatalf("UpdateUser(no e-mail): %v", err)
 	}
 	if n := client.Exists(ctx, a.emailPrefix+"new@example.com").Val(); n != 0 {
 		t.Errorf("e-mail index of a cleared e-mail still exists")
 	}
-	other.Email = "new@example.com"
+	other.Email = nextauth.String("new@example.com")
 	if _, err := a.UpdateUser(ctx, other); err != nil {
 		t.Errorf("UpdateUser to a freed e-mail: %v", err)
 	}
@@ -465,7 +465,7 @@ func TestConcurrentUniqueness(t *testing.T) {
 		call func() error
 	}{
 		{"CreateUser", func() error {
-			_, err := a.CreateUser(ctx, nextauth.User{Email: "same@example.com"})
+			_, err := a.CreateUser(ctx, nextauth.User{Email: nextauth.String("same@example.com")})
 			return err
 		}},
 		{"LinkAccount", func() error {

@@ -43,23 +43,33 @@ func checkEmail(email string) error {
 // userKeys returns the keys a user script starts from: the user and, if u
 // has an e-mail, its index entry.
 func (a *Adapter) userKeys(u nextauth.User) []string {
-	if u.Email == "" {
+	if u.Email.String() == "" {
 		return []string{a.userPrefix + u.ID}
 	}
-	return []string{a.userPrefix + u.ID, a.emailPrefix + u.Email}
+	return []string{a.userPrefix + u.ID, a.emailPrefix + u.Email.String()}
+}
+
+// storedUser is u as it reads back: each of name, e-mail and image a
+// non-empty value or null, EmailVerified to the millisecond.
+func storedUser(u nextauth.User) nextauth.User {
+	u.Name = nextauth.NullIfEmpty(u.Name.String())
+	u.Email = nextauth.NullIfEmpty(u.Email.String())
+	u.Image = nextauth.NullIfEmpty(u.Image.String())
+	if u.EmailVerified != nil {
+		t := truncate(*u.EmailVerified)
+		u.EmailVerified = &t
+	}
+	return u
 }
 
 // CreateUser stores u under a new random UUID (u.ID is ignored). An e-mail
 // already used by another user is [nextauth.ErrConflict]. Dates are kept to
 // the millisecond.
 func (a *Adapter) CreateUser(ctx context.Context, u nextauth.User) (nextauth.User, error) {
-	if err := checkEmail(u.Email); err != nil {
+	if err := checkEmail(u.Email.String()); err != nil {
 		return nextauth.User{}, wrap("create user", err)
 	}
-	if u.EmailVerified != nil {
-		t := truncate(*u.EmailVerified)
-		u.EmailVerified = &t
-	}
+	u = storedUser(u)
 	for range 3 { // a fresh UUID taken twice in a row is not chance
 		u.ID = newID()
 		data, err := encodeUser(u)
@@ -121,13 +131,10 @@ func (a *Adapter) GetUserByAccount(ctx context.Context, provider, providerAccoun
 // with u.ID and returns the stored user. Taking an e-mail used by another
 // user is [nextauth.ErrConflict].
 func (a *Adapter) UpdateUser(ctx context.Context, u nextauth.User) (nextauth.User, error) {
-	if err := checkEmail(u.Email); err != nil {
+	if err := checkEmail(u.Email.String()); err != nil {
 		return nextauth.User{}, wrap("update user", err)
 	}
-	if u.EmailVerified != nil {
-		t := truncate(*u.EmailVerified)
-		u.EmailVerified = &t
-	}
+	u = storedUser(u)
 	data, err := encodeUser(u)
 	if err != nil {
 		return nextauth.User{}, wrap("update user", err)

@@ -26,11 +26,12 @@ func (a *Adapter) CreateUser(ctx context.Context, u nextauth.User) (nextauth.Use
 	}
 	defer a.unlock()
 	var id int64
-	err = st.createUser.QueryRowContext(ctx, nullString(u.Name), nullString(u.Email), nullTime(u.EmailVerified), nullString(u.Image)).Scan(&id)
+	err = st.createUser.QueryRowContext(ctx, nullField(u.Name), nullField(u.Email), nullTime(u.EmailVerified), nullField(u.Image)).Scan(&id)
 	if err != nil {
 		return nextauth.User{}, wrap(ctx, op, err)
 	}
 	u.ID = strconv.FormatInt(id, 10)
+	u.Name, u.Email, u.Image = storedField(u.Name), storedField(u.Email), storedField(u.Image)
 	u.EmailVerified = storedTime(u.EmailVerified)
 	return u, nil
 }
@@ -103,7 +104,7 @@ func (a *Adapter) UpdateUser(ctx context.Context, u nextauth.User) (nextauth.Use
 	}
 	defer a.unlock()
 	got, err := scanUser(st.updateUser.QueryRowContext(ctx,
-		nullString(u.Name), nullString(u.Email), nullTime(u.EmailVerified), nullString(u.Image), key))
+		nullField(u.Name), nullField(u.Email), nullTime(u.EmailVerified), nullField(u.Image), key))
 	if err != nil {
 		return nextauth.User{}, wrap(ctx, op, err)
 	}
@@ -311,7 +312,7 @@ func (a *Adapter) GetSessionAndUser(ctx context.Context, sessionToken string) (n
 	}
 	id := strconv.FormatInt(userID, 10)
 	s := nextauth.AdapterSession{SessionToken: sessionToken, UserID: id, Expires: fromMillis(expires)}
-	u := nextauth.User{ID: id, Name: name.String, Email: email.String, Image: image.String, EmailVerified: nullMillis(emailVerified)}
+	u := nextauth.User{ID: id, Name: field(name), Email: field(email), Image: field(image), EmailVerified: nullMillis(emailVerified)}
 	return s, u, nil
 }
 
@@ -484,9 +485,9 @@ func scanUser(row *sql.Row) (nextauth.User, error) {
 	}
 	return nextauth.User{
 		ID:            strconv.FormatInt(id, 10),
-		Name:          name.String,
-		Email:         email.String,
-		Image:         image.String,
+		Name:          field(name),
+		Email:         field(email),
+		Image:         field(image),
 		EmailVerified: nullMillis(emailVerified),
 	}, nil
 }
@@ -519,6 +520,22 @@ func scanSession(token string, row *sql.Row) (nextauth.AdapterSession, error) {
 		return nextauth.AdapterSession{}, err
 	}
 	return nextauth.AdapterSession{SessionToken: token, UserID: strconv.FormatInt(userID, 10), Expires: fromMillis(expires)}, nil
+}
+
+// nullField is a user field as stored: NULL when null, absent or "".
+func nullField(n nextauth.NullString) any { return nullString(n.String()) }
+
+// storedField is n as nullField stores it and field reads it back.
+func storedField(n nextauth.NullString) nextauth.NullString {
+	return nextauth.NullIfEmpty(n.String())
+}
+
+// field reads a user column: NULL is null, anything else its value.
+func field(ns sql.NullString) nextauth.NullString {
+	if !ns.Valid {
+		return nextauth.Null()
+	}
+	return nextauth.String(ns.String)
 }
 
 // nullString is s, or NULL for "".

@@ -20,8 +20,9 @@
 // and every timestamp ("emailVerified", expires) is an INTEGER of milliseconds
 // since the Unix epoch (JavaScript's Date.valueOf()), so times keep
 // millisecond precision and compare with indexes. expires_at stays in Unix
-// seconds, as in NextAuth. Empty strings, a zero ExpiresAt and a nil
-// EmailVerified are stored as NULL. Tables are STRICT.
+// seconds, as in NextAuth. Empty strings, a null or absent user field, a
+// zero ExpiresAt and a nil EmailVerified are stored as NULL; a user's NULL
+// name, e-mail or image reads back as [nextauth.Null]. Tables are STRICT.
 //
 // Beyond the reference schema, the store enforces UNIQUE email, UNIQUE
 // (provider, "providerAccountId"), UNIQUE "sessionToken", PRIMARY KEY

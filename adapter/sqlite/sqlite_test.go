@@ -26,7 +26,7 @@ func tempDB(t testing.TB) string {
 // error.
 func createUser(t testing.TB, a *Adapter, email string) nextauth.User {
 	t.Helper()
-	u, err := a.CreateUser(t.Context(), nextauth.User{Name: "N", Email: email})
+	u, err := a.CreateUser(t.Context(), nextauth.User{Name: nextauth.String("N"), Email: nextauth.String(email)})
 	if err != nil {
 		t.Fatalf("CreateUser(%q) = %v", email, err)
 	}
@@ -262,7 +262,7 @@ func TestTimeStorage(t *testing.T) {
 	ctx := t.Context()
 	loc := time.FixedZone("X", 5*3600+1800)
 	ev := time.Date(2024, 2, 29, 23, 59, 58, 123_456_789, loc)
-	u, err := a.CreateUser(ctx, nextauth.User{Email: "t@example.com", EmailVerified: &ev})
+	u, err := a.CreateUser(ctx, nextauth.User{Email: nextauth.String("t@example.com"), EmailVerified: &ev})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,7 +338,7 @@ func TestNullStorage(t *testing.T) {
 		acct = nextauth.Account{Provider: acct.Provider, ProviderAccountID: acct.ProviderAccountID}
 	}
 	// Two users without an e-mail do not collide on UNIQUE email.
-	if _, err := a.CreateUser(ctx, nextauth.User{Name: "second"}); err != nil {
+	if _, err := a.CreateUser(ctx, nextauth.User{Name: nextauth.String("second")}); err != nil {
 		t.Errorf("second user without e-mail: %v", err)
 	}
 	if _, err := a.GetUserByEmail(ctx, ""); !errors.Is(err, nextauth.ErrNotFound) {
@@ -376,7 +376,7 @@ func TestErrors(t *testing.T) {
 	a := openTestAdapter(t, tempDB(t))
 	ctx := t.Context()
 	createUser(t, a, "dup@example.com")
-	_, err := a.CreateUser(ctx, nextauth.User{Email: "dup@example.com"})
+	_, err := a.CreateUser(ctx, nextauth.User{Email: nextauth.String("dup@example.com")})
 	if !errors.Is(err, nextauth.ErrConflict) {
 		t.Fatalf("duplicate CreateUser = %v, want ErrConflict", err)
 	}
@@ -511,7 +511,7 @@ func TestConcurrentWriters(t *testing.T) {
 
 // writeRound makes one user with a session and a token, and uses both.
 func writeRound(ctx context.Context, a *Adapter, key string) error {
-	u, err := a.CreateUser(ctx, nextauth.User{Email: key + "@example.com"})
+	u, err := a.CreateUser(ctx, nextauth.User{Email: nextauth.String(key + "@example.com")})
 	if err != nil {
 		return err
 	}
@@ -525,10 +525,10 @@ func writeRound(ctx context.Context, a *Adapter, key string) error {
 	if _, err := a.UpdateSession(ctx, key, exp.Add(time.Hour)); err != nil {
 		return err
 	}
-	if err := a.CreateVerificationToken(ctx, nextauth.VerificationToken{Identifier: u.Email, Token: key, Expires: exp}); err != nil {
+	if err := a.CreateVerificationToken(ctx, nextauth.VerificationToken{Identifier: u.Email.String(), Token: key, Expires: exp}); err != nil {
 		return err
 	}
-	if _, err := a.UseVerificationToken(ctx, u.Email, key); err != nil {
+	if _, err := a.UseVerificationToken(ctx, u.Email.String(), key); err != nil {
 		return err
 	}
 	_, err = a.DeleteSession(ctx, key)
@@ -560,12 +560,12 @@ func TestDeleteExpired(t *testing.T) {
 		if _, err := a.CreateSession(ctx, nextauth.AdapterSession{SessionToken: fmt.Sprintf("live%d", i), UserID: u.ID, Expires: exp}); err != nil {
 			t.Fatal(err)
 		}
-		if err := a.CreateVerificationToken(ctx, nextauth.VerificationToken{Identifier: u.Email, Token: fmt.Sprintf("live%d", i), Expires: exp}); err != nil {
+		if err := a.CreateVerificationToken(ctx, nextauth.VerificationToken{Identifier: u.Email.String(), Token: fmt.Sprintf("live%d", i), Expires: exp}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for i := range 3 {
-		if err := a.CreateVerificationToken(ctx, nextauth.VerificationToken{Identifier: u.Email, Token: fmt.Sprintf("old%d", i), Expires: now.Add(-time.Minute)}); err != nil {
+		if err := a.CreateVerificationToken(ctx, nextauth.VerificationToken{Identifier: u.Email.String(), Token: fmt.Sprintf("old%d", i), Expires: now.Add(-time.Minute)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -589,7 +589,7 @@ func TestCanceledContext(t *testing.T) {
 	u := createUser(t, a, "c@example.com")
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if _, err := a.CreateUser(ctx, nextauth.User{Email: "d@example.com"}); !errors.Is(err, context.Canceled) {
+	if _, err := a.CreateUser(ctx, nextauth.User{Email: nextauth.String("d@example.com")}); !errors.Is(err, context.Canceled) {
 		t.Errorf("CreateUser(canceled) = %v, want context.Canceled", err)
 	}
 	if err := a.DeleteUser(ctx, u.ID); !errors.Is(err, context.Canceled) {

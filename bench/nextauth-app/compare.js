@@ -67,12 +67,14 @@ function corp() {
       authorization: { params: { scope: "openid email profile" } },
       idToken: true,
       checks: ["pkce", "state"],
+      // The mapping our generic OIDC type applies by default (Auth.js v5's):
+      // a claim that is missing stays missing.
       profile(profile) {
         return {
           id: profile.sub,
-          name: profile.name ?? null,
-          email: profile.email ?? null,
-          image: profile.picture ?? null,
+          name: profile.name ?? profile.nickname ?? profile.preferred_username,
+          email: profile.email,
+          image: profile.picture,
         };
       },
     },

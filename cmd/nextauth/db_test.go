@@ -200,7 +200,7 @@ func userEmail(s nextauth.Session) string {
 	if s.User == nil {
 		return ""
 	}
-	return s.User.Email
+	return s.User.Email.String()
 }
 
 // TestDevRestartKeepsSecret starts --dev twice in one directory: the secret
@@ -341,7 +341,7 @@ func TestCleanup(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	u, err := a.CreateUser(ctx, nextauth.User{Email: "old@example.com"})
+	u, err := a.CreateUser(ctx, nextauth.User{Email: nextauth.String("old@example.com")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,7 +59,7 @@ func devHome(h *nextauth.Handler) http.Handler {
 		if sess, err := h.GetSession(nil, r); err == nil {
 			data.Session = true
 			if sess.User != nil {
-				data.Name, data.Email = sess.User.Name, sess.User.Email
+				data.Name, data.Email = sess.User.Name.String(), sess.User.Email.String()
 			}
 			if b, err := json.MarshalIndent(sess, "", "  "); err == nil {
 				data.JSON = string(b)

@@ -515,7 +515,7 @@ func (v *validator) staticUsers(path string, users []User) provider.AuthorizeFun
 		static = append(static, provider.StaticUser{
 			Username:     u.Username,
 			PasswordHash: u.PasswordHash,
-			User:         nextauth.User{ID: id, Name: u.Name, Email: u.Email, Image: u.Image},
+			User:         nextauth.User{ID: id, Name: configured(u.Name), Email: configured(u.Email), Image: configured(u.Image)},
 		})
 	}
 	if len(v.problems) > before {
@@ -579,4 +579,13 @@ func (f *File) reported(key string) bool {
 		}
 	}
 	return false
+}
+
+// configured is a static user's field: its value, or absent (left out of
+// the session, as a key authorize() does not return) when not configured.
+func configured(s string) nextauth.NullString {
+	if s == "" {
+		return nextauth.NullString{}
+	}
+	return nextauth.String(s)
 }

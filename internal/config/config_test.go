@@ -379,9 +379,9 @@ func TestStaticUsersSignIn(t *testing.T) {
 		user, password string
 		want           *nextauth.User
 	}{
-		{"alice", "alice-pw", &nextauth.User{ID: "1", Name: "Alice", Email: "a@x.example", Image: "/a.png"}},
+		{"alice", "alice-pw", &nextauth.User{ID: "1", Name: nextauth.String("Alice"), Email: nextauth.String("a@x.example"), Image: nextauth.String("/a.png")}},
 		{"bob", "bob-pw", &nextauth.User{ID: "bob"}}, // id defaults to the user name
-		{"alice", "bob-pw", nil}, // (unknown users are package provider's to test)
+		{"alice", "bob-pw", nil},                     // (unknown users are package provider's to test)
 	}
 	for _, tt := range tests {
 		t.Run(tt.user+"/"+tt.password, func(t *testing.T) {
@@ -406,7 +406,7 @@ func TestAuthorizeURL(t *testing.T) {
 	cfg := build(t, "providers: [{type: credentials, authorize_url: \""+srv.URL+"\"}]\n")
 	p := cfg.Providers[0].(nextauth.CredentialsProvider)
 	got, err := p.Authorize(context.Background(), nextauth.Credentials{"username": "u", "password": "pw", "csrfToken": "x"}, nil)
-	want := &nextauth.User{ID: "7", Name: "U"}
+	want := &nextauth.User{ID: "7", Name: nextauth.String("U")}
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("Authorize() = %+v, %v, want %+v", got, err, want)
 	}

@@ -279,7 +279,7 @@ func TestOpenSQLite(t *testing.T) {
 		t.Fatalf("Open() adapter = %T, want *sqlite.Adapter", store.Adapter)
 	}
 	ctx := context.Background()
-	u, err := store.Adapter.CreateUser(ctx, nextauth.User{Email: "a@example.com"})
+	u, err := store.Adapter.CreateUser(ctx, nextauth.User{Email: nextauth.String("a@example.com")})
 	if err != nil || u.ID == "" {
 		t.Errorf("CreateUser() = %+v, %v, want a user", u, err)
 	}
@@ -357,7 +357,7 @@ func TestOpenPostgres(t *testing.T) {
 	if _, ok := store.Adapter.(nextauth.ExpiredDeleter); !ok {
 		t.Errorf("Open(%s) adapter %T is not an ExpiredDeleter", dsn, store.Adapter)
 	}
-	if _, err := store.Adapter.CreateUser(context.Background(), nextauth.User{Email: "a@example.com"}); err != nil {
+	if _, err := store.Adapter.CreateUser(context.Background(), nextauth.User{Email: nextauth.String("a@example.com")}); err != nil {
 		t.Errorf("CreateUser() = %v, want the schema migrated", err)
 	}
 	checkSharedRateStore(t, cfg, store)
@@ -393,7 +393,7 @@ func TestOpenRedis(t *testing.T) {
 		t.Errorf("Open(%s) = %+v, want redis without cleanup", redisURL, store)
 	}
 	checkSharedRateStore(t, cfg, store)
-	u, err := store.Adapter.CreateUser(context.Background(), nextauth.User{Email: "a@example.com"})
+	u, err := store.Adapter.CreateUser(context.Background(), nextauth.User{Email: nextauth.String("a@example.com")})
 	if err != nil {
 		t.Fatalf("CreateUser() = %v", err)
 	}

@@ -73,7 +73,7 @@ func TestDev(t *testing.T) {
 			}
 			p := cfg.Providers[0].(nextauth.CredentialsProvider)
 			u, err := p.Authorize(context.Background(), nextauth.Credentials{"username": s.Username, "password": s.Password}, nil)
-			if err != nil || u == nil || u.Name != "Dev User" {
+			if err != nil || u == nil || u.Name != nextauth.String("Dev User") {
 				t.Errorf("Authorize(dev, printed password) = %+v, %v, want the dev user", u, err)
 			}
 			u, err = p.Authorize(context.Background(), nextauth.Credentials{"username": s.Username, "password": s.Password + "x"}, nil)

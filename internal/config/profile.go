@@ -37,9 +37,11 @@ var (
 // [provider.OAuthConfig.Profile]. A string is taken as it is and a number
 // as its decimal form (12345678, not 1.2345678e+07), so a numeric id such
 // as GitHub's becomes the same account id as NextAuth's String(id). The
-// id must be there and be a string or a number; another field that is
-// missing, null or of another kind is left empty. Errors name the claim
-// path, never a value.
+// id must be there and be a string or a number. A name, e-mail or image
+// claim that is null is null (shown as null in the session), one that is
+// missing or of another kind absent (left out); of default claims tried in
+// turn (picture, else image) the first value wins, else null if one is
+// null. Errors name the claim path, never a value.
 func (m ProfileMap) Profile(raw map[string]any, _ provider.Tokens) (nextauth.User, error) {
 	var u nextauth.User
 	var err error
@@ -57,20 +59,55 @@ func (m ProfileMap) Profile(raw map[string]any, _ provider.Tokens) (nextauth.Use
 	for _, f := range [...]struct {
 		path     string
 		defaults []string
-		dst      *string
+		dst      *nextauth.NullString
 	}{
 		{m.Name, defaultNameClaims, &u.Name},
 		{m.Email, defaultEmailClaims, &u.Email},
 		{m.Image, defaultImageClaims, &u.Image},
 	} {
 		if f.path == "" {
-			*f.dst = firstClaim(raw, f.defaults)
+			*f.dst = firstUserClaim(raw, f.defaults)
 			continue
 		}
-		v, _ := lookupClaim(raw, f.path)
-		*f.dst, _ = claimString(v)
+		v, ok := lookupClaim(raw, f.path)
+		*f.dst = userClaim(v, ok)
 	}
 	return u, nil
+}
+
+// userClaim is a name, e-mail or image claim: a string or a number is a
+// value, null is null, a missing claim (ok false) or one of another kind
+// absent.
+func userClaim(v any, ok bool) nextauth.NullString {
+	if !ok {
+		return nextauth.NullString{}
+	}
+	if v == nil {
+		return nextauth.Null()
+	}
+	if s, ok := claimString(v); ok {
+		return nextauth.String(s)
+	}
+	return nextauth.NullString{}
+}
+
+// firstUserClaim is the first of the top-level claims names that is a
+// string or a number; else null when one of them is null; else absent.
+func firstUserClaim(raw map[string]any, names []string) nextauth.NullString {
+	null := false
+	for _, name := range names {
+		v, ok := raw[name]
+		switch f := userClaim(v, ok); {
+		case f.Valid():
+			return f
+		case f.IsNull():
+			null = true
+		}
+	}
+	if null {
+		return nextauth.Null()
+	}
+	return nextauth.NullString{}
 }
 
 // firstClaim is the first of the top-level claims names that is a string

@@ -228,9 +228,12 @@ func (h *Hydra) start(t testing.TB, bin string) error {
 	return nil
 }
 
-// ready reports whether Hydra serves both APIs.
+// ready reports whether Hydra serves both APIs and its signing keys.
+// Hydra makes its key set on the first request for it, which takes seconds
+// on a busy machine: asking for it here keeps that time out of the client
+// under test, whose key download has a short timeout.
 func (h *Hydra) ready() bool {
-	for _, u := range []string{h.admin + "/health/ready", h.issuer + "/.well-known/openid-configuration"} {
+	for _, u := range []string{h.admin + "/health/ready", h.issuer + "/.well-known/openid-configuration", h.issuer + "/.well-known/jwks.json"} {
 		res, err := h.http.Get(u)
 		if err != nil {
 			return false

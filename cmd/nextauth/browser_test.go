@@ -23,18 +23,7 @@ func TestOIDCInBrowserUnderCSP(t *testing.T) {
 	op := authtest.NewOIDCProvider(t, authtest.WithUser("sub-3", "ada@example.com", "Ada"))
 	addr := freeAddr(t)
 	base := "http://" + addr
-	path := writeConfig(t, `url: `+base+`/api/auth
-secret: s
-providers:
-  - type: oidc
-    id: corp
-    name: Corp SSO
-    issuer: "`+op.Issuer()+`"
-    client_id: "`+op.ClientID()+`"
-    client_secret: "`+op.ClientSecret()+`"
-    scope: openid email profile
-    checks: [pkce, state, nonce]
-`)
+	path := writeOIDCConfig(t, base, op.Issuer(), op.ClientID(), op.ClientSecret())
 	s := startServer(t, nil, "--config", path, "--addr", addr)
 	client := &http.Client{Timeout: 30 * time.Second}
 	// Ready means discovery has loaded, and the CSP names the provider.
@@ -149,4 +138,22 @@ func sameSet(a, b []string) bool {
 	slices.Sort(a)
 	slices.Sort(b)
 	return slices.Equal(a, b)
+}
+
+// writeOIDCConfig writes the config of the browser tests: the server at
+// base with one OpenID Connect provider "corp" (pkce, state and nonce).
+func writeOIDCConfig(t *testing.T, base, issuer, clientID, clientSecret string) string {
+	t.Helper()
+	return writeConfig(t, `url: `+base+`/api/auth
+secret: s
+providers:
+  - type: oidc
+    id: corp
+    name: Corp SSO
+    issuer: "`+issuer+`"
+    client_id: "`+clientID+`"
+    client_secret: "`+clientSecret+`"
+    scope: openid email profile
+    checks: [pkce, state, nonce]
+`)
 }

@@ -52,18 +52,7 @@ func testProviderUpLater(t *testing.T, otherOrigin bool) {
 	issuer := "http://" + down.addr
 	addr := freeAddr(t)
 	base := "http://" + addr
-	path := writeConfig(t, `url: `+base+`/api/auth
-secret: s
-providers:
-  - type: oidc
-    id: corp
-    name: Corp SSO
-    issuer: "`+issuer+`"
-    client_id: "`+clientID+`"
-    client_secret: "`+clientSecret+`"
-    scope: openid email profile
-    checks: [pkce, state, nonce]
-`)
+	path := writeOIDCConfig(t, base, issuer, clientID, clientSecret)
 	s := startServer(t, nil, "--config", path, "--addr", addr)
 	// The start-up fetch of the discovery document has failed.
 	eventually(t, "the warm-up to report the provider down", func() bool {

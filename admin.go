@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,11 +18,35 @@ func (h *Handler) RevokeSession(ctx context.Context, id string) error {
 	return h.sessions.revoke(ctx, id)
 }
 
-// SignOutEverywhere ends every session of userID: database sessions are
-// deleted, JWT sessions signed in before now are refused from now on. It
-// returns how many database sessions were deleted.
+// SignOutEverywhere ends every session of the adapter user userID:
+// database sessions are deleted, JWT sessions signed in before now are
+// refused from now on. It returns how many database sessions were deleted.
+//
+// Under the JWT strategy it does not reach the sessions of a credentials
+// provider's user with the same id (tokens of this server's credentials
+// sign-ins are marked; see [Handler.SignOutEverywhereCredentials]); tokens
+// minted by a Node.js app on the same secret carry no mark and are ended
+// by their sub, as in NextAuth.
 func (h *Handler) SignOutEverywhere(ctx context.Context, userID string) (int64, error) {
 	return h.sessions.revokeUser(ctx, userID)
+}
+
+// SignOutEverywhereCredentials ends every session of the user whose id
+// the credentials provider providerID's Authorize returned: under the JWT
+// strategy its tokens signed in before now are refused from now on
+// (revocations recorded under "credentials:<provider>:<id>", apart from
+// adapter users); under the database strategy the sessions of the adapter
+// user its credentials account is linked to are deleted, and their number
+// returned. An unknown provider id, or one that is not a credentials
+// provider, is [ErrNotFound]; an empty id is an error.
+func (h *Handler) SignOutEverywhereCredentials(ctx context.Context, providerID, id string) (int64, error) {
+	if _, ok := h.byID[providerID].(CredentialsProvider); !ok {
+		return 0, fmt.Errorf("%w: no credentials provider %q", ErrNotFound, providerID)
+	}
+	if id == "" {
+		return 0, errors.New("nextauth: sign out everywhere: empty credentials user id")
+	}
+	return h.sessions.revokeCredentialsUser(ctx, providerID, id)
 }
 
 // ListSessions returns userID's database sessions (the database strategy;
@@ -44,6 +69,12 @@ func sessionFingerprint(token string) string {
 //	DELETE /users/{id}/sessions            sign the user out everywhere
 //	DELETE /users/{id}/sessions/{print}    delete one database session by fingerprint
 //	DELETE /sessions/{sid}                 revoke one JWT session by its sid claim
+//	DELETE /credentials/{provider}/users/{id}/sessions
+//	                                       sign a credentials provider's user out everywhere
+//	                                       (SignOutEverywhereCredentials)
+//
+// {id} in /users/... is an adapter user's id; a credentials sign-in under
+// the JWT strategy is reached only through /credentials/....
 //
 // Mount it under a prefix with http.StripPrefix, away from the public
 // routes.
@@ -70,6 +101,14 @@ func (h *Handler) AdminHandler(token string) http.Handler {
 	})
 	mux.HandleFunc("DELETE /users/{id}/sessions", func(w http.ResponseWriter, r *http.Request) {
 		n, err := h.SignOutEverywhere(r.Context(), r.PathValue("id"))
+		if err != nil {
+			adminError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, append(append([]byte(`{"deleted":`), strconv.FormatInt(n, 10)...), '}'))
+	})
+	mux.HandleFunc("DELETE /credentials/{provider}/users/{id}/sessions", func(w http.ResponseWriter, r *http.Request) {
+		n, err := h.SignOutEverywhereCredentials(r.Context(), r.PathValue("provider"), r.PathValue("id"))
 		if err != nil {
 			adminError(w, err)
 			return

@@ -61,19 +61,28 @@ func TestRevocableJWTSessions(t *testing.T) {
 	if got := sessionOf(h, phone.cookieHeader()); !strings.Contains(got, "alice@example.com") {
 		t.Errorf("the other device was signed out too: %s", got)
 	}
-	// Sign out everywhere.
+	// Sign out everywhere of adapter user "1": Alice signed in by
+	// credentials, so her tokens (marked) are not reached.
 	now = now.Add(2 * time.Second)
 	if _, err := h.SignOutEverywhere(context.Background(), "1"); err != nil {
 		t.Fatal(err)
 	}
-	if got := sessionOf(h, phone.cookieHeader()); got != "{}" {
-		t.Errorf("phone after sign-out everywhere = %s", got)
+	if got := sessionOf(h, phone.cookieHeader()); !strings.Contains(got, "alice@example.com") {
+		t.Errorf("credentials user 1 after adapter user 1's sign-out everywhere = %s, want the session", got)
 	}
-	// A token minted by Node (no sid) before the revocation is refused by its iat.
+	// A token minted by Node (no sid, no marker) before the revocation is
+	// refused by its iat.
 	old, _ := jwt.NewCodec(jwt.Options{Secret: testSecret, Now: func() time.Time { return now.Add(-time.Minute) }})
 	tok, _ := old.Encode(jwt.Claims{"sub": "1", "email": "alice@example.com"}, time.Hour)
 	if got := sessionOf(h, "next-auth.session-token="+tok); got != "{}" {
 		t.Errorf("older token without sid = %s, want {}", got)
+	}
+	// Sign out everywhere of the credentials user "1".
+	if _, err := h.SignOutEverywhereCredentials(context.Background(), "credentials", "1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := sessionOf(h, phone.cookieHeader()); got != "{}" {
+		t.Errorf("phone after sign-out everywhere = %s", got)
 	}
 	// Signing in again afterwards works.
 	now = now.Add(2 * time.Second)

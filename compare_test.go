@@ -128,6 +128,8 @@ func cmpConfig(kind, url string, op *authtest.OIDCProvider, box *cmpMailbox) nex
 			},
 		},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		// Low, so that the cases reach it (NextAuth has no such limit).
+		LogRateLimit: nextauth.RateLimit{PerClient: 2},
 	}
 	switch kind {
 	case "jwt":
@@ -448,6 +450,10 @@ func (c *cmpRunner) jwtCases(p *cmpPair, op *authtest.OIDCProvider) {
 		c.run(p, "unsupported/"+m[0]+m[1], cmpReq{method: m[0], path: b + m[1], cookie: csrf})
 	}
 	post("log", b+"/_log", csrf, cmpForm("level", "error", "code", "SOME_CODE", "message", "hello", "client", "true"))
+	// Our limit is 2 entries per client here (cmpConfig): the third is
+	// refused, NextAuth has no limit.
+	post("log/second", b+"/_log", csrf, cmpForm("level", "warn", "code", "SOME_CODE", "client", "true"))
+	post("log/over-limit", b+"/_log", csrf, cmpForm("level", "error", "code", "SOME_CODE", "message", "hello", "client", "true"))
 
 	// The base path itself, and trailing slashes.
 	get("basepath/GET", b, csrf)
@@ -477,6 +483,15 @@ func (c *cmpRunner) jwtCases(p *cmpPair, op *authtest.OIDCProvider) {
 	c.run(p, "oauth/callback-replayed", r)
 	get("oauth/callback-without-cookies", b+"/callback/corp?code=abc&state=def", csrf)
 	get("oauth/callback-error", b+"/callback/corp?error=access_denied&state=def", csrf)
+	// A callback with a sign-in's check cookies but another state: ours
+	// deletes the check cookies, NextAuth keeps them.
+	for _, s := range p.sides() {
+		s.jars["oauth-mismatch"] = newCmpJar(csrf)
+	}
+	mm := cmpReq{jar: "oauth-mismatch", method: "POST", path: b + "/signin/corp", ctype: cmpCTForm, body: cmpForm("csrfToken", c.csrf, "json", "true")}
+	c.run(p, "oauth/signin-for-mismatch", mm)
+	mm = cmpReq{jar: "oauth-mismatch", method: "GET", path: b + "/callback/corp?code=abc&state=not-the-state"}
+	c.run(p, "oauth/callback-state-mismatch", mm)
 	r.method, r.path, r.ctype, r.body = "POST", so, cmpCTForm, cmpForm("csrfToken", c.csrf, "json", "true")
 	c.run(p, "oauth/signout", r)
 	r.method, r.path, r.ctype, r.body = "GET", b+"/session", "", ""
@@ -514,6 +529,9 @@ func (c *cmpRunner) databaseCases(p *cmpPair, op *authtest.OIDCProvider) {
 	se := b + "/signin/email"
 	post("signin-email/no-csrf-json", se, "", cmpForm("email", "bob@example.com", "json", "true"))
 	post("signin-email/invalid-address-json", se, csrf, cmpForm("csrfToken", c.csrf, "email", "not-an-address", "json", "true"))
+	// Addresses this server refuses and NextAuth does not (compatibility notes, "E-mail addresses").
+	post("signin-email/inner-space-json", se, csrf, cmpForm("csrfToken", c.csrf, "email", "dave smith@example.com", "json", "true"))
+	post("signin-email/oversized-json", se, csrf, cmpForm("csrfToken", c.csrf, "email", strings.Repeat("d", 400)+"@example.com", "json", "true"))
 	get("callback-email/no-token", b+"/callback/email?email=bob%40example.com", csrf)
 	get("callback-email/bad-token", b+"/callback/email?token="+strings.Repeat("0", 64)+"&email=bob%40example.com", csrf)
 

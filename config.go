@@ -93,14 +93,28 @@ type Config struct {
 	// client a minute.
 	CredentialsRateLimit RateLimit
 
+	// LogRateLimit bounds POST /_log, the browser client's log proxy that
+	// anyone can write to: PerClient entries per Window (default 60 a
+	// minute); beyond it the answer is 429 with an empty body and only a
+	// RATE_LIMITED warning is logged. PerAccount and Requests do not apply.
+	LogRateLimit RateLimit
+
 	// Lockout locks an account out of credentials sign-in after repeated
-	// failures, for a time that doubles with each further failure.
+	// failures, for a time that doubles with each failure after a lock.
 	Lockout Lockout
 
-	// RateStore keeps the rate limits and lockout counters; nil keeps them
+	// RateStore keeps the rate limits and lockout records; nil keeps them
 	// in this process. Share one (adapter/redis, adapter/postgres) across a
 	// fleet so that it enforces one limit.
 	RateStore RateStore
+
+	// ClientIPv6Prefix is the length of the IPv6 network that the
+	// per-client rate limits (EmailRateLimit.PerClient, and PerClient and
+	// Requests of CredentialsRateLimit) count as one client: a host is
+	// usually given a whole /64, and could otherwise rotate through its
+	// addresses. IPv4 clients are counted by address. Default 64; 128
+	// counts each IPv6 address; 1 to 128.
+	ClientIPv6Prefix int
 
 	// TrustProxy lists the networks of reverse proxies whose
 	// X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host headers are
@@ -139,14 +153,22 @@ type Config struct {
 	Rand io.Reader
 }
 
-// Lockout is progressive lockout after failed credentials sign-ins.
+// Lockout is progressive lockout after failed credentials sign-ins, per
+// account (the provider's identifier field, see [CredentialsIdentifier]).
+// Each attempt is counted as a failure before its password is checked, in
+// one atomic step of the [RateStore] with the decision, so that parallel
+// guesses get no more than MaxFailures checks; a right password clears the
+// account's failures. While locked, every attempt is refused with a wrong
+// password's answer, without being counted.
 type Lockout struct {
-	// MaxFailures is how many failures in a row an account may have before
-	// it is locked. Default 5; negative turns lockout off.
+	// MaxFailures is how many failures in a row an account may have: the
+	// one that reaches it locks the account. Default 5; negative turns
+	// lockout off.
 	MaxFailures int
-	// Duration is the first lock's length; each further failure while
-	// locked out doubles it, up to MaxDuration. Defaults 1 minute and 1
-	// hour.
+	// Duration is the first lock's length. The failures are remembered
+	// until MaxDuration after the last one, so each failure after a lock
+	// has ended locks again at once, for twice as long as the lock before,
+	// up to MaxDuration. Defaults 1 minute and 1 hour.
 	Duration, MaxDuration time.Duration
 }
 
@@ -158,7 +180,7 @@ type Observer interface {
 	SignIn(provider, outcome string)
 	// RateLimited reports a request refused by a rate limit or lockout:
 	// "email_account", "email_client", "credentials_account",
-	// "credentials_client" or "lockout".
+	// "credentials_client", "lockout" or "log_client".
 	RateLimited(limit string)
 }
 
@@ -185,11 +207,11 @@ type SessionConfig struct {
 // fields take the defaults; a negative limit turns that limit off.
 type RateLimit struct {
 	// PerAccount is how many attempts one account may see per Window: the
-	// e-mail address for e-mail sign-in, the submitted user name (or e-mail)
-	// for credentials.
+	// e-mail address for e-mail sign-in, the value of the provider's
+	// identifier field for credentials (see [CredentialsIdentifier]).
 	PerAccount int
-	// PerClient is how many attempts one client (IP address) may make per
-	// Window.
+	// PerClient is how many attempts one client (IP address, or IPv6
+	// network of [Config.ClientIPv6Prefix]) may make per Window.
 	PerClient int
 	// Requests (credentials only) is how many requests one client may send
 	// per Window, whatever their outcome: a ceiling on raw volume. For
@@ -382,8 +404,12 @@ func (cfg *Config) setDefaults() []error {
 	}
 	defaultRate(&cfg.EmailRateLimit, 5, 10)
 	defaultRate(&cfg.CredentialsRateLimit, 10, 30)
+	defaultRate(&cfg.LogRateLimit, 0, defaultLogPerClient)
 	if cfg.CredentialsRateLimit.Requests == 0 {
 		cfg.CredentialsRateLimit.Requests = 300
+	}
+	if cfg.ClientIPv6Prefix < 0 || cfg.ClientIPv6Prefix > 128 {
+		errs = append(errs, configError("client IPv6 prefix %d: want 1 to 128 (0: the default, 64)", cfg.ClientIPv6Prefix))
 	}
 	if cfg.Lockout.MaxFailures == 0 {
 		cfg.Lockout.MaxFailures = 5

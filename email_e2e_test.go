@@ -12,11 +12,8 @@ import (
 
 	"github.com/nextauth-go/nextauth"
 	"github.com/nextauth-go/nextauth/adapter/memory"
-	"github.com/nextauth-go/nextauth/adapter/postgres"
-	"github.com/nextauth-go/nextauth/adapter/redis"
 	"github.com/nextauth-go/nextauth/authtest"
 	"github.com/nextauth-go/nextauth/internal/browsertest"
-	"github.com/nextauth-go/nextauth/internal/servicetest"
 	"github.com/nextauth-go/nextauth/provider"
 )
 
@@ -111,28 +108,12 @@ func TestEmailFormInBrowser(t *testing.T) {
 // then Redis), as two server instances: a session started on A works on B;
 // signing out on B ends it on A.
 func TestTwoInstancesShareSessions(t *testing.T) {
-	stores := map[string]func(t *testing.T) nextauth.Adapter{
-		"postgres": func(t *testing.T) nextauth.Adapter {
-			a, err := postgres.Connect(context.Background(), servicetest.PostgresDatabase(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = a.Close() })
-			return a
-		},
-		"redis": func(t *testing.T) nextauth.Adapter {
-			u, prefix := servicetest.RedisPrefix(t)
-			a, err := redis.Connect(context.Background(), u, redis.Options{KeyPrefix: prefix})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = a.Close() })
-			return a
-		},
-	}
-	for name, open := range stores {
-		t.Run(name, func(t *testing.T) {
-			store := open(t)
+	for _, st := range adapterStores() {
+		if st.name != "postgres" && st.name != "redis" {
+			continue // stores of one process
+		}
+		t.Run(st.name, func(t *testing.T) {
+			store := st.open(t)
 			instanceA := newHandler(t, func(c *nextauth.Config) { c.Adapter = store })
 			instanceB := newHandler(t, func(c *nextauth.Config) { c.Adapter = store })
 			c := newClient(t, instanceA)

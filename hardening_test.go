@@ -74,13 +74,19 @@ func TestCredentialsLockout(t *testing.T) {
 	if code, body := tryPassword(t, c, "nobody", "x"); code != 401 || body != failed {
 		t.Errorf("unknown account = %d %s", code, body)
 	}
-	// Each attempt while locked doubled the lock (1 → 2 min); after it runs
-	// out the right password works and resets the count.
+	// Attempts while locked are not counted: the lock ends after a minute.
+	// The failures are remembered, so the next one locks again at once, for
+	// twice as long (2 min); after that the right password works and clears
+	// the count.
+	now = now.Add(90 * time.Second)
+	if code, _ := tryPassword(t, c, "alice", "guess"); code != 401 {
+		t.Errorf("wrong password after the first lock = %d, want 401", code)
+	}
 	now = now.Add(90 * time.Second)
 	if code, _ := tryPassword(t, c, "alice", "wonderland"); code != 401 {
-		t.Errorf("after 90 s (lock doubled to 2 min) = %d, want still locked", code)
+		t.Errorf("90 s after the fourth failure (locked for 2 min) = %d, want still locked", code)
 	}
-	now = now.Add(5 * time.Minute)
+	now = now.Add(31 * time.Second)
 	if code, body := tryPassword(t, c, "alice", "wonderland"); code != 200 {
 		t.Errorf("after the lock ran out = %d %s", code, body)
 	}
@@ -188,6 +194,7 @@ func TestCredentialsParallelGuesses(t *testing.T) {
 		c.CredentialsRateLimit = nextauth.RateLimit{PerAccount: 5, PerClient: 1000, Window: time.Minute}
 		c.Lockout.MaxFailures = -1
 		c.Providers = []nextauth.Provider{provider.Credentials(provider.CredentialsConfig{
+			IdentifierField: "username",
 			Authorize: func(context.Context, nextauth.Credentials, *http.Request) (*nextauth.User, error) {
 				mu.Lock()
 				checks++

@@ -16,6 +16,11 @@ import (
 	"time"
 
 	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/adapter/memory"
+	"github.com/nextauth-go/nextauth/adapter/postgres"
+	"github.com/nextauth-go/nextauth/adapter/redis"
+	"github.com/nextauth-go/nextauth/adapter/sqlite"
+	"github.com/nextauth-go/nextauth/internal/servicetest"
 	"github.com/nextauth-go/nextauth/provider"
 )
 
@@ -182,4 +187,43 @@ type zeroRand struct{}
 func (zeroRand) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
+}
+
+// adapterStore opens an empty store for one test: memory and SQLite
+// always, PostgreSQL and Redis on the servers of servicetest (skipped
+// without them, failed under CI=true).
+type adapterStore struct {
+	name string
+	open func(t *testing.T) nextauth.Adapter
+}
+
+func adapterStores() []adapterStore {
+	return []adapterStore{
+		{"memory", func(*testing.T) nextauth.Adapter { return memory.New() }},
+		{"sqlite", func(t *testing.T) nextauth.Adapter {
+			a, err := sqlite.OpenAdapter(context.Background(), filepath.Join(t.TempDir(), "nextauth.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = a.Close() })
+			return a
+		}},
+		{"postgres", func(t *testing.T) nextauth.Adapter {
+			a, err := postgres.Connect(context.Background(), servicetest.PostgresDatabase(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = a.Close() })
+			return a
+		}},
+		{"redis", func(t *testing.T) nextauth.Adapter {
+			u, prefix := servicetest.RedisPrefix(t)
+			a, err := redis.Connect(context.Background(), u, redis.Options{KeyPrefix: prefix})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = a.Close() })
+			return a
+		}},
+	}
 }

@@ -77,6 +77,38 @@ type CredentialsProvider interface {
 	Authorize(ctx context.Context, creds Credentials, r *http.Request) (*User, error)
 }
 
+// CredentialsIdentifier is a [CredentialsProvider] that names the submitted
+// field identifying the account, which the per-account rate limit and the
+// lockout count on. Without it (or when it returns ""), the handler takes
+// "username" if the provider declares that field, else "email" if it
+// declares that one, else its first declared field that is not a password;
+// a provider declaring no fields then has no per-account protection.
+// Authorize must identify the account by that field alone.
+type CredentialsIdentifier interface {
+	IdentifierField() string
+}
+
+// CredentialsDecoy is a [CredentialsProvider] whose password check takes a
+// time that shows, and has no side effect (provider.StaticUsers' bcrypt
+// comparison). A sign-in refused because its account is locked calls
+// DecoyAuthorize, which does the same work and throws its outcome away, so
+// that the refusal takes as long as a wrong password and reveals no lock.
+type CredentialsDecoy interface {
+	DecoyAuthorize(ctx context.Context, creds Credentials, r *http.Request)
+}
+
+// EmailAccountLinker is a [CredentialsProvider] that may sign a user in,
+// under the database strategy, to an existing user with the same e-mail
+// address whom its credentials account is not linked to yet (the
+// counterpart of [OAuthProvider.AllowDangerousEmailAccountLinking]). A
+// credentials provider without it, or returning false, has such sign-ins
+// refused with CredentialsSignin
+// (docs/compatibility.md#credentials-with-database-sessions):
+// only safe when Authorize returns e-mail addresses it has verified.
+type EmailAccountLinker interface {
+	AllowDangerousEmailAccountLinking() bool
+}
+
 // EmailProvider signs users in with a link sent by e-mail (NextAuth's Email
 // provider, docs/compatibility.md#e-mail-sign-in). It needs an [Adapter] to store the tokens.
 type EmailProvider interface {
@@ -84,8 +116,10 @@ type EmailProvider interface {
 	// MaxAge is how long a link stays valid; 0 means 24 hours.
 	MaxAge() time.Duration
 	// NormalizeIdentifier turns what the user typed into the address the
-	// link is sent to; an error rejects it (EmailSignin). provider.Email
-	// implements NextAuth 4.24.15's normaliser.
+	// link is sent to; an error rejects it (EmailSignin), and so does the
+	// handler for a result over 320 bytes. provider.Email implements
+	// NextAuth 4.24.15's normaliser, made stricter so that one mailbox has
+	// one identifier (docs/compatibility.md#e-mail-sign-in).
 	NormalizeIdentifier(email string) (string, error)
 	// SendVerificationRequest sends the sign-in link.
 	SendVerificationRequest(ctx context.Context, req VerificationRequest) error

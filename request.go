@@ -101,7 +101,9 @@ func (h *Handler) assertCallbackURL(s *state) bool {
 	if bad == "" {
 		return true
 	}
-	h.log.LogAttrs(s.ctx, slog.LevelError, "invalid callback URL", slog.String("code", "INVALID_CALLBACK_URL_ERROR"), slog.String("url", bad))
+	// The value comes from the client: cut, so that a long one cannot grow
+	// the log (as POST /_log's fields).
+	h.log.LogAttrs(s.ctx, slog.LevelError, "invalid callback URL", slog.String("code", "INVALID_CALLBACK_URL_ERROR"), slog.String("url", truncate(bad, maxClientLogField)))
 	isPage := s.r.Method == http.MethodGet && (s.action == "signin" || s.action == "signout" || s.action == "error" || s.action == "verify-request")
 	if !isPage {
 		writeJSON(s.w, http.StatusBadRequest, []byte(configErrorMessage))

@@ -90,8 +90,7 @@ func (h *Handler) signInAllowed(s *state, p SignInParams, credentials bool) bool
 		denyStatus = http.StatusForbidden
 	}
 	if !h.allowed(p.User.Email.String()) {
-		h.log.LogAttrs(s.ctx, slog.LevelInfo, "sign-in refused by allow list", slog.String("code", string(CodeAccessDenied)))
-		h.redirect(s, s.errorURL(string(CodeAccessDenied)), denyStatus)
+		h.denyByAllowList(s, "e-mail address not listed", denyStatus)
 		return false
 	}
 	res, err := h.callSignIn(s.ctx, p)
@@ -110,10 +109,23 @@ func (h *Handler) signInAllowed(s *state, p SignInParams, credentials bool) bool
 	return true
 }
 
+// denyByAllowList answers a sign-in the allow list refuses: AccessDenied
+// (with status, 0 for NextAuth's default).
+func (h *Handler) denyByAllowList(s *state, reason string, status int) {
+	h.log.LogAttrs(s.ctx, slog.LevelInfo, "sign-in refused by allow list", slog.String("code", string(CodeAccessDenied)), slog.String("reason", reason))
+	h.redirect(s, s.errorURL(string(CodeAccessDenied)), status)
+}
+
+// allowListRestricts reports whether Config.Allow lists anything, i.e.
+// whether it refuses anyone.
+func (h *Handler) allowListRestricts() bool {
+	return len(h.cfg.Allow.Emails) != 0 || len(h.cfg.Allow.Domains) != 0
+}
+
 // allowed reports whether Config.Allow lets email sign in.
 func (h *Handler) allowed(email string) bool {
 	a := h.cfg.Allow
-	if len(a.Emails) == 0 && len(a.Domains) == 0 {
+	if !h.allowListRestricts() {
 		return true
 	}
 	email = strings.ToLower(strings.TrimSpace(email))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"log/slog"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/nextauth-go/nextauth/internal/pages"
 )
@@ -40,29 +41,59 @@ func (h *Handler) getCSRF(s *state) {
 	writeJSON(s.w, http.StatusOK, b)
 }
 
-// postLog answers POST /_log: the browser client's log proxy (docs/compatibility.md#the-_log-endpoint). It logs the entry and answers 200 with an empty body.
+// maxClientLogField bounds each client-supplied value POST /_log logs, in
+// bytes.
+const maxClientLogField = 1024
+
+// defaultLogPerClient is LogRateLimit.PerClient's default: entries one
+// client may log per minute. NextAuth's client sends one per failed
+// session or CSRF fetch, so a browser stays far below it.
+const defaultLogPerClient = 60
+
+// postLog answers POST /_log: the browser client's log proxy
+// (docs/compatibility.md#the-_log-endpoint). It logs the entry and answers
+// 200 with an empty body. Anyone can write here, so the entry is logged as
+// "client log (client-supplied)" with code CLIENT_LOG and source=client,
+// the client's own code as client_code, at warn at most whatever level it
+// claims, each field cut to maxClientLogField bytes. A client over
+// LogRateLimit gets 429 with an empty body; only the refusal is logged.
 func (h *Handler) postLog(s *state) {
-	level := slog.LevelError
-	switch s.body.First("level") {
-	case "warn":
-		level = slog.LevelWarn
-	case "debug":
-		level = slog.LevelDebug
-	}
-	attrs := []slog.Attr{slog.String("code", s.body.First("code")), slog.Bool("client", true)}
-	if msg := s.body.First("message"); msg != "" {
-		attrs = append(attrs, slog.String("message", truncate(msg, 1000)))
-	}
-	h.log.LogAttrs(s.ctx, level, "client log", attrs...)
 	s.w.Header()["Content-Type"] = nil
+	rl := h.cfg.LogRateLimit
+	if !h.allow(s, "log_client", h.rateClient(s.r), rl.PerClient, rl.Window) {
+		s.w.WriteHeader(http.StatusTooManyRequests)
+		return
+	}
+	level := slog.LevelWarn
+	attrs := make([]slog.Attr, 0, 5)
+	attrs = append(attrs, slog.String("code", "CLIENT_LOG"), slog.String("source", "client"))
+	switch l := s.body.First("level"); l {
+	case "error", "warn", "debug":
+		attrs = append(attrs, slog.String("client_level", l))
+		if l == "debug" {
+			level = slog.LevelDebug
+		}
+	}
+	attrs = append(attrs, slog.String("client_code", truncate(s.body.First("code"), maxClientLogField)))
+	if msg := s.body.First("message"); msg != "" {
+		attrs = append(attrs, slog.String("message", truncate(msg, maxClientLogField)))
+	}
+	h.log.LogAttrs(s.ctx, level, "client log (client-supplied)", attrs...)
 	s.w.WriteHeader(http.StatusOK)
 }
 
+// truncate cuts s to at most n bytes, at a UTF-8 character boundary, and
+// marks a cut with "…" (within the n bytes).
 func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
+	if len(s) <= n {
+		return s
 	}
-	return s
+	const mark = "…"
+	i := max(n-len(mark), 0)
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + mark
 }
 
 // getVerifyRequest answers GET /verify-request.

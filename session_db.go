@@ -36,21 +36,14 @@ func (d *dbSessions) read(ctx context.Context, r *http.Request, trigger string, 
 	if token == "" {
 		return nil, nil
 	}
-	stored, user, err := d.a.GetSessionAndUser(ctx, token)
-	if errors.Is(err, ErrNotFound) {
+	stored, user, st := d.lookup(ctx, token)
+	switch st {
+	case tokenInvalid:
 		return nil, chunks.Clean(c.opts)
-	}
-	if err != nil {
-		h.logError(ctx, "SESSION_ERROR", err)
+	case tokenUnchecked:
 		return nil, nil
 	}
 	now := h.now()
-	if stored.Expires.Before(now) {
-		if _, err := d.a.DeleteSession(ctx, token); err != nil && !errors.Is(err, ErrNotFound) {
-			h.logError(ctx, "SESSION_ERROR", err)
-		}
-		return nil, chunks.Clean(c.opts)
-	}
 	maxAge, updateAge := h.cfg.Session.MaxAge, h.cfg.Session.UpdateAge
 	if due := stored.Expires.Add(-maxAge).Add(updateAge); !due.After(now) {
 		if _, err := d.a.UpdateSession(ctx, token, now.Add(maxAge)); err != nil {
@@ -62,7 +55,7 @@ func (d *dbSessions) read(ctx context.Context, r *http.Request, trigger string, 
 		User:    &SessionUser{Name: user.Name, Email: user.Email, Image: user.Image},
 		Expires: stored.Expires.Truncate(time.Millisecond),
 	}
-	sess, err = h.callSession(ctx, SessionParams{Session: sess, User: &user, Trigger: trigger, NewSession: data})
+	sess, err := h.callSession(ctx, SessionParams{Session: sess, User: &user, Trigger: trigger, NewSession: data})
 	if err != nil {
 		h.logError(ctx, "SESSION_ERROR", err)
 		return nil, nil
@@ -74,12 +67,44 @@ func (d *dbSessions) read(ctx context.Context, r *http.Request, trigger string, 
 	return sess, set
 }
 
+// lookup is the one gate of read and current: the stored session of token
+// and its user, unless it is missing or past its expiry (an expired row is
+// deleted, as NextAuth does), or the adapter failed (logged).
+func (d *dbSessions) lookup(ctx context.Context, token string) (AdapterSession, User, tokenCheck) {
+	h := d.h
+	stored, user, err := d.a.GetSessionAndUser(ctx, token)
+	if errors.Is(err, ErrNotFound) {
+		return AdapterSession{}, User{}, tokenInvalid
+	}
+	if err != nil {
+		h.logError(ctx, "SESSION_ERROR", err)
+		return AdapterSession{}, User{}, tokenUnchecked
+	}
+	if stored.Expires.Before(h.now()) {
+		if _, err := d.a.DeleteSession(ctx, token); err != nil && !errors.Is(err, ErrNotFound) {
+			h.logError(ctx, "SESSION_ERROR", err)
+		}
+		return AdapterSession{}, User{}, tokenInvalid
+	}
+	return stored, user, tokenValid
+}
+
+// errCredentialsNotLinked refuses a credentials sign-in under the database
+// strategy whose e-mail address belongs to an existing user that the
+// credentials account is not linked to, unless the provider allows
+// dangerous e-mail account linking
+// (docs/compatibility.md#credentials-with-database-sessions).
+// The browser sees CredentialsSignin.
+var errCredentialsNotLinked = errors.New("nextauth: another user already has this e-mail address; the credentials provider does not allow dangerous e-mail account linking")
+
 // signInUser finds or creates the adapter user behind a credentials
 // sign-in, so that it gets a real database session (beyond v4, which
 // writes a JWT that the session route then rejects): the user linked to
-// (provider, authorize()'s id), else the user with the same e-mail (the
-// app's own Authorize vouches for it), else a new user; the credentials
-// account is linked to it.
+// (provider, authorize()'s id), else a new user, to which the credentials
+// account is linked. An existing user with the same e-mail is linked to
+// only when the provider allows dangerous e-mail account linking
+// ([EmailAccountLinker]); otherwise the sign-in is refused with
+// errCredentialsNotLinked before anything is written.
 func (d *dbSessions) signInUser(s *state, account *Account, u *User) (*User, bool, error) {
 	h := d.h
 	found, err := d.a.GetUserByAccount(s.ctx, account.Provider, account.ProviderAccountID)
@@ -90,19 +115,37 @@ func (d *dbSessions) signInUser(s *state, account *Account, u *User) (*User, boo
 	if !errors.Is(err, ErrNotFound) {
 		return nil, false, err
 	}
+	email := u.Email.String()
+	dangerous := false
+	if l, ok := h.byID[account.Provider].(EmailAccountLinker); ok {
+		dangerous = l.AllowDangerousEmailAccountLinking()
+	}
 	created := false
-	if u.Email.String() != "" {
-		found, err = d.a.GetUserByEmail(s.ctx, u.Email.String())
-	} else {
-		err = ErrNotFound
+	err = ErrNotFound
+	if email != "" {
+		found, err = d.a.GetUserByEmail(s.ctx, email)
+		if err == nil && !dangerous {
+			return nil, false, errCredentialsNotLinked
+		}
 	}
 	if errors.Is(err, ErrNotFound) {
 		found, err = d.a.CreateUser(s.ctx, User{Name: u.Name, Email: u.Email, Image: u.Image})
-		if errors.Is(err, ErrConflict) && u.Email.String() != "" {
-			found, err = d.a.GetUserByEmail(s.ctx, u.Email.String()) // created concurrently
-		} else if err == nil {
+		switch {
+		case err == nil:
 			created = true
 			emit(s.ctx, h, "CREATE_USER", h.cfg.Events.CreateUser, found)
+		case errors.Is(err, ErrConflict) && email != "":
+			// Someone took the e-mail meanwhile: a concurrent first
+			// sign-in of this account (linked by now, or refused below
+			// until it is) or another user.
+			if linked, lerr := d.a.GetUserByAccount(s.ctx, account.Provider, account.ProviderAccountID); lerr == nil {
+				account.UserID = linked.ID
+				return &linked, false, nil
+			}
+			if !dangerous {
+				return nil, false, errCredentialsNotLinked
+			}
+			found, err = d.a.GetUserByEmail(s.ctx, email)
 		}
 	}
 	if err != nil {
@@ -110,7 +153,15 @@ func (d *dbSessions) signInUser(s *state, account *Account, u *User) (*User, boo
 	}
 	link := *account
 	link.UserID = found.ID
-	if err := d.a.LinkAccount(s.ctx, link); err != nil && !errors.Is(err, ErrConflict) {
+	if err := d.a.LinkAccount(s.ctx, link); errors.Is(err, ErrConflict) {
+		// Linked concurrently: sign in to the user it is linked to.
+		linked, err := d.a.GetUserByAccount(s.ctx, account.Provider, account.ProviderAccountID)
+		if err != nil {
+			return nil, false, err
+		}
+		account.UserID = linked.ID
+		return &linked, created && linked.ID == found.ID, nil
+	} else if err != nil {
 		return nil, false, err
 	}
 	emit(s.ctx, h, "LINK_ACCOUNT", h.cfg.Events.LinkAccount, LinkAccountEvent{User: found, Account: link})
@@ -182,10 +233,12 @@ func (d *dbSessions) end(ctx context.Context, raw string) (SignOutEvent, bool) {
 	return ev, true
 }
 
-// current is the session's user; as in NextAuth, the expiry is not checked.
+// current is the user of a session that GET /session would accept
+// (lookup): unlike NextAuth, an expired session that has not been deleted
+// yet is nobody's (docs/compatibility.md#account-linking).
 func (d *dbSessions) current(s *state, raw string) (*User, *AdapterSession) {
-	sess, u, err := d.a.GetSessionAndUser(s.ctx, raw)
-	if err != nil {
+	sess, u, st := d.lookup(s.ctx, raw)
+	if st != tokenValid {
 		return nil, nil
 	}
 	return &u, &sess
@@ -221,6 +274,22 @@ func (d *dbSessions) revokeUser(ctx context.Context, userID string) (int64, erro
 		return 0, ErrNotSupported
 	}
 	return sl.DeleteUserSessions(ctx, userID)
+}
+
+// revokeCredentialsUser deletes the sessions of the user the credentials
+// account (provider, id) is linked to; none when it is linked to nobody.
+func (d *dbSessions) revokeCredentialsUser(ctx context.Context, provider, id string) (int64, error) {
+	if _, ok := d.a.(SessionLister); !ok {
+		return 0, ErrNotSupported
+	}
+	u, err := d.a.GetUserByAccount(ctx, provider, id)
+	if errors.Is(err, ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return d.revokeUser(ctx, u.ID)
 }
 
 func (d *dbSessions) list(ctx context.Context, userID string) ([]AdapterSession, error) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/nextauth-go/nextauth/internal/cookie"
@@ -27,6 +28,44 @@ const (
 // oauthClaim is the token claim that holds the provider's tokens when
 // Config.RefreshAccessTokens is on.
 const oauthClaim = "oauth"
+
+// claimCredentials marks a token minted by a credentials sign-in of this
+// server: it names the provider, and the token's sub is that provider's
+// user id, not an adapter user's. A marked token is never resolved through
+// the adapter, and its revocations are recorded under credentialsSubject
+// (docs/compatibility.md#credentials-tokens-under-the-jwt-strategy). Only
+// this server sets or clears it: the jwt callback can neither drop nor add
+// it.
+const claimCredentials = "credentials_provider"
+
+// credentialsProvider returns the provider a token's marker names, if it
+// is marked.
+func credentialsProvider(c jwt.Claims) (string, bool) {
+	p, _ := c[claimCredentials].(string)
+	return p, p != ""
+}
+
+// keepMarker gives token the marker the token it was made from had:
+// provider, or none.
+func keepMarker(token jwt.Claims, provider string) {
+	if provider != "" {
+		token[claimCredentials] = provider
+	} else {
+		delete(token, claimCredentials)
+	}
+}
+
+// subjectEscaper keeps a provider id's ":" from running into the user id
+// in credentialsSubject.
+var subjectEscaper = strings.NewReplacer("%", "%25", ":", "%3A")
+
+// credentialsSubject is the subject under which revocations of a
+// credentials provider's user are recorded: "credentials:<provider>:<id>",
+// with "%" and ":" of the provider id written "%25" and "%3A", so that it
+// cannot be taken for an adapter user's id.
+func credentialsSubject(provider, id string) string {
+	return "credentials:" + subjectEscaper.Replace(provider) + ":" + id
+}
 
 // jwtSessions keeps sessions in the session cookie: a JWE minted at sign-in
 // and re-issued on every read (docs/compatibility.md#the-session-endpoint).
@@ -53,23 +92,22 @@ func (j *jwtSessions) read(ctx context.Context, r *http.Request, trigger string,
 	if chunks.Value == "" {
 		return nil, nil
 	}
-	claims, err := h.codec.Decode(chunks.Value)
-	if err != nil {
-		h.log.LogAttrs(ctx, slog.LevelWarn, "invalid session token", slog.String("code", "JWT_SESSION_ERROR"), slog.String("err", err.Error()))
+	claims, st := j.check(ctx, chunks.Value)
+	switch st {
+	case tokenInvalid:
 		return nil, chunks.Clean(c.opts)
-	}
-	if revoked, err := j.revoked(ctx, claims); err != nil {
-		// The store is unreachable: no session now, but keep the cookie.
-		h.logError(ctx, "JWT_SESSION_ERROR", err)
+	case tokenUnchecked:
 		return nil, nil
-	} else if revoked {
-		return nil, chunks.Clean(c.opts)
 	}
+	marker, _ := credentialsProvider(claims)
 	j.refreshClaims(ctx, claims)
 	token, err := h.callJWT(ctx, JWTParams{Token: claims, Trigger: trigger, Session: data})
 	if err != nil {
 		h.logError(ctx, "JWT_SESSION_ERROR", err)
 		return nil, chunks.Clean(c.opts)
+	}
+	if token != nil {
+		keepMarker(token, marker)
 	}
 	expires := h.now().Add(h.cfg.Session.MaxAge).Truncate(time.Millisecond)
 	sess := &Session{User: sessionUser(claims), Expires: expires}
@@ -93,6 +131,29 @@ func (j *jwtSessions) read(ctx context.Context, r *http.Request, trigger string,
 		emit(ctx, h, "SESSION", h.cfg.Events.Session, SessionEvent{Session: sess, Token: token})
 	}
 	return sess, set
+}
+
+// check decodes a session token and applies every check of GET /session
+// before the callbacks: the codec's (the secret, then the previous ones;
+// exp with its tolerance) and revocation. read, current and accessToken
+// all go through it, so that a token one of them refuses is refused by
+// all.
+func (j *jwtSessions) check(ctx context.Context, raw string) (jwt.Claims, tokenCheck) {
+	h := j.h
+	claims, err := h.codec.Decode(raw)
+	if err != nil {
+		h.log.LogAttrs(ctx, slog.LevelWarn, "invalid session token", slog.String("code", "JWT_SESSION_ERROR"), slog.String("err", err.Error()))
+		return nil, tokenInvalid
+	}
+	revoked, err := j.revoked(ctx, claims)
+	if err != nil {
+		h.logError(ctx, "JWT_SESSION_ERROR", err)
+		return nil, tokenUnchecked
+	}
+	if revoked {
+		return nil, tokenInvalid
+	}
+	return claims, tokenValid
 }
 
 // sessionUser is the default session user taken from token claims: a null
@@ -139,6 +200,11 @@ func (j *jwtSessions) start(s *state, u *User, a *Account, profile map[string]an
 		trigger = TriggerSignUp
 	}
 	claims := defaultToken(u)
+	marker := ""
+	if a != nil && a.Type == string(TypeCredentials) {
+		marker = a.Provider
+		claims[claimCredentials] = marker
+	}
 	if j.revoker != nil {
 		sid, err := uuid4(h.cfg.Rand)
 		if err != nil {
@@ -157,6 +223,7 @@ func (j *jwtSessions) start(s *state, u *User, a *Account, profile map[string]an
 	if token == nil {
 		return errors.New("jwt callback returned no token")
 	}
+	keepMarker(token, marker)
 	encoded, err := h.codec.Encode(token, h.cfg.JWT.MaxAge)
 	if err != nil {
 		return err
@@ -189,10 +256,15 @@ func (j *jwtSessions) end(ctx context.Context, raw string) (SignOutEvent, bool) 
 	return SignOutEvent{Token: claims}, true
 }
 
-// current is the adapter user named by the token's sub.
+// current is the adapter user named by the sub of a token that GET
+// /session would accept (check). A token of a credentials sign-in
+// (claimCredentials) names no adapter user: nobody is signed in.
 func (j *jwtSessions) current(s *state, raw string) (*User, *AdapterSession) {
-	claims, err := j.h.codec.Decode(raw)
-	if err != nil {
+	claims, st := j.check(s.ctx, raw)
+	if st != tokenValid {
+		return nil, nil
+	}
+	if _, marked := credentialsProvider(claims); marked {
 		return nil, nil
 	}
 	sub, _ := claims["sub"].(string)
@@ -211,13 +283,16 @@ func (j *jwtSessions) emailSignIn(*state, string, string) {}
 
 // revoked reports whether a decoded JWT session has been revoked. Tokens
 // minted elsewhere (no sid) are checked against "sign out everywhere" by
-// their iat.
+// their iat. The user of a marked token is its credentialsSubject.
 func (j *jwtSessions) revoked(ctx context.Context, c jwt.Claims) (bool, error) {
 	if j.revoker == nil {
 		return false, nil
 	}
 	sid, _ := c[claimSID].(string)
 	sub, _ := c["sub"].(string)
+	if p, ok := credentialsProvider(c); ok && sub != "" {
+		sub = credentialsSubject(p, sub)
+	}
 	at, ok := c[claimAuthTime].(float64)
 	if !ok {
 		at, _ = c["iat"].(float64)
@@ -249,6 +324,13 @@ func (j *jwtSessions) revokeUser(ctx context.Context, userID string) (int64, err
 	return 0, j.revoker.RevokeUserJWTs(ctx, userID, j.h.now().Add(time.Second), j.maxLife())
 }
 
+// revokeCredentialsUser refuses, from now on, every token of the
+// credentials user id of provider signed in before now: the tokens marked
+// with provider whose sub is id.
+func (j *jwtSessions) revokeCredentialsUser(ctx context.Context, provider, id string) (int64, error) {
+	return j.revokeUser(ctx, credentialsSubject(provider, id))
+}
+
 // list is not supported: JWT sessions are not stored anywhere.
 func (j *jwtSessions) list(context.Context, string) ([]AdapterSession, error) {
 	return nil, ErrNotSupported
@@ -263,8 +345,8 @@ func (j *jwtSessions) accessToken(w http.ResponseWriter, r *http.Request, provid
 	if chunks.Value == "" {
 		return "", ErrNoSession
 	}
-	claims, err := h.codec.Decode(chunks.Value)
-	if err != nil {
+	claims, st := j.check(r.Context(), chunks.Value)
+	if st != tokenValid {
 		return "", ErrNoSession
 	}
 	if j.refreshClaims(r.Context(), claims) && w != nil {

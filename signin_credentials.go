@@ -1,7 +1,9 @@
 package nextauth
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/nextauth-go/nextauth/internal/jsuri"
@@ -15,18 +17,29 @@ func (h *Handler) credentialsCallback(s *state, p CredentialsProvider) {
 	id := p.Info().ID
 	creds := Credentials(s.body.Flatten())
 	failed := s.errorURL(string(CodeCredentialsSignin)) + "&provider=" + jsuri.EncodeURIComponent(id)
-	account := credentialAccount(creds)
+	var raw string
+	if field := identifierField(p); field != "" {
+		raw = creds[field]
+	}
+	if len(raw) > maxIdentifierBytes {
+		// No account is that long: refused as a wrong password before any
+		// bucket, record or Authorize call exists for it.
+		h.observe(id, string(CodeCredentialsSignin))
+		h.redirect(s, failed, http.StatusUnauthorized)
+		return
+	}
+	account := credentialAccount(raw)
 	rl := h.cfg.CredentialsRateLimit
-	ip := h.clientIP(s.r)
+	client := h.rateClient(s.r)
 	// The per-client and per-account limits count failures: their tokens
 	// are taken before the password check, so that parallel guesses cannot
 	// slip through, and given back when the password was right. Requests
 	// counts every attempt, as a ceiling on raw volume.
 	taken := s.takenBuf[:0]
-	limited := !h.allow(s, "credentials_requests", "cred:r:"+ip, rl.Requests, rl.Window)
+	limited := !h.allow(s, "credentials_requests", client, rl.Requests, rl.Window)
 	if !limited {
-		limited = !h.take(s, &taken, "credentials_client", "cred:c:"+ip, rl.PerClient, rl.Window) ||
-			account != "" && !h.take(s, &taken, "credentials_account", "cred:a:"+id+":"+account, rl.PerAccount, rl.Window)
+		limited = !h.take(s, &taken, "credentials_client", client, rl.PerClient, rl.Window) ||
+			account != "" && !h.take(s, &taken, "credentials_account", strconv.Itoa(len(id))+":"+id+":"+account, rl.PerAccount, rl.Window)
 	}
 	if limited {
 		h.refund(s, taken, rl.Window) // the password was not checked
@@ -34,26 +47,26 @@ func (h *Handler) credentialsCallback(s *state, p CredentialsProvider) {
 		h.redirect(s, failed, http.StatusTooManyRequests)
 		return
 	}
+	// The lockout counts this attempt as a failure before the password is
+	// checked, in one atomic step with the decision, so that parallel
+	// guesses get exactly MaxFailures checks; a right password clears it.
 	lockKey := lockoutKey(id, account)
-	if account != "" && h.lockedOut(s, lockKey) {
+	if account != "" && !h.lockoutAllows(s, lockKey) {
 		// Answered exactly as a wrong password, so the lock reveals nothing
-		// (any name can be locked, known or not); trying again extends it.
-		h.recordFailure(s, lockKey)
-		if o := h.cfg.Observer; o != nil {
-			o.RateLimited("lockout")
-		}
+		// (any name can be locked, known or not), and in the same time for
+		// a provider whose check time shows (static users' bcrypt).
+		h.decoyCheck(s, p, creds)
+		h.rateLimited(s, "lockout")
 		h.observe(id, string(CodeCredentialsSignin))
 		h.redirect(s, failed, http.StatusUnauthorized)
 		return
 	}
 	user, err := h.callAuthorize(s.ctx, p, creds, s.r)
 	if err != nil || user == nil {
+		// The failure was counted before the check.
 		if err != nil {
 			h.logError(s.ctx, "CREDENTIALS_AUTHORIZE_ERROR", err)
 			failed = s.errorURL(publicCode(err, CodeCredentialsSignin)) + "&provider=" + jsuri.EncodeURIComponent(id)
-		}
-		if account != "" {
-			h.recordFailure(s, lockKey)
 		}
 		h.observe(id, string(CodeCredentialsSignin))
 		h.redirect(s, failed, http.StatusUnauthorized)
@@ -63,9 +76,7 @@ func (h *Handler) credentialsCallback(s *state, p CredentialsProvider) {
 	// account's failure history is forgotten.
 	h.refund(s, taken, rl.Window)
 	if account != "" {
-		if err := h.rates.Reset(s.ctx, lockKey); err != nil {
-			h.logError(s.ctx, "RATE_LIMIT_ERROR", err)
-		}
+		h.clearLockout(s, lockKey)
 	}
 	acct := &Account{Type: string(TypeCredentials), Provider: id, ProviderAccountID: user.ID}
 	if !h.signInAllowed(s, SignInParams{User: user, Account: acct, Credentials: creds}, true) {
@@ -76,6 +87,13 @@ func (h *Handler) credentialsCallback(s *state, p CredentialsProvider) {
 	// credentials account, with a real database session (beyond v4, which
 	// writes a JWT that the session route then rejects).
 	user, isNewUser, err := h.sessions.signInUser(s, acct, user)
+	if errors.Is(err, errCredentialsNotLinked) {
+		// Another user's e-mail: refused as a failed sign-in, nothing written.
+		h.logError(s.ctx, "CALLBACK_CREDENTIALS_HANDLER_ERROR", err)
+		h.observe(id, string(CodeCredentialsSignin))
+		h.redirect(s, failed, http.StatusUnauthorized)
+		return
+	}
 	if err == nil {
 		err = h.sessions.start(s, user, acct, nil, false)
 	}
@@ -90,12 +108,8 @@ func (h *Handler) credentialsCallback(s *state, p CredentialsProvider) {
 }
 
 // credentialAccount is the account a credentials sign-in is for, for rate
-// limits and lockout: the submitted username, else email, trimmed and
-// lower-cased ("" when neither was sent).
-func credentialAccount(c Credentials) string {
-	a := c["username"]
-	if a == "" {
-		a = c["email"]
-	}
-	return strings.ToLower(strings.TrimSpace(a))
+// limits and lockout: the submitted value of the provider's identifier
+// field (identifierField), trimmed and lower-cased ("" when absent).
+func credentialAccount(raw string) string {
+	return strings.ToLower(strings.TrimSpace(raw))
 }

@@ -19,6 +19,15 @@ import (
 // CSRF hash.
 func hashVerificationToken(token, secret string) string { return csrf.Hash(token, secret) }
 
+// maxEmailLength bounds an e-mail address in bytes, after normalising: the
+// 64-byte local part, "@" and 255-byte domain of RFC 5321 §4.5.3.1. A
+// longer address is refused before anything is stored
+// (docs/compatibility.md#e-mail-sign-in).
+const maxEmailLength = 320
+
+// errEmailTooLong is logged when an address is over maxEmailLength.
+var errEmailTooLong = fmt.Errorf("nextauth: e-mail address longer than %d bytes", maxEmailLength)
+
 // emailSignIn answers POST /signin/:email (CSRF verified): it sends a
 // sign-in link (docs/compatibility.md#e-mail-sign-in).
 func (h *Handler) emailSignIn(s *state, p EmailProvider) {
@@ -29,6 +38,11 @@ func (h *Handler) emailSignIn(s *state, p EmailProvider) {
 		return
 	}
 	email, err := p.NormalizeIdentifier(raw)
+	if err == nil && len(email) > maxEmailLength {
+		// Checked on what any normaliser returns, before a rate bucket, a
+		// token row or a mail exists for it.
+		err = errEmailTooLong
+	}
 	if err != nil {
 		h.logError(s.ctx, "SIGNIN_EMAIL_ERROR", err)
 		h.redirect(s, s.errorURL(string(CodeEmailSignin)), 0)
@@ -83,7 +97,7 @@ func (h *Handler) emailSignIn(s *state, p EmailProvider) {
 func (h *Handler) allowEmailSend(s *state, email string) bool {
 	rl := h.cfg.EmailRateLimit
 	return h.allow(s, "email_account", "email:a:"+email, rl.PerAccount, rl.Window) &&
-		h.allow(s, "email_client", "email:c:"+h.clientIP(s.r), rl.PerClient, rl.Window)
+		h.allow(s, "email_client", h.rateClient(s.r), rl.PerClient, rl.Window)
 }
 
 // newVerificationToken is the provider's token or 32 random bytes in hex.
@@ -182,9 +196,10 @@ func (h *Handler) emailCallback(s *state, p EmailProvider) {
 // useVerificationToken redeems a link's token, trying its hash under the
 // current secret, then under each previous one.
 func (h *Handler) useVerificationToken(ctx context.Context, identifier, token string) (VerificationToken, error) {
-	if identifier == "" {
+	if identifier == "" || len(identifier) > maxEmailLength {
 		// Adapters match on the identifier; a link without email= cannot
-		// be redeemed (as with NextAuth's SQL adapters).
+		// be redeemed (as with NextAuth's SQL adapters), nor one whose
+		// address is longer than any stored.
 		return VerificationToken{}, ErrNotFound
 	}
 	for _, secret := range h.secrets {

@@ -179,8 +179,12 @@ func (h *Handler) oauthCallback(s *state, p OAuthProvider) {
 		return
 	}
 	req := CallbackRequest{RedirectURI: s.site.url.base() + "/callback/" + info.ID, Params: map[string]string{}, Logger: h.log}
-	var clear []string
-	for _, check := range checksInOrder(p.Checks()) {
+	checks := checksInOrder(p.Checks())
+	// The check cookies end here whatever the outcome: NextAuth deletes
+	// them only after a successful exchange, this server also on every
+	// failure from here on (docs/compatibility.md#callback-algorithm).
+	h.clearCheckCookies(s, checks)
+	for _, check := range checks {
 		cc, ok := s.site.checks[check]
 		if !ok {
 			continue
@@ -198,7 +202,6 @@ func (h *Handler) oauthCallback(s *state, p OAuthProvider) {
 		case CheckNonce:
 			req.Nonce = value
 		}
-		clear = append(clear, cookie.Delete(cc.def.name, cc.def.opts))
 	}
 	for _, k := range callbackParamKeys {
 		if v, ok := src.String(k); ok {
@@ -206,9 +209,11 @@ func (h *Handler) oauthCallback(s *state, p OAuthProvider) {
 		}
 	}
 	res, err := p.Exchange(s.ctx, req)
+	if err != nil {
+		err = withoutChecks(err, &req)
+	}
 	if errors.Is(err, ErrProfile) {
 		h.logError(s.ctx, "OAUTH_PARSE_PROFILE_ERROR", err)
-		s.addCookies(clear...)
 		h.redirect(s, s.site.url.base()+"/signin", 0)
 		return
 	}
@@ -217,7 +222,6 @@ func (h *Handler) oauthCallback(s *state, p OAuthProvider) {
 		return
 	}
 	h.debug(s.ctx, "OAUTH_CALLBACK_RESPONSE", slog.String("provider", info.ID))
-	s.addCookies(clear...)
 	// NextAuth: profile.email = profile.email?.toLowerCase(), so a null
 	// e-mail becomes undefined.
 	if res.User.Email.Valid() {
@@ -225,6 +229,12 @@ func (h *Handler) oauthCallback(s *state, p OAuthProvider) {
 	} else {
 		res.User.Email = NullString{}
 	}
+	if len(res.User.Email.String()) > maxEmailLength {
+		// Beyond NextAuth: refused before any row is looked up or written.
+		h.oauthCallbackFailed(s, info.ID, errEmailTooLong)
+		return
+	}
+	unverified := res.User.Email.String() != "" && emailUnverified(res.Profile)
 	account := res.Account
 	account.Type, account.Provider = string(TypeOAuth), info.ID
 	if account.ProviderAccountID == "" {
@@ -236,10 +246,16 @@ func (h *Handler) oauthCallback(s *state, p OAuthProvider) {
 			profileUser = u
 		}
 	}
+	if unverified && strings.EqualFold(profileUser.Email.String(), res.User.Email.String()) && h.allowListRestricts() {
+		// An e-mail address the provider says is not verified does not
+		// satisfy the allow list (docs/compatibility.md#account-linking).
+		h.denyByAllowList(s, "e-mail address not verified by the provider", 0)
+		return
+	}
 	if !h.signInAllowed(s, SignInParams{User: &profileUser, Account: &account, Profile: res.Profile}, false) {
 		return
 	}
-	user, existing, isNewUser, err := h.linkOAuth(s, p, &res.User, &account)
+	user, existing, isNewUser, err := h.linkOAuth(s, p, &res.User, &account, unverified)
 	switch {
 	case errors.Is(err, errAccountNotLinked):
 		h.logError(s.ctx, "OAUTH_CALLBACK_HANDLER_ERROR", err)
@@ -272,6 +288,54 @@ func (h *Handler) oauthCallback(s *state, p OAuthProvider) {
 	h.redirect(s, s.callback, 0)
 }
 
+// clearCheckCookies queues the deletion (Max-Age=0) of each of checks'
+// cookies that the request carries.
+func (h *Handler) clearCheckCookies(s *state, checks []string) {
+	for _, check := range checks {
+		cc, ok := s.site.checks[check]
+		if !ok {
+			continue
+		}
+		if _, present := cookie.Get(s.r, cc.def.name); present {
+			s.addCookies(cookie.Delete(cc.def.name, cc.def.opts))
+		}
+	}
+}
+
+// withoutChecks returns err with the check values of req (state, PKCE
+// verifier and its challenge, nonce) cut out of its message: errors are
+// logged, check values never are (docs/compatibility.md#logging), and a
+// provider's error may quote one.
+func withoutChecks(err error, req *CallbackRequest) error {
+	msg := err.Error()
+	values := [4]string{req.State, req.CodeVerifier, "", req.Nonce}
+	if req.CodeVerifier != "" {
+		sum := sha256.Sum256([]byte(req.CodeVerifier))
+		values[2] = base64.RawURLEncoding.EncodeToString(sum[:])
+	}
+	for _, v := range values {
+		if v != "" {
+			msg = strings.ReplaceAll(msg, v, "[check value]")
+		}
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return &redactedError{msg: msg, err: err}
+}
+
+// redactedError is an error whose message had values cut out; errors.Is
+// and errors.As still see the original.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// oauthCallbackFailed logs a failed OAuth callback (err must hold no check
+// value) and redirects to the OAuthCallback error.
 func (h *Handler) oauthCallbackFailed(s *state, providerID string, err error) {
 	h.log.LogAttrs(s.ctx, slog.LevelError, "oauth callback failed", slog.String("code", "OAUTH_CALLBACK_ERROR"),
 		slog.String("provider", providerID), slog.String("err", err.Error()))
@@ -282,8 +346,9 @@ func (h *Handler) oauthCallbackFailed(s *state, providerID string, err error) {
 // linkOAuth is NextAuth's callbackHandler for OAuth (docs/compatibility.md#account-linking). It
 // returns the user to sign in, the database session to keep (rows 1 and
 // 4 under the database strategy), and whether the user is new. Without an
-// adapter the profile is the user.
-func (h *Handler) linkOAuth(s *state, p OAuthProvider, profile *User, account *Account) (User, *AdapterSession, bool, error) {
+// adapter the profile is the user. An e-mail the provider says is not
+// verified (unverified) never links to an existing user (rows 5 and 6).
+func (h *Handler) linkOAuth(s *state, p OAuthProvider, profile *User, account *Account, unverified bool) (User, *AdapterSession, bool, error) {
 	a := h.cfg.Adapter
 	if a == nil {
 		return *profile, nil, false, nil
@@ -318,6 +383,9 @@ func (h *Handler) linkOAuth(s *state, p OAuthProvider, profile *User, account *A
 		byEmail, err := a.GetUserByEmail(s.ctx, profile.Email.String())
 		switch {
 		case err == nil:
+			if unverified {
+				return User{}, nil, false, fmt.Errorf("%w: another account already exists with the same e-mail address, which the provider says is not verified", errAccountNotLinked)
+			}
 			if !p.AllowDangerousEmailAccountLinking() {
 				return User{}, nil, false, fmt.Errorf("%w: another account already exists with the same e-mail address", errAccountNotLinked)
 			}
@@ -329,7 +397,15 @@ func (h *Handler) linkOAuth(s *state, p OAuthProvider, profile *User, account *A
 			return User{}, nil, false, err
 		}
 	}
-	created, err := a.CreateUser(s.ctx, User{Name: profile.Name, Email: profile.Email, Image: profile.Image})
+	email := profile.Email
+	if unverified {
+		// Beyond NextAuth: an address nobody proved to own is not stored,
+		// or a later e-mail sign-in of its real owner (or a provider
+		// allowed to link by e-mail) would reach this user
+		// (docs/compatibility.md#account-linking).
+		email = Null()
+	}
+	created, err := a.CreateUser(s.ctx, User{Name: profile.Name, Email: email, Image: profile.Image})
 	if err != nil {
 		return User{}, nil, false, &Error{Code: CodeOAuthCreateAccount, Err: err}
 	}
@@ -338,6 +414,20 @@ func (h *Handler) linkOAuth(s *state, p OAuthProvider, profile *User, account *A
 		return User{}, nil, false, err
 	}
 	return created, nil, true, nil
+}
+
+// emailUnverified reports whether an OAuth profile says its e-mail address
+// is not verified: an email_verified claim that is false, or the string
+// "false" (Apple and Amazon Cognito send strings). A profile without the
+// claim, as most OAuth 2 providers send, counts as verified, as in NextAuth.
+func emailUnverified(profile map[string]any) bool {
+	switch v := profile["email_verified"].(type) {
+	case bool:
+		return !v
+	case string:
+		return strings.EqualFold(strings.TrimSpace(v), "false")
+	}
+	return false
 }
 
 // linkAccount stores account for user and fires linkAccount.

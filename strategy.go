@@ -30,7 +30,10 @@ type sessionStrategy interface {
 
 	// current is the user already signed in on s, for OAuth account
 	// linking, and the database session to keep when the sign-in continues
-	// it. raw is the session cookie's value.
+	// it. raw is the session cookie's value. It accepts exactly the
+	// sessions read accepts (one check shared by both: jwtSessions.check,
+	// dbSessions.lookup), so that a signed-out, revoked or expired session
+	// links nothing.
 	current(s *state, raw string) (*User, *AdapterSession)
 
 	// emailSignIn runs before an e-mail sign-in of userID completes.
@@ -44,6 +47,10 @@ type sessionStrategy interface {
 	// revokeUser ends every session of userID and returns how many stored
 	// sessions it deleted.
 	revokeUser(ctx context.Context, userID string) (int64, error)
+	// revokeCredentialsUser ends every session of the user id of the
+	// credentials provider, apart from any adapter user with the same id,
+	// and returns how many stored sessions it deleted.
+	revokeCredentialsUser(ctx context.Context, provider, id string) (int64, error)
 	// list returns userID's stored sessions.
 	list(ctx context.Context, userID string) ([]AdapterSession, error)
 
@@ -51,3 +58,13 @@ type sessionStrategy interface {
 	// refreshed when due (see Handler.AccessToken).
 	accessToken(w http.ResponseWriter, r *http.Request, providerID string) (string, error)
 }
+
+// tokenCheck is the outcome of checking a session cookie's value as GET
+// /session does (jwtSessions.check, dbSessions.lookup).
+type tokenCheck int
+
+const (
+	tokenValid     tokenCheck = iota
+	tokenInvalid              // unknown, undecodable, expired or revoked: clear the cookie
+	tokenUnchecked            // the store failed: no session now, keep the cookie
+)

@@ -26,8 +26,12 @@ type StaticUser struct {
 
 // StaticUsers returns an authorize func that checks the "username" and
 // "password" fields against users. Unknown user names and wrong passwords
-// are indistinguishable, in answer and in time. It reports users without a
-// user name, id or valid bcrypt hash, and duplicate user names.
+// are indistinguishable, in answer and in time; give it to [Credentials]
+// with CheckWhileLocked so that a locked account is too (each call is one
+// bcrypt comparison), and with Fields naming username and password (or
+// none), so that the lockout counts on the user name it checks. It reports
+// users without a user name, id or valid bcrypt hash, and duplicate user
+// names.
 func StaticUsers(users []StaticUser) (AuthorizeFunc, error) {
 	byName := make(map[string]StaticUser, len(users))
 	var errs []error
@@ -89,8 +93,8 @@ var nextAuthFields = [...]string{"csrfToken", "callbackUrl", "json", "redirect"}
 const maxRemoteResponse = 1 << 20
 
 // RemoteAuthorize returns an authorize func that POSTs the submitted fields
-// (without csrfToken, callbackUrl, json and redirect) as a JSON object to
-// endpoint. A 200 answer with a user object ({"id", "name", "email",
+// (without csrfToken, callbackUrl, json and redirect; through [Credentials]
+// with Fields, only those) as a JSON object to endpoint. A 200 answer with a user object ({"id", "name", "email",
 // "image"}; a null member is null in the session, a missing one is left
 // out, as NextAuth does with authorize()'s user) signs that user in; 401, 403 and 404 are a failed sign-in; any
 // other answer, or none within the client's timeout, is an error. client nil

@@ -118,15 +118,23 @@ var ErrInvalidEmail = errors.New("provider: email: invalid email address format"
 // (docs/compatibility.md#e-mail-sign-in): Unicode NFKC, trim JavaScript white
 // space, require exactly one "@" and no '"', lower-case the whole address
 // (full Unicode case mapping, Greek final sigma included, as JavaScript's
-// toLowerCase), require a non-empty local part and domain, cut the domain at
-// its first ",", and require a "." in what remains. Bytes that are not UTF-8
+// toLowerCase), cut the domain at its first ",", require a non-empty local
+// part and domain, and require a "." in the domain. Bytes that are not UTF-8
 // are read as U+FFFD, as a JavaScript string would hold them
 // ([jsutf8.ToValid]).
 //
-// Like NextAuth's, it is not always idempotent: a domain cut at a comma may
-// end in white space ("a@b.c ,x" gives "a@b.c "), and lower-casing may
-// leave a string that NFKC changes ("Ω\u0345" gives "ω\u0345", which
-// NFKC composes to "ῳ"). Normalising such a result again changes it.
+// It departs from NextAuth's so that one mailbox has one identifier
+// (docs/compatibility.md#e-mail-sign-in): it refuses control characters
+// anywhere; it trims white space from the local part and from the domain
+// after splitting (NextAuth makes "a@b.c ,x" into "a@b.c ", with a
+// trailing space); and it refuses white space and invisible format
+// characters (Unicode category Cf: soft hyphen, zero-width space, bidi
+// controls, …) left inside either part, except the zero-width joiner and
+// non-joiner that some scripts need.
+//
+// Like NextAuth's, it is not always idempotent: lower-casing may leave a
+// string that NFKC changes ("Ω\u0345" gives "ω\u0345", which NFKC
+// composes to "ῳ"). Normalising such a result again changes it.
 //
 // The Unicode tables are golang.org/x/text's for this Go version (Unicode
 // 15), so characters assigned later may normalise differently than in a
@@ -147,10 +155,16 @@ func NormalizeEmail(s string) (string, error) {
 	}
 	s = jsLower(s)
 	local, domain, _ := strings.Cut(s, "@")
+	domain, _, _ = strings.Cut(domain, ",")
+	// Beyond NextAuth: each part trimmed, so that "a @b.c" and "a@b.c ,x"
+	// name a@b.c, as a mail server would read them.
+	local, domain = strings.TrimFunc(local, isJSSpace), strings.TrimFunc(domain, isJSSpace)
 	if local == "" || domain == "" {
 		return "", fmt.Errorf("%w: empty local part or domain", ErrInvalidEmail)
 	}
-	domain, _, _ = strings.Cut(domain, ",")
+	if strings.IndexFunc(local, invisible) >= 0 || strings.IndexFunc(domain, invisible) >= 0 {
+		return "", fmt.Errorf("%w: white space or format characters are not allowed", ErrInvalidEmail)
+	}
 	if !strings.Contains(domain, ".") {
 		return "", fmt.Errorf(`%w: domain has no "."`, ErrInvalidEmail)
 	}
@@ -226,6 +240,20 @@ func caseIgnorable(r rune) bool {
 		return true
 	}
 	return unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf, unicode.Lm, unicode.Sk)
+}
+
+// invisible reports whether r may not appear inside an address: Unicode
+// White_Space, JavaScript's white space (U+FEFF), control characters (Cc),
+// and format characters (Cf) but the zero-width non-joiner and joiner
+// (U+200C, U+200D), which IDNA allows in context and some scripts need.
+func invisible(r rune) bool {
+	switch {
+	case r == 0x200C || r == 0x200D:
+		return false
+	case unicode.IsSpace(r), isJSSpace(r), unicode.IsControl(r):
+		return true
+	}
+	return unicode.Is(unicode.Cf, r)
 }
 
 // isJSSpace reports whether String.prototype.trim removes r: ECMAScript's

@@ -142,11 +142,12 @@ type OAuthConfig struct {
 	// negative means none.
 	Timeout time.Duration
 	// DiscoveryTTL is how long a discovery document is reused; zero means
-	// DefaultDiscoveryTTL. JSON Web Keys are fetched again whenever an
-	// id_token names a key id that is not known yet.
+	// DefaultDiscoveryTTL. JSON Web Keys are fetched again when an
+	// id_token names a key id that is not known yet, at most once every
+	// 30 s (docs/compatibility.md#issuer-client-and-http).
 	DiscoveryTTL time.Duration
-	// Now is the clock (id_token times, expires_at, discovery TTL); nil
-	// means time.Now.
+	// Now is the clock (id_token times, expires_at, discovery TTL, the
+	// key set's refetch interval); nil means time.Now.
 	Now func() time.Time
 
 	// Style themes the button on the built-in sign-in page.
@@ -364,7 +365,7 @@ func newOAuth(cfg OAuthConfig, oidcDefault bool) *oauthProvider {
 				fail("JWKS URL: %w", err)
 			} else {
 				m.jwksURI = cfg.JWKSURL
-				m.keys = oidcRemoteKeys(p.client, cfg.JWKSURL)
+				m.keys = oidcRemoteKeys(p.client, cfg.JWKSURL, p.cfg.Now)
 			}
 		}
 		p.static = m

@@ -140,7 +140,9 @@ func (p *oauthProvider) checkCallback(m *oauthMetadata, req nextauth.CallbackReq
 	case state == "" && req.State != "":
 		return errors.New("state missing from the response")
 	case subtle.ConstantTimeCompare([]byte(state), []byte(req.State)) != 1:
-		return fmt.Errorf("state mismatch, expected %s, got: %s", req.State, state)
+		// openid-client names both values; a check value is never put in
+		// an error, which is logged (docs/compatibility.md#logging).
+		return errors.New("state mismatch")
 	}
 	_, hasIDToken := params["id_token"]
 	if iss, ok := params["iss"]; ok {

@@ -231,17 +231,67 @@ func (d *oidcDiscovery) load(ctx context.Context, prev *oauthMetadata) (*oauthMe
 		if prev != nil && prev.jwksURI == m.jwksURI {
 			m.keys = prev.keys
 		} else {
-			m.keys = oidcRemoteKeys(d.p.client, m.jwksURI)
+			m.keys = oidcRemoteKeys(d.p.client, m.jwksURI, d.p.cfg.Now)
 		}
 	}
 	return m, nil
 }
 
+// oidcKeyRefetchInterval is the least time between two fetches of a
+// provider's key set (docs/compatibility.md#issuer-client-and-http).
+const oidcKeyRefetchInterval = 30 * time.Second
+
 // oidcRemoteKeys is go-oidc's remote key set: keys are cached and fetched
 // again when a token names a key id that is not in the cache (key
-// rotation). Its requests use client (and so its timeout).
-func oidcRemoteKeys(client *http.Client, jwksURI string) oidc.KeySet {
-	return oidc.NewRemoteKeySet(oidc.ClientContext(context.Background(), client), jwksURI)
+// rotation), or whose signature the cached keys do not verify. Its
+// requests use client (and so its timeout) through oidcKeyThrottle, so
+// that the key set is fetched at most once per oidcKeyRefetchInterval
+// whatever tokens arrive: a forged id_token costs no outbound request, and
+// a real rotation is followed within the interval.
+func oidcRemoteKeys(client *http.Client, jwksURI string, now func() time.Time) oidc.KeySet {
+	throttled := *client
+	next := client.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	throttled.Transport = &oidcKeyThrottle{next: next, now: now, interval: oidcKeyRefetchInterval}
+	return oidc.NewRemoteKeySet(oidc.ClientContext(context.Background(), &throttled), jwksURI)
+}
+
+// errKeysThrottled refuses a key-set fetch within oidcKeyRefetchInterval of
+// the previous one.
+var errKeysThrottled = errors.New("provider: key set fetched less than 30s ago; not fetched again yet")
+
+// oidcKeyThrottle lets one request through per interval, the first at once;
+// the others fail with errKeysThrottled without reaching the network. The
+// key set's client does not follow redirects, so one fetch is one request.
+// A failed fetch counts too: a provider that is down is not asked again at
+// every callback.
+type oidcKeyThrottle struct {
+	next     http.RoundTripper
+	now      func() time.Time
+	interval time.Duration
+
+	mu   sync.Mutex
+	last time.Time // when the last request went out; zero before the first
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *oidcKeyThrottle) RoundTrip(r *http.Request) (*http.Response, error) {
+	now := t.now()
+	t.mu.Lock()
+	// A clock set back (since < 0) does not hold fetches back until it
+	// catches up.
+	if since := now.Sub(t.last); !t.last.IsZero() && since >= 0 && since < t.interval {
+		t.mu.Unlock()
+		if r.Body != nil {
+			_ = r.Body.Close()
+		}
+		return nil, errKeysThrottled
+	}
+	t.last = now
+	t.mu.Unlock()
+	return t.next.RoundTrip(r)
 }
 
 // tokenAuthMethod is the client authentication to use with m: the configured
@@ -397,7 +447,9 @@ func oidcCheckClaims(claims map[string]any, m *oauthMetadata, clientID string, n
 	nonce, hasNonce := claims["nonce"]
 	if !want.skipNonce && (want.nonce != "" || hasNonce) {
 		if s, _ := nonce.(string); !hasNonce || s != want.nonce {
-			return fmt.Errorf("nonce mismatch, expected %s, got: %v", want.nonce, nonce)
+			// Without the values: errors are logged, check values never
+			// are (docs/compatibility.md#logging).
+			return errors.New("nonce mismatch")
 		}
 	}
 

@@ -387,7 +387,11 @@ func TestOIDCDiscoveryCache(t *testing.T) {
 
 func TestOIDCKeyRotation(t *testing.T) {
 	idp := authtest.NewOIDCProvider(t)
-	p := OIDC(oidcTestConfig(idp))
+	var clock atomic.Int64
+	clock.Store(time.Now().UnixNano())
+	cfg := oidcTestConfig(idp)
+	cfg.Now = func() time.Time { return time.Unix(0, clock.Load()) }
+	p := OIDC(cfg)
 	if _, err := oidcTestSignIn(t, idp, p, nil); err != nil {
 		t.Fatalf("sign-in before rotation = %v", err)
 	}
@@ -396,9 +400,19 @@ func TestOIDCKeyRotation(t *testing.T) {
 	if idp.KeyID() == old {
 		t.Fatalf("RotateKey() kept key id %s", old)
 	}
+	// Within oidcKeyRefetchInterval of the first fetch the key set is not
+	// fetched again: the new key is unknown until the interval is over.
+	clock.Add(int64(oidcKeyRefetchInterval - time.Second))
+	if _, err := oidcTestSignIn(t, idp, p, nil); err == nil || !strings.Contains(err.Error(), "failed to verify signature") {
+		t.Fatalf("sign-in with the new key within the interval = %v, want a signature failure", err)
+	}
+	if got := idp.JWKSRequests(); got != 1 {
+		t.Errorf("JWKS requests within the interval = %d, want 1", got)
+	}
+	clock.Add(int64(time.Second))
 	res, err := oidcTestSignIn(t, idp, p, nil)
 	if err != nil {
-		t.Fatalf("sign-in after rotation = %v", err)
+		t.Fatalf("sign-in after rotation and the interval = %v", err)
 	}
 	if got := idp.JWKSRequests(); got != 2 {
 		t.Errorf("JWKS requests = %d, want 2 (refetched for the new kid)", got)

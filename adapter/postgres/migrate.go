@@ -50,6 +50,7 @@ func migrations() []migration {
 		{2, "add missing unique keys, foreign keys and indexes", addConstraints},
 		{3, "create the rate-limit tables when missing", createRateTables},
 		{4, "create the JWT revocation tables when missing", createRevocationTables},
+		{5, "add the lock end to the rate-limit counters", addLockoutColumn},
 	}
 }
 
@@ -72,9 +73,9 @@ const sqlCreateMigrationsTable = `CREATE TABLE IF NOT EXISTS nextauth_migrations
 //     keys and indexes that are missing, found by their columns in
 //     pg_index and pg_constraint whatever their names; it never alters or
 //     drops a column;
-//   - it creates nextauth_rate_buckets and nextauth_rate_counters for
-//     [Adapter.RateStore] (tables of this package alone: NextAuth's are
-//     not touched);
+//   - it creates nextauth_rate_buckets and nextauth_rate_counters (with
+//     locked_until) for [Adapter.RateStore] (tables of this package alone:
+//     NextAuth's are not touched);
 //   - it creates nextauth_revoked_sessions and nextauth_revoked_users for
 //     [nextauth.JWTRevoker], tables of this package alone too;
 //   - applied steps are recorded in nextauth_migrations (version,
@@ -233,6 +234,14 @@ CREATE TABLE IF NOT EXISTS nextauth_rate_counters (
 		return nil, err
 	}
 	return nil, nil
+}
+
+// addLockoutColumn is step 5: nextauth_rate_counters, the lockout records
+// of [Adapter.RateStore], get the end of the lock (NULL: not locked), so
+// that the count and the decision are one statement.
+func addLockoutColumn(ctx context.Context, tx pgx.Tx) ([]string, error) {
+	_, err := tx.Exec(ctx, `ALTER TABLE nextauth_rate_counters ADD COLUMN IF NOT EXISTS locked_until TIMESTAMPTZ`)
+	return nil, err
 }
 
 // uniqueKey is a unique constraint step 2 makes sure of. fallback is the

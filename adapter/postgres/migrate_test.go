@@ -214,7 +214,7 @@ var fullSchema = []string{
 }
 
 // allApplied is nextauth_migrations after a clean Migrate.
-var allApplied = []string{"1 -", "2 -", "3 -", "4 -"}
+var allApplied = []string{"1 -", "2 -", "3 -", "4 -", "5 -"}
 
 func checkLines(t *testing.T, what string, got, want []string) {
 	t.Helper()

@@ -40,7 +40,7 @@
 // # Rate limits
 //
 // [Adapter.RateStore] (or [NewRateStore] on a pool of one's own) keeps the
-// server's rate-limit buckets and failure counters in
+// server's rate-limit buckets and lockout records in
 // nextauth_rate_buckets and nextauth_rate_counters, tables of this package
 // that [Adapter.Migrate] creates, so that every server of a fleet enforces
 // one limit. Each call is one statement on the database's clock;
@@ -214,7 +214,7 @@ WHERE identifier = $1 AND token = $2
 RETURNING identifier, expires, token`
 
 	// sqlDeleteExpired also deletes the rate-limit buckets idle for a
-	// whole window and the forgotten counters. Those were written on the
+	// whole window and the forgotten lockout records. Those were written on the
 	// database's clock: a rate row goes only once both clocks agree it is
 	// stale. They have no expiry index (see createRateTables): their
 	// tables hold one row per recently limited key.
@@ -461,7 +461,7 @@ func (a *Adapter) UseVerificationToken(ctx context.Context, identifier, token st
 // of each it deleted. Both deletes use the expires indexes. In the same
 // statement it deletes the [Adapter.RateStore] rows that are stale by both
 // now and the database's clock: buckets idle for a whole window (full
-// again, the same as absent) and counters past their expiry; those are
+// again, the same as absent) and lockout records past their expiry; those are
 // not counted. Without the rate-limit tables (a schema [Adapter.Migrate]
 // did not make) it deletes sessions and tokens only. A second statement
 // deletes the JWT revocations that ended before now.

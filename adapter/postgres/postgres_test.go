@@ -282,8 +282,7 @@ func allStatements() []statement {
 		{"DeleteExpired", sqlDeleteExpired, []any{now}},
 		{"DeleteExpiredNoRates", sqlDeleteExpiredNoRates, []any{now}},
 		{"RateTake", sqlRateTake, []any{[]byte("ip:77"), int64(10), int64(60000000)}},
-		{"RateIncr", sqlRateIncr, []any{[]byte("cred:f:77"), int64(60000000)}},
-		{"RateCount", sqlRateCount, []any{[]byte("cred:f:77")}},
+		{"RateAttempt", sqlRateAttempt, []any{[]byte("cred:f:77"), int64(5), int64(60000000), int64(3600000000)}},
 		{"RateReset", sqlRateReset, []any{[]byte("cred:f:77")}},
 	}
 }

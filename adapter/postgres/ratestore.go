@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/internal/ratelimit"
 )
 
 // Rate-store statements. Each is one round trip on the database's clock
@@ -37,20 +38,39 @@ ON CONFLICT (key, capacity, window_us) DO UPDATE SET
 WHERE ` + sqlRateRefill + ` >= 1
 RETURNING true`
 
-	// sqlRateIncr counts from 1 again once the counter has expired.
-	sqlRateIncr = `WITH now AS (SELECT clock_timestamp() AS t)
-INSERT INTO nextauth_rate_counters AS c (key, n, expires)
-SELECT $1::bytea, 1, now.t + $2::bigint * interval '1 microsecond' FROM now
+	// sqlRateAttempt is one credentials attempt on a lockout record
+	// ($1 key, $2 max failures, $3 lock duration µs, $4 max duration µs):
+	// a new record counts 1; an existing one is updated only when its lock
+	// has ended, so that a row is returned exactly when the attempt may go
+	// ahead. A record past its expiry counts from 1 again. The row lock of
+	// INSERT … ON CONFLICT orders concurrent calls, and the update sees the
+	// row as the call before it left it.
+	sqlRateAttempt = `WITH now AS (SELECT clock_timestamp() AS t)
+INSERT INTO nextauth_rate_counters AS c (key, n, expires, locked_until)
+SELECT $1::bytea, 1, now.t + $4::bigint * interval '1 microsecond',
+  CASE WHEN 1 >= $2::bigint THEN now.t + ` + sqlLockFirst + ` END FROM now
 ON CONFLICT (key) DO UPDATE SET
-  n = CASE WHEN c.expires <= (SELECT t FROM now) THEN 1 ELSE c.n + 1 END,
-  expires = EXCLUDED.expires
-RETURNING n`
+  n = ` + sqlNewFailures + `,
+  expires = EXCLUDED.expires,
+  locked_until = CASE WHEN ` + sqlNewFailures + ` >= $2::bigint
+    THEN (SELECT t FROM now) + ` + sqlLockNew + ` END
+WHERE c.expires <= (SELECT t FROM now) OR c.locked_until IS NULL OR c.locked_until <= (SELECT t FROM now)
+RETURNING true`
+
+	// sqlNewFailures is the record's failures with this one: from 1 again
+	// once it has expired.
+	sqlNewFailures = `(CASE WHEN c.expires <= (SELECT t FROM now) THEN 1 ELSE c.n + 1 END)`
+
+	// sqlLockFirst and sqlLockNew are the lock of a record with 1 failure
+	// and with sqlNewFailures: the duration ($3 µs) doubled for each
+	// failure beyond the max failures ($2), at most the max duration ($4
+	// µs), as an interval.
+	sqlLockFirst = `least($4::bigint::float8, $3::bigint::float8 * power(2::float8, least(1 - $2::bigint, 62)::float8)) * interval '1 microsecond'`
+	sqlLockNew   = `least($4::bigint::float8, $3::bigint::float8 * power(2::float8, least(` + sqlNewFailures + ` - $2::bigint, 62)::float8)) * interval '1 microsecond'`
 
 	// sqlRateRefund gives a token back; a bucket that is gone is full.
 	sqlRateRefund = `UPDATE nextauth_rate_buckets SET tokens = least(capacity, tokens + 1)
 WHERE key = $1::bytea AND capacity = $2::bigint AND window_us = $3::bigint`
-	sqlRateCount = `SELECT n FROM nextauth_rate_counters WHERE key = $1::bytea AND expires > clock_timestamp()`
-
 	sqlRateReset = `DELETE FROM nextauth_rate_counters WHERE key = $1::bytea`
 )
 
@@ -79,16 +99,16 @@ func (a *Adapter) RateStore() nextauth.RateStore {
 //   - Take is one INSERT … ON CONFLICT DO UPDATE on the bucket of key,
 //     limit and window (a bucket per key, limit and window, like
 //     the in-memory default (internal/ratelimit.Store));
-//   - Incr is one INSERT … ON CONFLICT DO UPDATE on key's counter, which
-//     counts from 1 again once ttl has passed since the last increment;
-//   - Count is one SELECT and Reset one DELETE.
+//   - Attempt is one INSERT … ON CONFLICT DO UPDATE … WHERE on key's
+//     lockout record (a row of nextauth_rate_counters: failures, expiry
+//     and the end of the lock), which decides and counts at once;
+//   - Reset is one DELETE.
 //
 // [Adapter.DeleteExpired] deletes the buckets idle for a whole window
-// (full again, the same as absent) and the forgotten counters.
+// (full again, the same as absent) and the forgotten lockout records.
 //
 // Keys are compared byte for byte. A window must be positive; windows and
-// ttls count in whole microseconds (rounded up); a ttl of zero or less
-// forgets the counter at once.
+// lockout durations count in whole microseconds (rounded up).
 func NewRateStore(pool *pgxpool.Pool) nextauth.RateStore {
 	return &rateStore{pool: pool}
 }
@@ -123,32 +143,27 @@ func (s *rateStore) Refund(ctx context.Context, key string, limit int, window ti
 	return nil
 }
 
-// Incr adds one to key's counter and makes it expire ttl from now.
-func (s *rateStore) Incr(ctx context.Context, key string, ttl time.Duration) (int64, error) {
-	var n int64
-	if err := s.pool.QueryRow(ctx, sqlRateIncr, []byte(key), microseconds(ttl)).Scan(&n); err != nil {
-		return 0, fmt.Errorf("postgres: increment rate counter: %w", err)
+// Attempt counts a credentials attempt on key's lockout record unless it
+// is locked (see [nextauth.RateStore]).
+func (s *rateStore) Attempt(ctx context.Context, key string, maxFailures int, duration, maxDuration time.Duration) (bool, error) {
+	if err := ratelimit.CheckLockout(maxFailures, duration, maxDuration); err != nil {
+		return false, fmt.Errorf("postgres: count failure: %w", err)
 	}
-	return n, nil
-}
-
-// Count returns key's counter, 0 once expired.
-func (s *rateStore) Count(ctx context.Context, key string) (int64, error) {
-	var n int64
-	err := s.pool.QueryRow(ctx, sqlRateCount, []byte(key)).Scan(&n)
+	var ok bool
+	err := s.pool.QueryRow(ctx, sqlRateAttempt, []byte(key), int64(maxFailures), microseconds(duration), microseconds(maxDuration)).Scan(&ok)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, nil
+		return false, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("postgres: read rate counter: %w", err)
+		return false, fmt.Errorf("postgres: count failure: %w", err)
 	}
-	return n, nil
+	return ok, nil
 }
 
-// Reset deletes key's counter.
+// Reset deletes key's lockout record.
 func (s *rateStore) Reset(ctx context.Context, key string) error {
 	if _, err := s.pool.Exec(ctx, sqlRateReset, []byte(key)); err != nil {
-		return fmt.Errorf("postgres: reset rate counter: %w", err)
+		return fmt.Errorf("postgres: reset lockout: %w", err)
 	}
 	return nil
 }

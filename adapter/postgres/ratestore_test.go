@@ -25,7 +25,7 @@ func TestRateStoreConformance(t *testing.T) {
 }
 
 // rateKeys lists the keys of the rate-limit tables: "bucket <key>
-// <capacity> <window µs>" and "counter <key> <n>".
+// <capacity> <window µs>" and "counter <key> <n>" (a lockout record).
 func rateKeys(t *testing.T, a *Adapter) []string {
 	t.Helper()
 	return queryStrings(t, a.pool, `SELECT format('bucket %s %s %s', convert_from(key, 'UTF8'), capacity, window_us) FROM nextauth_rate_buckets
@@ -34,8 +34,8 @@ ORDER BY 1`)
 }
 
 // TestDeleteExpiredRateRows: DeleteExpired deletes the buckets idle for a
-// whole window and the counters past their ttl, once both its now and the
-// database's clock say so, and keeps the rest.
+// whole window and the lockout records past their max duration, once both
+// its now and the database's clock say so, and keeps the rest.
 func TestDeleteExpiredRateRows(t *testing.T) {
 	ctx := t.Context()
 	a := newAdapter(t)
@@ -53,8 +53,8 @@ func TestDeleteExpiredRateRows(t *testing.T) {
 		key string
 		ttl time.Duration
 	}{{"stale", short}, {"fresh", time.Hour}} {
-		if _, err := s.Incr(ctx, c.key, c.ttl); err != nil {
-			t.Fatalf("Incr(%s): %v", c.key, err)
+		if _, err := s.Attempt(ctx, c.key, 5, c.ttl, c.ttl); err != nil {
+			t.Fatalf("Attempt(%s): %v", c.key, err)
 		}
 	}
 	all := []string{"bucket fresh 2 3600000000", "bucket stale 2 200000", "counter fresh 1", "counter stale 1"}
@@ -81,16 +81,16 @@ func TestDeleteExpiredRateRows(t *testing.T) {
 	deleteExpired(time.Now().Add(24 * time.Hour))
 	checkLines(t, "rate rows after DeleteExpired(now + 24h)", rateKeys(t, a), []string{"bucket fresh 2 3600000000", "counter fresh 1"})
 
-	// Deleted rows were stale: a new bucket and counter start afresh.
-	if n, err := s.Incr(ctx, "stale", time.Hour); n != 1 || err != nil {
-		t.Errorf("Incr(stale) after DeleteExpired = %d, %v, want 1", n, err)
+	// Deleted rows were stale: a new bucket and record start afresh.
+	if ok, err := s.Attempt(ctx, "stale", 5, time.Hour, time.Hour); !ok || err != nil {
+		t.Errorf("Attempt(stale) after DeleteExpired = %v, %v, want true", ok, err)
 	}
 	for i := range 2 {
 		if ok, err := s.Take(ctx, "stale", 2, short); !ok || err != nil {
 			t.Errorf("Take #%d from a new bucket of 2 after DeleteExpired = %v, %v, want true", i+1, ok, err)
 		}
 	}
-	checkLines(t, "rate rows after new Incr and Take", rateKeys(t, a),
+	checkLines(t, "rate rows after new Attempt and Take", rateKeys(t, a),
 		[]string{"bucket fresh 2 3600000000", "bucket stale 2 200000", "counter fresh 1", "counter stale 1"})
 }
 
@@ -152,8 +152,8 @@ func TestMigrateAddsRateTables(t *testing.T) {
 	checkLines(t, "keys and indexes after step 3", constraints(t, pool), fullSchema)
 	checkLines(t, "nextauth_migrations", migrationRecords(t, pool), allApplied)
 	checkNodeRows(t, a)
-	if n, err := a.RateStore().Incr(ctx, "k", time.Minute); n != 1 || err != nil {
-		t.Errorf("Incr after step 3 = %d, %v, want 1", n, err)
+	if ok, err := a.RateStore().Attempt(ctx, "k", 5, time.Minute, time.Hour); !ok || err != nil {
+		t.Errorf("Attempt after step 3 = %v, %v, want true", ok, err)
 	}
 }
 
@@ -175,8 +175,8 @@ VALUES ('k', 3, 60000000, 2, clock_timestamp() + interval '1 hour')`)
 	checkLines(t, "updated after Take", queryStrings(t, a.pool, `SELECT updated::text FROM nextauth_rate_buckets`), before)
 }
 
-// TestRateStoreUnits: windows and ttls count in whole microseconds,
-// rounded up; a ttl of zero forgets the counter at once.
+// TestRateStoreUnits: windows and lockout durations count in whole
+// microseconds, rounded up.
 func TestRateStoreUnits(t *testing.T) {
 	ctx := t.Context()
 	a := newAdapter(t)
@@ -184,17 +184,15 @@ func TestRateStoreUnits(t *testing.T) {
 	if ok, err := s.Take(ctx, "odd", 1, time.Minute+time.Nanosecond); !ok || err != nil {
 		t.Fatalf("Take(window 1m+1ns) = %v, %v, want true", ok, err)
 	}
-	if _, err := s.Incr(ctx, "zero", 0); err != nil {
-		t.Fatal(err)
-	}
-	if n, err := s.Count(ctx, "zero"); n != 0 || err != nil {
-		t.Errorf("Count after Incr(ttl 0) = %d, %v, want 0", n, err)
-	}
-	if n, err := s.Incr(ctx, "zero", time.Minute); n != 1 || err != nil {
-		t.Errorf("Incr after Incr(ttl 0) = %d, %v, want 1", n, err)
-	}
 	got := queryStrings(t, a.pool, `SELECT format('%s %s', window_us, tokens) FROM nextauth_rate_buckets`)
 	checkLines(t, "bucket of a 1m+1ns window", got, []string{"60000001 0"})
+	// A lock of 1m+1ns is 60000001 µs: it ends 3539999999 µs before the
+	// record's expiry, an hour after the failure.
+	if ok, err := s.Attempt(ctx, "odd", 1, time.Minute+time.Nanosecond, time.Hour); !ok || err != nil {
+		t.Fatalf("Attempt = %v, %v, want true", ok, err)
+	}
+	got = queryStrings(t, a.pool, `SELECT format('%s %s', n, (extract(epoch FROM expires - locked_until) * 1e6)::bigint) FROM nextauth_rate_counters`)
+	checkLines(t, "lockout record of a 1m+1ns lock", got, []string{"1 3539999999"})
 }
 
 // TestRateStoreErrors: bad windows and database failures are errors naming
@@ -214,9 +212,8 @@ func TestRateStoreErrors(t *testing.T) {
 		call func() error
 	}{
 		{"take rate token", func() error { _, err := s.Take(ctx, "k", 1, time.Minute); return err }},
-		{"increment rate counter", func() error { _, err := s.Incr(ctx, "k", time.Minute); return err }},
-		{"read rate counter", func() error { _, err := s.Count(ctx, "k"); return err }},
-		{"reset rate counter", func() error { return s.Reset(ctx, "k") }},
+		{"count failure", func() error { _, err := s.Attempt(ctx, "k", 5, time.Minute, time.Hour); return err }},
+		{"reset lockout", func() error { return s.Reset(ctx, "k") }},
 	}
 	for _, c := range calls {
 		err := c.call()

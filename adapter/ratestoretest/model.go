@@ -1,20 +1,21 @@
 package ratestoretest
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/nextauth-go/nextauth"
 )
 
 // poll is how often the suite asks again while it waits for a token to come
-// back or a counter to be forgotten. It divides no tick evenly, so that a
+// back or a lock to end. It divides no tick evenly, so that a
 // poll seldom lands on the instant a token is exactly whole.
 const poll = 7 * time.Millisecond
 
 // waitLimit bounds a wait for something the contract says must happen
-// sooner, so that a store that never refills or never forgets fails instead
-// of hanging; a correct store is checked long before (see [bucket.take]
-// and [counter.check]).
+// sooner, so that a store that never refills or never unlocks fails
+// instead of hanging; a correct store is checked long before (see
+// [bucket.take] and [record.attempt]).
 const waitLimit = 100 * tick
 
 // eps absorbs floating-point rounding in token counts.
@@ -145,92 +146,137 @@ func (b *bucket) awaitToken(what string) {
 	}
 }
 
-// counter follows one counter of the store under test.
-type counter struct {
+// record follows one lockout record of the store under test: the
+// failures the store has counted, and the lock the last counted one set,
+// as they must be given when the calls ran.
+type record struct {
 	e   *env
 	s   nextauth.RateStore
 	key string
-	ttl time.Duration
+	lo  nextauth.Lockout
 
-	n      int64 // the count after the last increment
-	gone   bool  // forgotten for certain: never counted, or read as 0
-	last   span  // the last increment
-	counts int   // increments so far, for messages
-	broken bool  // an answer was impossible
+	n       int64         // failures counted, the last allowed attempt included
+	lock    time.Duration // the lock the last allowed attempt set; 0 for none
+	last    span          // the last allowed attempt
+	fresh   bool          // nothing counted, or certainly forgotten
+	unknown bool          // the count is unknown from here on (see attempt)
+	broken  bool          // an answer was impossible
 }
 
-// newCounter follows a new counter (a fresh key) with ttl in e.s.
-func (e *env) newCounter(label string, ttl time.Duration) *counter {
-	return &counter{e: e, s: e.s, key: e.key(label), ttl: ttl, gone: true}
+// newRecord follows a new lockout record (a fresh key) of lo in e.s.
+func (e *env) newRecord(lo nextauth.Lockout) *record {
+	return &record{e: e, s: e.s, key: e.key("record"), lo: lo, fresh: true}
 }
 
-// expired tells, for a call in sp, whether the counter can be forgotten by
-// then (may) and whether it must be (must).
-func (c *counter) expired(sp span) (may, must bool) {
-	if c.gone {
-		return true, true
+// lockFor is the lock of a record with n failures under lo: none below
+// MaxFailures, then Duration doubled for each failure beyond MaxFailures,
+// at most MaxDuration.
+func lockFor(lo nextauth.Lockout, n int64) time.Duration {
+	if n < int64(lo.MaxFailures) {
+		return 0
 	}
-	minGap, maxGap := c.e.between(c.last, sp)
-	return maxGap >= c.ttl, minGap > c.ttl
+	d := lo.Duration
+	for i := int64(lo.MaxFailures); i < n && d < lo.MaxDuration; i++ {
+		d *= 2
+	}
+	return min(d, lo.MaxDuration)
 }
 
-// check fails the subtest if got is a value the counter cannot have in sp:
-// kept is its value if it was not forgotten, forgotten the value if it was.
-func (c *counter) check(sp span, call string, got, kept, forgotten int64) {
-	c.e.t.Helper()
-	may, must := c.expired(sp)
-	if got == kept && !must || got == forgotten && may {
-		return
+// attempt calls Attempt and checks the answer against the record: it must
+// be refused when the lock cannot have ended since the last counted
+// failure, and go ahead when the lock must have ended (or the record must
+// have been forgotten, MaxDuration after that failure). what describes the
+// call for the failure message. It returns the answer.
+//
+// An attempt that went ahead when the record may or may not have been
+// forgotten (a call slow enough to straddle MaxDuration) leaves the count
+// unknown: the record is not checked further, which is logged.
+func (r *record) attempt(what string) bool {
+	r.e.t.Helper()
+	var ok bool
+	sp := r.e.call(func() { ok = r.e.attempt(r.s, r.key, r.lo) })
+	if r.unknown || r.broken {
+		return ok
 	}
-	c.broken = true
+	mustForget, mayForget := r.fresh, r.fresh
+	mustLock, mayLock := false, false
+	if !r.fresh {
+		minGap, maxGap := r.e.between(r.last, sp)
+		mustForget, mayForget = minGap >= r.lo.MaxDuration, maxGap >= r.lo.MaxDuration
+		if r.lock > 0 {
+			mustLock = !mayForget && maxGap < r.lock
+			mayLock = !mustForget && minGap < r.lock
+		}
+	}
 	switch {
-	case must:
-		c.e.t.Errorf("%s = %d after %d increments with ttl %v, want %d: the ttl has passed since the last increment (the counter must be forgotten)",
-			call, got, c.counts, c.ttl, forgotten)
-	case may:
-		c.e.t.Errorf("%s = %d after %d increments with ttl %v, want %d or, if forgotten, %d", call, got, c.counts, c.ttl, kept, forgotten)
-	default:
-		c.e.t.Errorf("%s = %d after %d increments with ttl %v, want %d: the ttl cannot have passed since the last increment "+
-			"(a counter is forgotten ttl after its last increment, not its first)", call, got, c.counts, c.ttl, kept)
+	case ok && mustLock:
+		r.e.t.Errorf("%s: Attempt = true, want false: %d failures (max %d) lock the account for %v, which cannot have ended "+
+			"(the lock is too short or does not double, the failures were forgotten before max duration %v, or the attempt was not counted)",
+			what, r.n, r.lo.MaxFailures, r.lock, r.lo.MaxDuration)
+		r.broken = true
+	case !ok && !mayLock:
+		why := "no lock: fewer failures than the max"
+		switch {
+		case r.fresh:
+			why = "a new or forgotten record"
+		case mustForget:
+			why = fmt.Sprintf("the record must be forgotten: max duration %v has passed since its last failure", r.lo.MaxDuration)
+		case r.lock > 0:
+			why = fmt.Sprintf("the lock of %v (%d failures, max %d) must have ended", r.lock, r.n, r.lo.MaxFailures)
+		}
+		r.e.t.Errorf("%s: Attempt = false, want true: %s "+
+			"(a lock longer than duration·2^(failures−max), at most max duration, a refused attempt that counted, or a record kept too long)",
+			what, why)
+		r.broken = true
+	case ok:
+		switch {
+		case mustForget:
+			r.n = 1
+		case mayForget:
+			r.unknown = true
+			r.e.t.Logf("%s: the record may or may not have been forgotten (slow calls): not checked further", what)
+			return ok
+		default:
+			r.n++
+		}
+		r.lock, r.last, r.fresh = lockFor(r.lo, r.n), sp, false
 	}
+	return ok
 }
 
-// incr calls Incr and checks the count it returns.
-func (c *counter) incr(what string) {
-	c.e.t.Helper()
-	var n int64
-	sp := c.e.call(func() { n = c.e.incr(c.s, c.key, c.ttl) })
-	c.check(sp, what+": Incr", n, c.n+1, 1)
-	c.n, c.gone, c.last = n, false, sp
-	c.counts++
-}
-
-// count calls Count, checks the count it returns and returns it.
-func (c *counter) count(what string) int64 {
-	c.e.t.Helper()
-	var n int64
-	sp := c.e.call(func() { n = c.e.count(c.s, c.key) })
-	c.check(sp, what+": Count", n, c.n, 0)
-	if n == 0 {
-		c.gone = true
+// attemptN attempts n times and returns how many went ahead.
+func (r *record) attemptN(what string, n int) int {
+	r.e.t.Helper()
+	allowed := 0
+	for range n {
+		if r.attempt(what) {
+			allowed++
+		}
 	}
-	return n
+	return allowed
 }
 
-// awaitForgotten polls Count until it is 0: count fails the subtest as soon
-// as the ttl must have passed and the counter is still there, or if it is
-// gone before the ttl can have passed.
-func (c *counter) awaitForgotten(what string) {
-	c.e.t.Helper()
-	deadline := c.e.clock.Now().Add(waitLimit)
-	for c.count(what) != 0 {
-		if c.broken {
+// reset calls Reset; the record is then new.
+func (r *record) reset() {
+	r.e.t.Helper()
+	r.e.reset(r.s, r.key)
+	r.fresh, r.n, r.lock = true, 0, 0
+}
+
+// awaitAllowed polls Attempt until it goes ahead: attempt fails the subtest
+// as soon as the lock must have ended and the attempt was refused, and
+// waitLimit ends a wait for a store that never unlocks.
+func (r *record) awaitAllowed(what string) {
+	r.e.t.Helper()
+	deadline := r.e.clock.Now().Add(waitLimit)
+	for !r.attempt(what) {
+		if r.broken {
 			return
 		}
-		if c.e.clock.Now().After(deadline) {
-			c.e.t.Errorf("%s: counter with ttl %v still counted %v after the last increment", what, c.ttl, waitLimit)
+		if r.e.clock.Now().After(deadline) {
+			r.e.t.Errorf("%s: account still locked %v later (%d failures, max %d, lock %v)", what, waitLimit, r.n, r.lo.MaxFailures, r.lock)
 			return
 		}
-		c.e.clock.Sleep(poll)
+		r.e.clock.Sleep(poll)
 	}
 }

@@ -8,18 +8,21 @@
 //
 // The suite checks the contract documented on [nextauth.RateStore]: a
 // bucket allows exactly its limit at once, then refills continuously,
-// never beyond the limit; counters count, are read by Count without
-// change, and are forgotten ttl after their last increment; Reset forgets
-// a counter; concurrent calls lose no update; and, given
-// [Options.NewPeer], two instances over one backend share their state, as
-// a fleet of servers must.
+// never beyond the limit; a lockout record allows MaxFailures attempts,
+// then refuses for a lock that doubles with each failure after it, at
+// most MaxDuration, keeps its failures MaxDuration after the last one
+// (not just until the lock ends), and writes nothing when it refuses;
+// Reset forgets a record; concurrent calls lose no update and a record
+// decides and counts in one step (of many concurrent attempts exactly
+// MaxFailures go ahead); and, given [Options.NewPeer], two instances over
+// one backend share their state, as a fleet of servers must.
 //
 // # Time
 //
 // A store on a server (Redis, PostgreSQL) reads the server's clock, so the
 // suite lets real time pass: its buckets refill one token per 100 ms and
-// its counters live 300 ms, and the Refill and IncrExpires subtests take
-// about 1.5 s together. A store whose clock the test controls passes a
+// its locks last a few 100 ms, and the Refill and Lockout… subtests take
+// about 3 s together. A store whose clock the test controls passes a
 // [FakeClock] in [Options.Clock] and takes no time.
 //
 // No check depends on how fast the machine is. The suite notes when each
@@ -27,13 +30,12 @@
 // somewhere in between, and it asserts only what follows from that: a
 // Take must be refused when, however the calls were timed within their
 // intervals, the bucket cannot hold a token (and allowed when it must), and
-// a counter must still count when its ttl cannot have passed since the last
-// increment (and be forgotten when it must have). A slow call widens the
-// interval, which leaves fewer outcomes certain, never a wrong one; on a
-// [FakeClock] the intervals are instants and every outcome is checked
-// exactly. Where the suite waits for something (a token back, a counter
-// forgotten), it polls for it, failing when it did not come by the time it
-// had to.
+// an attempt must be refused when the lock cannot have ended (and allowed
+// when it must have). A slow call widens the interval, which leaves fewer
+// outcomes certain, never a wrong one; on a [FakeClock] the intervals are
+// instants and every outcome is checked exactly. Where the suite waits for
+// something (a token back, a lock ended), it polls for it, failing when it
+// did not come by the time it had to.
 //
 // # Decisions the contract leaves to the suite
 //
@@ -41,10 +43,12 @@
 //   - Buckets with the same key but another limit or window are separate
 //     buckets, as in the in-memory default (internal/ratelimit.Store): taking from one leaves
 //     the other full.
-//   - Take and Incr keep separate state: a key's bucket and its counter do
-//     not affect each other, and Reset leaves the bucket alone.
+//   - Take and Attempt keep separate state: a key's bucket and its lockout
+//     record do not affect each other, and Reset leaves the bucket alone.
 //   - Keys are compared byte for byte, whatever they contain (":", "%",
 //     spaces, non-ASCII text, NUL, bytes that are not UTF-8, 1 KB).
+//   - Attempt with fewer than 1 failure or a duration that is not positive
+//     is an error.
 //   - A call with a canceled context that returns an error must wrap
 //     [context.Canceled] and have had no effect; in-memory stores may
 //     ignore ctx (the subtest logs it).
@@ -159,12 +163,14 @@ func subtests() []subtest {
 		{"Refill", testRefill},
 		{"Keys", testKeys},
 		{"Limits", testLimits},
-		{"TakeAndIncr", testTakeAndIncr},
-		{"Incr", testIncr},
-		{"IncrExpires", testIncrExpires},
-		{"Reset", testReset},
+		{"TakeAndAttempt", testTakeAndAttempt},
+		{"Lockout", testLockout},
+		{"LockoutCap", testLockoutCap},
+		{"LockoutForgotten", testLockoutForgotten},
+		{"LockoutReset", testLockoutReset},
+		{"LockoutArguments", testLockoutArguments},
 		{"ConcurrentTake", testConcurrentTake},
-		{"ConcurrentIncr", testConcurrentIncr},
+		{"ConcurrentAttempt", testConcurrentAttempt},
 		{"SharedBackend", testSharedBackend},
 		{"CanceledContext", testCanceledContext},
 	}
@@ -201,24 +207,14 @@ func (e *env) take(s nextauth.RateStore, key string, limit int, window time.Dura
 	return ok
 }
 
-// incr calls s.Incr and fails the subtest on an error.
-func (e *env) incr(s nextauth.RateStore, key string, ttl time.Duration) int64 {
+// attempt calls s.Attempt with lo and fails the subtest on an error.
+func (e *env) attempt(s nextauth.RateStore, key string, lo nextauth.Lockout) bool {
 	e.t.Helper()
-	n, err := s.Incr(e.ctx, key, ttl)
+	ok, err := s.Attempt(e.ctx, key, lo.MaxFailures, lo.Duration, lo.MaxDuration)
 	if err != nil {
-		e.t.Fatalf("Incr(%q, %v) error = %v", key, ttl, err)
+		e.t.Fatalf("Attempt(%q, %d, %v, %v) error = %v", key, lo.MaxFailures, lo.Duration, lo.MaxDuration, err)
 	}
-	return n
-}
-
-// count calls s.Count and fails the subtest on an error.
-func (e *env) count(s nextauth.RateStore, key string) int64 {
-	e.t.Helper()
-	n, err := s.Count(e.ctx, key)
-	if err != nil {
-		e.t.Fatalf("Count(%q) error = %v", key, err)
-	}
-	return n
+	return ok
 }
 
 // reset calls s.Reset and fails the subtest on an error.
@@ -227,6 +223,18 @@ func (e *env) reset(s nextauth.RateStore, key string) {
 	if err := s.Reset(e.ctx, key); err != nil {
 		e.t.Fatalf("Reset(%q) error = %v", key, err)
 	}
+}
+
+// attemptN attempts n times on one record and returns how many went ahead.
+func (e *env) attemptN(s nextauth.RateStore, key string, lo nextauth.Lockout, n int) int {
+	e.t.Helper()
+	allowed := 0
+	for range n {
+		if e.attempt(s, key, lo) {
+			allowed++
+		}
+	}
+	return allowed
 }
 
 // takeN takes n times from one bucket and returns how many were allowed.

@@ -56,28 +56,33 @@ type flaws struct {
 	foldCase       bool // keys compared case-insensitively
 	truncateKeys   bool // keys compared on their first 64 bytes
 	oneBucketPer   bool // one bucket per key, whatever the limit and window
-	takeCounts     bool // Take also increments the key's counter
+	takeCounts     bool // Take also counts a failure on the key's lockout record
 	resetRefills   bool // Reset also forgets the key's buckets
 	racyTake       bool // Take reads and writes the bucket in two steps
-	racyIncr       bool // Incr reads and writes the counter in two steps
-	noExpiry       bool // counters are never forgotten
-	expiryAtFirst  bool // counters are forgotten ttl after the first increment
+	racyAttempt    bool // Attempt decides and counts in two steps
+	noLock         bool // Attempt never refuses
+	noDouble       bool // every lock lasts Duration
+	noCapLock      bool // locks double beyond MaxDuration (and the record is kept while locked)
+	forgetAtUnlock bool // a record is forgotten when its lock ends (not MaxDuration after the failure)
+	noForget       bool // records are never forgotten
+	forgetAtFirst  bool // a record is forgotten MaxDuration after its first failure
+	refusedCounts  bool // a refused attempt counts a failure and locks again
+	acceptBadArgs  bool // Attempt takes a max of 0 failures or durations of 0
 	resetNoop      bool // Reset does nothing
-	countStale     bool // Count reads forgotten counters
-	countIncr      bool // Count increments the counter
 	ctxUnwrapped   bool // a canceled context is an error not wrapping context.Canceled
 	ctxAfterEffect bool // a canceled context is an error, after the call took effect
 }
 
 // refStore is a simple, correct RateStore (a token bucket per key, limit
-// and window; a counter per key) that commits the flaws it is told to.
+// and window; a lockout record per key) that commits the flaws it is told
+// to.
 type refStore struct {
 	now   func() time.Time
 	flaws flaws
 
-	mu       sync.Mutex
-	buckets  map[bucketID]*bucket
-	counters map[string]*counter
+	mu      sync.Mutex
+	buckets map[bucketID]*bucket
+	records map[string]*record
 }
 
 type bucketID struct {
@@ -91,13 +96,13 @@ type bucket struct {
 	last   time.Time
 }
 
-type counter struct {
-	n              int64
-	first, expires time.Time
+type record struct {
+	n                           int64
+	first, lockedUntil, expires time.Time
 }
 
 func newRefStore(now func() time.Time, f flaws) *refStore {
-	return &refStore{now: now, flaws: f, buckets: map[bucketID]*bucket{}, counters: map[string]*counter{}}
+	return &refStore{now: now, flaws: f, buckets: map[bucketID]*bucket{}, records: map[string]*record{}}
 }
 
 func (s *refStore) normKey(key string) string {
@@ -132,7 +137,7 @@ func (s *refStore) Take(ctx context.Context, key string, limit int, window time.
 	}
 	key = s.normKey(key)
 	if s.flaws.takeCounts {
-		if _, err := s.Incr(context.Background(), key, time.Hour); err != nil {
+		if _, err := s.Attempt(context.Background(), key, 2, time.Hour, time.Hour); err != nil {
 			return false, err
 		}
 	}
@@ -198,53 +203,67 @@ func (s *refStore) Refund(ctx context.Context, key string, limit int, window tim
 	return after
 }
 
-func (s *refStore) Incr(ctx context.Context, key string, ttl time.Duration) (int64, error) {
+func (s *refStore) Attempt(ctx context.Context, key string, maxFailures int, duration, maxDuration time.Duration) (bool, error) {
 	before, after := s.ctxErr(ctx)
 	if before != nil {
-		return 0, before
+		return false, before
+	}
+	if !s.flaws.acceptBadArgs && (maxFailures < 1 || duration <= 0 || maxDuration <= 0) {
+		return false, errors.New("ref: bad lockout")
 	}
 	key = s.normKey(key)
 	s.mu.Lock()
 	now := s.now()
-	var c counter
-	if old, ok := s.counters[key]; ok && (s.flaws.noExpiry || !now.After(old.expires)) {
-		c = *old
+	var r record
+	if old, ok := s.records[key]; ok && (s.flaws.noForget || now.Before(old.expires)) {
+		r = *old
 	}
-	if s.flaws.racyIncr {
+	if s.flaws.racyAttempt {
 		s.mu.Unlock()
 		time.Sleep(time.Millisecond)
 		s.mu.Lock()
 	}
-	if c.n == 0 {
-		c.first = now
+	lockFor := func(n int64) time.Duration {
+		if n < int64(maxFailures) {
+			return 0
+		}
+		d := duration
+		for i := int64(maxFailures); i < n && !s.flaws.noDouble && (s.flaws.noCapLock || d < maxDuration); i++ {
+			d *= 2
+		}
+		if !s.flaws.noCapLock {
+			d = min(d, maxDuration)
+		}
+		return d
 	}
-	c.n++
-	c.expires = now.Add(ttl)
-	if s.flaws.expiryAtFirst {
-		c.expires = c.first.Add(ttl)
+	if now.Before(r.lockedUntil) && !s.flaws.noLock {
+		if s.flaws.refusedCounts {
+			r.n++
+			r.lockedUntil = now.Add(lockFor(r.n))
+			s.records[key] = &r
+		}
+		s.mu.Unlock()
+		return false, after
 	}
-	s.counters[key] = &c
+	if r.n == 0 {
+		r.first = now
+	}
+	r.n++
+	if d := lockFor(r.n); d > 0 {
+		r.lockedUntil = now.Add(d)
+	}
+	r.expires = now.Add(maxDuration)
+	switch {
+	case s.flaws.noCapLock && r.lockedUntil.After(r.expires):
+		r.expires = r.lockedUntil // kept as long as its lock
+	case s.flaws.forgetAtUnlock && r.lockedUntil.After(now):
+		r.expires = r.lockedUntil
+	case s.flaws.forgetAtFirst:
+		r.expires = r.first.Add(maxDuration)
+	}
+	s.records[key] = &r
 	s.mu.Unlock()
-	return c.n, after
-}
-
-func (s *refStore) Count(ctx context.Context, key string) (int64, error) {
-	before, after := s.ctxErr(ctx)
-	if before != nil {
-		return 0, before
-	}
-	key = s.normKey(key)
-	if s.flaws.countIncr {
-		n, err := s.Incr(context.Background(), key, time.Hour)
-		return n - 1, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, ok := s.counters[key]
-	if !ok || !s.flaws.countStale && !s.flaws.noExpiry && s.now().After(c.expires) {
-		return 0, after
-	}
-	return c.n, after
+	return true, after
 }
 
 func (s *refStore) Reset(ctx context.Context, key string) error {
@@ -256,7 +275,7 @@ func (s *refStore) Reset(ctx context.Context, key string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.flaws.resetNoop {
-		delete(s.counters, key)
+		delete(s.records, key)
 	}
 	if s.flaws.resetRefills {
 		for id := range s.buckets {
@@ -289,14 +308,9 @@ func (s slowStore) Refund(ctx context.Context, key string, limit int, window tim
 	return s.RateStore.Refund(ctx, key, limit, window)
 }
 
-func (s slowStore) Incr(ctx context.Context, key string, ttl time.Duration) (int64, error) {
+func (s slowStore) Attempt(ctx context.Context, key string, maxFailures int, duration, maxDuration time.Duration) (bool, error) {
 	s.clock.Sleep(slowCall)
-	return s.RateStore.Incr(ctx, key, ttl)
-}
-
-func (s slowStore) Count(ctx context.Context, key string) (int64, error) {
-	s.clock.Sleep(slowCall)
-	return s.RateStore.Count(ctx, key)
+	return s.RateStore.Attempt(ctx, key, maxFailures, duration, maxDuration)
 }
 
 func (s slowStore) Reset(ctx context.Context, key string) error {
@@ -328,15 +342,19 @@ func mutants() map[string]mutant {
 		"foldCase":       {flaws: flaws{foldCase: true}, fails: "Keys"},
 		"truncateKeys":   {flaws: flaws{truncateKeys: true}, fails: "Keys"},
 		"oneBucketPer":   {flaws: flaws{oneBucketPer: true}, fails: "Limits"},
-		"takeCounts":     {flaws: flaws{takeCounts: true}, fails: "TakeAndIncr"},
-		"resetRefills":   {flaws: flaws{resetRefills: true}, fails: "TakeAndIncr"},
-		"noExpiry":       {flaws: flaws{noExpiry: true}, fails: "IncrExpires"},
-		"expiryAtFirst":  {flaws: flaws{expiryAtFirst: true}, fails: "IncrExpires"},
-		"resetNoop":      {flaws: flaws{resetNoop: true}, fails: "Reset"},
-		"countStale":     {flaws: flaws{countStale: true}, fails: "IncrExpires"},
-		"countIncr":      {flaws: flaws{countIncr: true}, fails: "Incr"},
+		"takeCounts":     {flaws: flaws{takeCounts: true}, fails: "TakeAndAttempt"},
+		"resetRefills":   {flaws: flaws{resetRefills: true}, fails: "TakeAndAttempt"},
 		"racyTake":       {flaws: flaws{racyTake: true}, fails: "ConcurrentTake"},
-		"racyIncr":       {flaws: flaws{racyIncr: true}, fails: "ConcurrentIncr"},
+		"racyAttempt":    {flaws: flaws{racyAttempt: true}, fails: "ConcurrentAttempt"},
+		"noLock":         {flaws: flaws{noLock: true}, fails: "Lockout"},
+		"noDouble":       {flaws: flaws{noDouble: true}, fails: "Lockout"},
+		"noCapLock":      {flaws: flaws{noCapLock: true}, fails: "LockoutCap"},
+		"forgetAtUnlock": {flaws: flaws{forgetAtUnlock: true}, fails: "Lockout"},
+		"noForget":       {flaws: flaws{noForget: true}, fails: "LockoutForgotten"},
+		"forgetAtFirst":  {flaws: flaws{forgetAtFirst: true}, fails: "LockoutForgotten"},
+		"refusedCounts":  {flaws: flaws{refusedCounts: true}, fails: "Lockout"},
+		"acceptBadArgs":  {flaws: flaws{acceptBadArgs: true}, fails: "LockoutArguments"},
+		"resetNoop":      {flaws: flaws{resetNoop: true}, fails: "LockoutReset"},
 		"unshared":       {unshared: true, fails: "SharedBackend"},
 		"ctxUnwrapped":   {flaws: flaws{ctxUnwrapped: true}, fails: "CanceledContext"},
 		"ctxAfterEffect": {flaws: flaws{ctxAfterEffect: true}, fails: "CanceledContext"},

@@ -3,10 +3,12 @@ package ratestoretest
 import (
 	"strings"
 	"time"
+
+	"github.com/nextauth-go/nextauth"
 )
 
 // tick is how long the buckets of the Refill subtest take to refill one
-// token; the counters of IncrExpires live 3 ticks.
+// token; the locks of the Lockout subtests last a few ticks.
 const tick = 100 * time.Millisecond
 
 // long is a window or ttl no subtest outlives: nothing refills or
@@ -67,7 +69,7 @@ func testRefill(e *env) {
 }
 
 // testKeys: keys are compared byte for byte; emptying one bucket or
-// counting on one key leaves every other key alone.
+// locking one record leaves every other key alone.
 func testKeys(e *env) {
 	base := e.key("key")
 	longKey := base + "/" + strings.Repeat("k", 1024)
@@ -94,19 +96,23 @@ func testKeys(e *env) {
 		if e.take(e.s, key, 2, long) {
 			e.t.Errorf("keys[%d]: Take #3 from a bucket of 2 = true, want false", i)
 		}
-		if n := e.incr(e.s, key, long); n != 1 {
-			e.t.Errorf("keys[%d]: first Incr = %d, want 1 (after counting keys[:%d])", i, n, i)
+		if !e.attempt(e.s, key, twoFailures) {
+			e.t.Errorf("keys[%d]: first Attempt = false, want true (after locking keys[:%d])", i, i)
 		}
 	}
 	for i, key := range keys {
-		if n := e.incr(e.s, key, long); n != 2 {
-			e.t.Errorf("keys[%d]: second Incr = %d, want 2", i, n)
+		if !e.attempt(e.s, key, twoFailures) {
+			e.t.Errorf("keys[%d]: second Attempt = false, want true (one failure counted on it)", i)
 		}
-		if n := e.count(e.s, key); n != 2 {
-			e.t.Errorf("keys[%d]: Count after two Incr = %d, want 2", i, n)
+		if e.attempt(e.s, key, twoFailures) {
+			e.t.Errorf("keys[%d]: third Attempt = true, want false (locked after two failures)", i)
 		}
 	}
 }
+
+// twoFailures is a lockout of two failures whose lock outlives the
+// subtest.
+var twoFailures = nextauth.Lockout{MaxFailures: 2, Duration: long, MaxDuration: long}
 
 // testLimits: Take with the same key but another limit or window uses
 // another bucket.
@@ -126,38 +132,30 @@ func testLimits(e *env) {
 	}
 }
 
-// testTakeAndIncr: a key's bucket and its counter are separate, and Reset
-// leaves the bucket alone.
-func testTakeAndIncr(e *env) {
+// testTakeAndAttempt: a key's bucket and its lockout record are
+// separate, and Reset leaves the bucket alone.
+func testTakeAndAttempt(e *env) {
 	key := e.key("both")
 	if n := e.takeN(e.s, key, 2, long, 2); n != 2 {
 		e.t.Errorf("Take from a new bucket of 2: %d allowed, want 2", n)
 	}
-	if n := e.count(e.s, key); n != 0 {
-		e.t.Errorf("Count after two Takes on the key = %d, want 0", n)
-	}
-	if n := e.incr(e.s, key, long); n != 1 {
-		e.t.Errorf("Incr after two Takes on the key = %d, want 1", n)
-	}
-	if n := e.incr(e.s, key, long); n != 2 {
-		e.t.Errorf("second Incr = %d, want 2", n)
+	if n := e.attemptN(e.s, key, twoFailures, 3); n != 2 {
+		e.t.Errorf("3 Attempts (2 failures lock) on a key whose bucket is empty: %d went ahead, want 2", n)
 	}
 	if e.take(e.s, key, 2, long) {
-		e.t.Error("Take after emptying the bucket and counting on the key = true, want false")
+		e.t.Error("Take after emptying the bucket and locking the key = true, want false")
 	}
 	e.reset(e.s, key)
 	if e.take(e.s, key, 2, long) {
-		e.t.Error("Take after Reset of the key = true, want false (Reset forgets the counter, not the bucket)")
+		e.t.Error("Take after Reset of the key = true, want false (Reset forgets the lockout record, not the bucket)")
 	}
-	if n := e.incr(e.s, key, long); n != 1 {
-		e.t.Errorf("Incr after Reset = %d, want 1", n)
+	if n := e.attemptN(e.s, key, twoFailures, 3); n != 2 {
+		e.t.Errorf("3 Attempts after Reset: %d went ahead, want 2", n)
 	}
 
-	other := e.key("counted")
-	for range 3 {
-		e.incr(e.s, other, long)
-	}
+	other := e.key("locked")
+	e.attemptN(e.s, other, twoFailures, 3)
 	if !e.take(e.s, other, 1, long) {
-		e.t.Error("Take(1) on a key counted to 3 = false, want true")
+		e.t.Error("Take(1) on a locked key = false, want true")
 	}
 }

@@ -2,13 +2,13 @@ package redis
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/internal/ratelimit"
 )
 
 // luaTake takes a token from a bucket: KEYS[1] bucket (a hash of tokens
@@ -50,20 +50,39 @@ redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', math.min(tonumber(A
 return 1
 `
 
-// luaIncr increments a counter: KEYS[1] counter; ARGV[1] TTL (ms; 0 or
-// less deletes the counter at once). Returns the new count.
-const luaIncr = `
-local n = redis.call('INCR', KEYS[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return n
+// luaAttempt is one credentials attempt on a lockout record: KEYS[1]
+// record (a hash of n, the failures, and until, the end of the lock in
+// Unix µs of the Redis server's clock); ARGV[1] max failures, ARGV[2]
+// lock duration (µs), ARGV[3] max duration (µs), ARGV[4] key TTL (ms, the
+// max duration: the record is forgotten that long after the last counted
+// failure). Returns 0, writing nothing, while the lock lasts; else counts
+// the failure, locks from max failures on for the duration doubled per
+// failure beyond them (at most the max duration), and returns 1. Numbers
+// are written with string.format: Lua's own conversion keeps only 14
+// digits.
+const luaAttempt = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local r = redis.call('HMGET', KEYS[1], 'n', 'until')
+local n = tonumber(r[1]) or 0
+local locked = tonumber(r[2]) or 0
+if now < locked then return 0 end
+n = n + 1
+local maxf = tonumber(ARGV[1])
+if n >= maxf then
+  locked = now + math.min(tonumber(ARGV[3]), tonumber(ARGV[2]) * 2 ^ math.min(n - maxf, 62))
+end
+redis.call('HSET', KEYS[1], 'n', string.format('%.0f', n), 'until', string.format('%.0f', locked))
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1
 `
 
 // rateStore is the [nextauth.RateStore] of [Adapter.RateStore] and
 // [NewRateStore].
 type rateStore struct {
-	client                      goredis.UniversalClient
-	bucketPrefix, counterPrefix string
-	take, refund, incr          *goredis.Script
+	client                   goredis.UniversalClient
+	bucketPrefix, lockPrefix string
+	take, refund, attempt    *goredis.Script
 }
 
 var _ nextauth.RateStore = (*rateStore)(nil)
@@ -88,12 +107,13 @@ func (a *Adapter) RateStore() nextauth.RateStore {
 //     (a bucket per key, limit and window, like
 //     the in-memory default (internal/ratelimit.Store)), which expires one window after the
 //     last token taken, when it would be full anyway;
-//   - Incr runs INCR and PEXPIRE in one script on rate:count:<key>;
-//     Count is a GET of it and Reset a DEL.
+//   - Attempt runs one script on the hash rate:lock:<key> (the failures
+//     and the end of the lock), which expires the max duration after the
+//     last counted failure; Reset is a DEL of it.
 //
 // A window must be positive; it counts in whole microseconds (rounded up).
-// A ttl counts in whole milliseconds (rounded up); zero or less forgets
-// the counter at once.
+// Lock durations count in whole microseconds and the record's TTL in whole
+// milliseconds (both rounded up).
 func NewRateStore(client goredis.UniversalClient, prefix string) nextauth.RateStore {
 	if prefix == "" {
 		prefix = DefaultKeyPrefix
@@ -103,12 +123,12 @@ func NewRateStore(client goredis.UniversalClient, prefix string) nextauth.RateSt
 
 func newRateStore(client goredis.UniversalClient, prefix string) *rateStore {
 	return &rateStore{
-		client:        client,
-		bucketPrefix:  prefix + "rate:bucket:",
-		counterPrefix: prefix + "rate:count:",
-		take:          goredis.NewScript(luaTake),
-		refund:        goredis.NewScript(luaRefund),
-		incr:          goredis.NewScript(luaIncr),
+		client:       client,
+		bucketPrefix: prefix + "rate:bucket:",
+		lockPrefix:   prefix + "rate:lock:",
+		take:         goredis.NewScript(luaTake),
+		refund:       goredis.NewScript(luaRefund),
+		attempt:      goredis.NewScript(luaAttempt),
 	}
 }
 
@@ -142,31 +162,24 @@ func (s *rateStore) Refund(ctx context.Context, key string, limit int, window ti
 	return nil
 }
 
-// Incr adds one to key's counter and makes it expire ttl from now.
-func (s *rateStore) Incr(ctx context.Context, key string, ttl time.Duration) (int64, error) {
-	n, err := s.incr.Run(ctx, s.client, []string{s.counterPrefix + key}, ceilDiv(ttl, time.Millisecond)).Int64()
-	if err != nil {
-		return 0, wrap("increment rate counter", err)
+// Attempt counts a credentials attempt on key's lockout record unless it
+// is locked (see [nextauth.RateStore]).
+func (s *rateStore) Attempt(ctx context.Context, key string, maxFailures int, duration, maxDuration time.Duration) (bool, error) {
+	if err := ratelimit.CheckLockout(maxFailures, duration, maxDuration); err != nil {
+		return false, fmt.Errorf("redis: count failure: %w", err)
 	}
-	return n, nil
+	v, err := s.attempt.Run(ctx, s.client, []string{s.lockPrefix + key}, maxFailures,
+		ceilDiv(duration, time.Microsecond), ceilDiv(maxDuration, time.Microsecond), ceilDiv(maxDuration, time.Millisecond)).Int64()
+	if err != nil {
+		return false, wrap("count failure", err)
+	}
+	return v == 1, nil
 }
 
-// Count returns key's counter, 0 once Redis has expired it.
-func (s *rateStore) Count(ctx context.Context, key string) (int64, error) {
-	n, err := s.client.Get(ctx, s.counterPrefix+key).Int64()
-	if errors.Is(err, goredis.Nil) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, wrap("read rate counter", err)
-	}
-	return n, nil
-}
-
-// Reset deletes key's counter.
+// Reset deletes key's lockout record.
 func (s *rateStore) Reset(ctx context.Context, key string) error {
-	if err := s.client.Del(ctx, s.counterPrefix+key).Err(); err != nil {
-		return wrap("reset rate counter", err)
+	if err := s.client.Del(ctx, s.lockPrefix+key).Err(); err != nil {
+		return wrap("reset lockout", err)
 	}
 	return nil
 }

@@ -66,35 +66,37 @@ func TestRateStoreKeys(t *testing.T) {
 	}
 	checkTTL(t, client, odd, time.Minute+time.Millisecond, written)
 
+	// A lockout record: failures and the lock's end (server µs), kept the
+	// max duration after the last counted failure.
 	written = time.Now()
-	for want := int64(1); want <= 2; want++ {
-		if n, err := s.Incr(ctx, "cred:f:x", 2*time.Second); n != want || err != nil {
-			t.Fatalf("Incr = %d, %v, want %d", n, err, want)
+	for range 2 {
+		if ok, err := s.Attempt(ctx, "lockout:x", 2, time.Second, 2*time.Second); !ok || err != nil {
+			t.Fatalf("Attempt = %v, %v, want true", ok, err)
 		}
 	}
-	counter := a.prefix + "rate:count:cred:f:x"
-	if v, err := client.Get(ctx, counter).Result(); v != "2" || err != nil {
-		t.Errorf("GET %s = %q, %v, want 2", counter, v, err)
+	record := a.prefix + "rate:lock:lockout:x"
+	h, err = client.HGetAll(ctx, record).Result()
+	if err != nil || h["n"] != "2" || len(h) != 2 {
+		t.Errorf("HGETALL %s = %v, %v, want n 2 and until", record, h, err)
 	}
-	checkTTL(t, client, counter, 2*time.Second, written)
-	written = time.Now()
-	if _, err := s.Incr(ctx, "cred:f:x", 10*time.Second); err != nil {
+	until, err := strconv.ParseInt(h["until"], 10, 64)
+	if from, to := written.Add(time.Second).UnixMicro()-skew, time.Now().Add(time.Second).UnixMicro()+skew; err != nil || until < from || until > to {
+		t.Errorf("until = %q, want Unix µs in [%d, %d] (a second after the second failure)", h["until"], from, to)
+	}
+	checkTTL(t, client, record, 2*time.Second, written)
+	if got, want := scripts.lastArgs(), "[2 1000000 2000000 2000]"; got != want {
+		t.Errorf("Attempt ran its script with ARGV %s, want %s (max failures, duration µs, max duration µs, TTL ms)", got, want)
+	}
+	// Refused while locked: nothing written, the TTL runs on.
+	if ok, err := s.Attempt(ctx, "lockout:x", 2, time.Second, time.Hour); ok || err != nil {
+		t.Errorf("Attempt while locked = %v, %v, want false", ok, err)
+	}
+	checkTTL(t, client, record, 2*time.Second, written)
+	if err := s.Reset(ctx, "lockout:x"); err != nil {
 		t.Fatal(err)
 	}
-	checkTTL(t, client, counter, 10*time.Second, written)
-	if err := s.Reset(ctx, "cred:f:x"); err != nil {
-		t.Fatal(err)
-	}
-	if n, err := client.Exists(ctx, counter).Result(); n != 0 || err != nil {
-		t.Errorf("EXISTS %s after Reset = %d, %v, want 0", counter, n, err)
-	}
-
-	// A ttl of zero forgets the counter at once.
-	if n, err := s.Incr(ctx, "zero", 0); n != 1 || err != nil {
-		t.Errorf("Incr(ttl 0) = %d, %v, want 1", n, err)
-	}
-	if n, err := s.Count(ctx, "zero"); n != 0 || err != nil {
-		t.Errorf("Count after Incr(ttl 0) = %d, %v, want 0", n, err)
+	if n, err := client.Exists(ctx, record).Result(); n != 0 || err != nil {
+		t.Errorf("EXISTS %s after Reset = %d, %v, want 0", record, n, err)
 	}
 
 	var bad []string
@@ -158,13 +160,13 @@ func TestNewRateStoreDefaultPrefix(t *testing.T) {
 	ctx := t.Context()
 	client := testClient(t)
 	key := strings.TrimSuffix(uniquePrefix(), ":")
-	counter := DefaultKeyPrefix + "rate:count:" + key
-	t.Cleanup(func() { client.Del(ctx, counter) })
-	if _, err := NewRateStore(client, "").Incr(ctx, key, time.Minute); err != nil {
+	record := DefaultKeyPrefix + "rate:lock:" + key
+	t.Cleanup(func() { client.Del(ctx, record) })
+	if _, err := NewRateStore(client, "").Attempt(ctx, key, 5, time.Minute, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	if v, err := client.Get(ctx, counter).Result(); v != "1" || err != nil {
-		t.Errorf("GET %s = %q, %v, want 1", counter, v, err)
+	if v, err := client.HGet(ctx, record, "n").Result(); v != "1" || err != nil {
+		t.Errorf("HGET %s n = %q, %v, want 1", record, v, err)
 	}
 }
 
@@ -209,9 +211,8 @@ func TestRateStoreErrors(t *testing.T) {
 		call func() error
 	}{
 		{"take rate token", func() error { _, err := s.Take(ctx, "k", 1, time.Minute); return err }},
-		{"increment rate counter", func() error { _, err := s.Incr(ctx, "k", time.Minute); return err }},
-		{"read rate counter", func() error { _, err := s.Count(ctx, "k"); return err }},
-		{"reset rate counter", func() error { return s.Reset(ctx, "k") }},
+		{"count failure", func() error { _, err := s.Attempt(ctx, "k", 5, time.Minute, time.Hour); return err }},
+		{"reset lockout", func() error { return s.Reset(ctx, "k") }},
 	}
 	for _, c := range calls {
 		err := c.call()

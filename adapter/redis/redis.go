@@ -15,7 +15,7 @@
 //	user-sessions:<userId>                    sorted set of session tokens, scored by key deadline
 //	verification-token:<identifier>:<token>   verification token
 //	rate:bucket:<limit>:<window µs>:<key>     hash of tokens and updated (Unix µs): a rate-limit bucket
-//	rate:count:<key>                          integer: a failure counter
+//	rate:lock:<key>                           hash of n (failures) and until (Unix µs): a lockout record
 //	revoked-sid:<sid>                         "1": a revoked JWT session, expiring when its revocation ends
 //	revoked-user:<userId>                     Unix ms: the user's JWT sessions signed in before are revoked
 //
@@ -24,7 +24,8 @@
 //
 // The rate: keys belong to [Adapter.RateStore] (see [NewRateStore]); they
 // expire by themselves, a bucket one window after its last token was
-// taken, a counter ttl after its last increment.
+// taken, a lockout record the lockout's max duration after its last
+// counted failure.
 //
 // The revoked- keys belong to the [nextauth.JWTRevoker] methods; a
 // revoked-user key expires maxAge after the user's last revocation.

@@ -121,7 +121,9 @@ func (f *File) build(console io.Writer) (built, error) {
 	cfg.CORSOrigins = v.corsOrigins(f.CORSOrigins)
 	cfg.EmailRateLimit = v.rateLimit("email_rate_limit", f.EmailRateLimit)
 	cfg.CredentialsRateLimit = v.rateLimit("credentials_rate_limit", f.CredentialsRateLimit)
+	cfg.LogRateLimit = v.rateLimit("log_rate_limit", f.LogRateLimit)
 	cfg.Lockout = v.lockout(f.Lockout)
+	cfg.ClientIPv6Prefix = v.rateLimitOptions(f.RateLimit)
 	cfg.Theme = v.theme(f.Theme)
 	cfg.Pages = v.pages(f.Pages)
 	v.log(f.Log)
@@ -468,6 +470,23 @@ func (v *validator) credentials(path string, c *Credentials) nextauth.Provider {
 			v.addf(path+".fields", "static users sign in with fields named username and password; list both")
 		}
 	}
+	if id := c.IdentifierField; id != "" {
+		found := false
+		for _, fd := range fields {
+			if fd.Name == id {
+				found = true
+				if fd.Type == "password" {
+					v.addf(path+".identifier_field", "%q is a password field: name the field that identifies the account (a user name, an e-mail address)", id)
+				}
+			}
+		}
+		switch {
+		case len(c.Users) > 0 && id != "username":
+			v.addf(path+".identifier_field", "%q: static users sign in with their username; leave identifier_field out or set it to username", id)
+		case !found && len(fields) > 0:
+			v.addf(path+".identifier_field", "%q is not one of the fields", id)
+		}
+	}
 	var authorize provider.AuthorizeFunc
 	switch {
 	case len(c.Users) > 0 && c.AuthorizeURL != "":
@@ -486,7 +505,16 @@ func (v *validator) credentials(path string, c *Credentials) nextauth.Provider {
 	if len(v.problems) > before || authorize == nil {
 		return nil
 	}
-	return provider.Credentials(provider.CredentialsConfig{ID: c.ID, Name: c.Name, Fields: fields, Authorize: authorize})
+	// Static users are checked here, by username (also with fields: []),
+	// with bcrypt: a refusal for a locked account does the same work, so
+	// that its time does not show the lock.
+	identifier := c.IdentifierField
+	if len(c.Users) > 0 {
+		identifier = "username"
+	}
+	return provider.Credentials(provider.CredentialsConfig{ID: c.ID, Name: c.Name, Fields: fields, Authorize: authorize,
+		IdentifierField: identifier, CheckWhileLocked: len(c.Users) > 0,
+		AllowDangerousEmailAccountLinking: c.AllowDangerousEmailAccountLinking})
 }
 
 // staticUsers checks static users and builds their authorize func.

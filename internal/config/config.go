@@ -84,9 +84,14 @@ type File struct {
 	EmailRateLimit RateLimit `yaml:"email_rate_limit"`
 	// CredentialsRateLimit bounds credentials sign-in attempts.
 	CredentialsRateLimit RateLimit `yaml:"credentials_rate_limit"`
+	// LogRateLimit bounds POST /_log, the browser client's log proxy, per
+	// client (per_client and window only).
+	LogRateLimit RateLimit `yaml:"log_rate_limit"`
 	// Lockout locks an account out of credentials sign-in after repeated
 	// failures.
 	Lockout Lockout `yaml:"lockout"`
+	// RateLimit tunes how every rate limit counts clients.
+	RateLimit RateLimitOptions `yaml:"rate_limit"`
 	// Theme styles the built-in pages.
 	Theme Theme `yaml:"theme"`
 	// Pages replaces built-in pages.
@@ -143,8 +148,9 @@ type DatabaseOptions struct {
 	CleanupInterval *Duration `yaml:"cleanup_interval"`
 }
 
-// RateLimit is the email_rate_limit and credentials_rate_limit keys;
-// zero values mean the defaults, a negative limit turns that limit off.
+// RateLimit is the email_rate_limit, credentials_rate_limit and
+// log_rate_limit keys; zero values mean the defaults, a negative limit
+// turns that limit off.
 type RateLimit struct {
 	// PerAccount bounds the attempts on one account (e-mail address or
 	// user name) per Window. email_rate_limit also reads it from
@@ -156,6 +162,13 @@ type RateLimit struct {
 	// client per Window, successful or not.
 	Requests int      `yaml:"requests"`
 	Window   Duration `yaml:"window"`
+}
+
+// RateLimitOptions is the rate_limit key.
+type RateLimitOptions struct {
+	// IPv6Prefix is the length of the IPv6 network per-client limits count
+	// as one client; 0 means 64.
+	IPv6Prefix int `yaml:"ipv6_prefix"`
 }
 
 // aliasPerAddress is the old name of email_rate_limit.per_account.
@@ -425,11 +438,20 @@ type Credentials struct {
 	// Fields are the inputs of the built-in sign-in page. nil means a user
 	// name and a password; an empty list hides the provider from the page.
 	Fields []Field `yaml:"fields"`
+	// IdentifierField names the field identifying the account, which the
+	// per-account rate limit and the lockout count on; "" means username,
+	// else email, else the first field that is not a password. One of
+	// Fields; with fields: [] it is needed for any per-account protection.
+	IdentifierField string `yaml:"identifier_field"`
 	// Users are static users with bcrypt password hashes.
 	Users []User `yaml:"users"`
 	// AuthorizeURL receives the submitted fields as JSON; a 200 answer with
 	// a user object signs in.
 	AuthorizeURL string `yaml:"authorize_url"`
+	// AllowDangerousEmailAccountLinking lets a first sign-in under database
+	// sessions link to an existing user with the e-mail address the user
+	// has here; without it such a sign-in is refused (CredentialsSignin).
+	AllowDangerousEmailAccountLinking bool `yaml:"allow_dangerous_email_account_linking"`
 }
 
 // Field is one input of a credentials form.
@@ -577,8 +599,9 @@ func (f *File) applyEnv(env func(string) string) {
 }
 
 // Warnings are things worth a word that are not problems: ${NAME}
-// references that expanded to "", deprecated keys, and a trust_proxy
-// entry that trusts every address.
+// references that expanded to "", deprecated keys, a trust_proxy entry
+// that trusts every address, and a credentials provider without an
+// identifier field (no per-account rate limit or lockout).
 func (f *File) Warnings() []string {
 	var w []string
 	for _, u := range f.Unset {
@@ -594,5 +617,24 @@ func (f *File) Warnings() []string {
 				Err: fmt.Errorf("%s trusts every address: any client can then choose the address rate limits count and logs show; list your proxies' networks", p)}).Error())
 		}
 	}
+	for i, p := range f.Providers {
+		if c := p.Credentials; c != nil && c.IdentifierField == "" && len(c.Users) == 0 && c.Fields != nil && !hasIdentifier(c.Fields) {
+			key := "providers[" + strconv.Itoa(i) + "].identifier_field"
+			w = append(w, (&Problem{File: f.Path, Line: f.lines["providers["+strconv.Itoa(i)+"].fields"], Key: key,
+				Err: errors.New("missing: without a field naming the account (fields lists no user name or other text field), " +
+					"this provider has no per-account rate limit and no lockout; set identifier_field to the field your users sign in with")}).Error())
+		}
+	}
 	return w
+}
+
+// hasIdentifier reports whether fields have one that can name the account:
+// one that is not a password.
+func hasIdentifier(fields []Field) bool {
+	for _, f := range fields {
+		if f.Type != "password" {
+			return true
+		}
+	}
+	return false
 }

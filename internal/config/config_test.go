@@ -224,7 +224,7 @@ func TestProblems(t *testing.T) {
 		want []string // every problem, in order
 	}{
 		{"unknown top-level key", "secret: s\ncolour: red\n", []string{
-			"config: t.yaml:2: colour: unknown key; known keys here: url, urls, secret, previous_secrets, database, database_options, trust_proxy, cors_origins, allow, cookies, session, jwt, email_rate_limit, credentials_rate_limit, lockout, theme, pages, debug, log, admin, metrics_addr, providers",
+			"config: t.yaml:2: colour: unknown key; known keys here: url, urls, secret, previous_secrets, database, database_options, trust_proxy, cors_origins, allow, cookies, session, jwt, email_rate_limit, credentials_rate_limit, log_rate_limit, lockout, rate_limit, theme, pages, debug, log, admin, metrics_addr, providers",
 		}},
 		{"unknown nested key", "secret: s\ntheme:\n  colour: red\n", []string{
 			"config: t.yaml:3: theme.colour: unknown key; known keys here: color_scheme, brand_color, logo, button_text",
@@ -251,7 +251,7 @@ func TestProblems(t *testing.T) {
 		{"no type", "secret: s\nproviders:\n  - id: x\n", []string{"config: t.yaml:3: providers[0].type: missing; supported types: credentials"}},
 		{"unknown type", "secret: s\nproviders:\n  - type: saml\n", []string{`config: t.yaml:3: providers[0].type: unknown provider type "saml"; supported types: credentials`}},
 		{"type owns its keys", "secret: s\nproviders:\n  - type: credentials\n    authorize_url: http://127.0.0.1:1/\n    client_id: x\n", []string{
-			"config: t.yaml:5: providers[0].client_id: unknown key; known keys here: id, name, fields, users, authorize_url",
+			"config: t.yaml:5: providers[0].client_id: unknown key; known keys here: id, name, fields, identifier_field, users, authorize_url, allow_dangerous_email_account_linking",
 		}},
 		{"neither users nor authorize_url", "secret: s\nproviders:\n  - type: credentials\n", []string{
 			"config: t.yaml:3: providers[0]: a credentials provider needs users (static users) or authorize_url (a remote check)",

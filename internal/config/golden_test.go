@@ -114,6 +114,9 @@ type providerDump struct {
 	Fields []nextauth.CredentialField `json:",omitempty"`
 	MaxAge time.Duration              `json:",omitempty"` // email
 	OAuth  *oauthDump                 `json:",omitempty"`
+
+	// AllowDangerousEmailAccountLinking of a credentials provider.
+	AllowDangerousEmailAccountLinking bool `json:",omitempty"`
 }
 
 // oauthDump is what an OAuth provider was built with, its secret masked.
@@ -231,6 +234,9 @@ func goldenOutput(t *testing.T, path string, env map[string]string) string {
 		pd := providerDump{Info: p.Info()}
 		if cp, ok := p.(nextauth.CredentialsProvider); ok {
 			pd.Fields = cp.Fields()
+			if l, ok := p.(nextauth.EmailAccountLinker); ok {
+				pd.AllowDangerousEmailAccountLinking = l.AllowDangerousEmailAccountLinking()
+			}
 		}
 		if ep, ok := p.(nextauth.EmailProvider); ok {
 			pd.MaxAge = ep.MaxAge()

@@ -137,6 +137,9 @@ func (v *validator) rateLimit(key string, r RateLimit) nextauth.RateLimit {
 	if r.Requests != 0 && key != "credentials_rate_limit" {
 		v.addf(key+".requests", "only credentials_rate_limit has it")
 	}
+	if r.PerAccount != 0 && key == "log_rate_limit" {
+		v.addf(key+".per_account", "log_rate_limit counts per client only (per_client)")
+	}
 	return nextauth.RateLimit{PerAccount: r.PerAccount, PerClient: r.PerClient, Requests: r.Requests, Window: v.age(key+".window", r.Window)}
 }
 
@@ -151,6 +154,16 @@ func (v *validator) lockout(l Lockout) nextauth.Lockout {
 		v.addf("lockout.max_duration", "%s is shorter than duration (%s)", out.MaxDuration, out.Duration)
 	}
 	return out
+}
+
+// rateLimitOptions checks the rate_limit key and returns the IPv6 prefix
+// length (0: the default).
+func (v *validator) rateLimitOptions(r RateLimitOptions) int {
+	if r.IPv6Prefix < 0 || r.IPv6Prefix > 128 {
+		v.addf("rate_limit.ipv6_prefix", "%d: want 1 to 128 (64: a client's usual IPv6 network; 128: each address)", r.IPv6Prefix)
+		return 0
+	}
+	return r.IPv6Prefix
 }
 
 // admin checks the admin key.

@@ -39,6 +39,9 @@ func TestServerKeys(t *testing.T) {
 			func(_ *File, c nextauth.Config) any { return c.EmailRateLimit.PerAccount }, 4},
 		{"credentials_rate_limit", "credentials_rate_limit: {per_account: 7, per_client: 50, requests: 90, window: 2m}\n",
 			func(_ *File, c nextauth.Config) any { return c.CredentialsRateLimit }, nextauth.RateLimit{PerAccount: 7, PerClient: 50, Requests: 90, Window: 2 * time.Minute}},
+		{"log_rate_limit", "log_rate_limit: {per_client: 5, window: 10s}\n",
+			func(_ *File, c nextauth.Config) any { return c.LogRateLimit }, nextauth.RateLimit{PerClient: 5, Window: 10 * time.Second}},
+		{"log_rate_limit default", "", func(_ *File, c nextauth.Config) any { return c.LogRateLimit }, nextauth.RateLimit{}},
 		{"lockout", "lockout: {max_failures: -1, duration: 10s, max_duration: 600}\n",
 			func(_ *File, c nextauth.Config) any { return c.Lockout }, nextauth.Lockout{MaxFailures: -1, Duration: 10 * time.Second, MaxDuration: 10 * time.Minute}},
 		{"admin default path", "admin: {token: " + adminToken + "}\n", func(f *File, _ nextauth.Config) any { return f.AdminPath() }, DefaultAdminPath},
@@ -110,6 +113,10 @@ func TestServerProblems(t *testing.T) {
 		}},
 		{"requests in email_rate_limit", "secret: s\nemail_rate_limit:\n  requests: 9\n", []string{
 			"config: t.yaml:3: email_rate_limit.requests: only credentials_rate_limit has it",
+		}},
+		{"per_account in log_rate_limit", "secret: s\nlog_rate_limit:\n  per_account: 3\n  requests: 4\n", []string{
+			"config: t.yaml:3: log_rate_limit.per_account: log_rate_limit counts per client only (per_client)",
+			"config: t.yaml:4: log_rate_limit.requests: only credentials_rate_limit has it",
 		}},
 		{"per_address and per_account", "secret: s\nemail_rate_limit:\n  per_account: 1\n  per_address: 2\n", []string{
 			"config: t.yaml:4: email_rate_limit.per_address: is the old name of per_account; keep only per_account",

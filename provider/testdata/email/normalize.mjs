@@ -1,9 +1,16 @@
 // Writes normalize.json: inputs and what NextAuth 4.24.15's default
-// normalizeIdentifier (core/routes/signin.ts) makes of them in this Node.js.
-// The function below restates that normaliser (step 2 of POST /signin/email
-// in docs/compatibility.md#e-mail-sign-in) with JavaScript's own normalize,
+// normalizeIdentifier (core/routes/signin.ts) makes of them in this Node.js
+// ("out", null for a rejection). The function below restates that
+// normaliser (step 2 of POST /signin/email in
+// docs/compatibility.md#e-mail-sign-in) with JavaScript's own normalize,
 // trim, toLowerCase and split, which are what the Go code must match.
-// Regenerate from the module root with
+//
+// Where provider.NormalizeEmail departs from it on purpose, the case also
+// has "departs" (why) and "ours" (what the Go code must give instead, null
+// for a rejection), computed by ours() below, which restates those
+// departures: control characters refused; each part trimmed after
+// splitting; white space and format characters (but ZWNJ, ZWJ) refused
+// inside a part. Regenerate from the module root with
 //
 //	node provider/testdata/email/normalize.mjs > provider/testdata/email/normalize.json
 //
@@ -22,6 +29,26 @@ function normalizeIdentifier(identifier) {
   return `${local}@${domain}`;
 }
 
+// ours restates provider.NormalizeEmail: NextAuth's rules plus the
+// departures of docs/compatibility.md#e-mail-sign-in. It throws the reason
+// of a rejection.
+function ours(identifier) {
+  const trimmed = identifier.normalize("NFKC").trim();
+  if ((trimmed.match(/@/g) ?? []).length !== 1) throw new Error("Invalid email address format.");
+  if (trimmed.includes('"')) throw new Error("Invalid email address format.");
+  if (/\p{Cc}/u.test(trimmed)) throw new Error("control character");
+  let [local, domain] = trimmed.toLowerCase().split("@");
+  domain = domain.split(",")[0];
+  local = local.trim();
+  domain = domain.trim();
+  if (!local || !domain) throw new Error("Invalid email address format.");
+  if (/(?![\u200c\u200d])[\p{White_Space}\p{Cf}]/u.test(local + domain)) {
+    throw new Error("white space or format character inside");
+  }
+  if (!domain.includes(".")) throw new Error("Invalid email address format.");
+  return `${local}@${domain}`;
+}
+
 const fixed = [
   "", " ", "@", "a@", "@b.c", "a@b", "a@b.c", "A@B.C", " a@b.c ", "\ta@b.c\n",
   "a@@b.c", "a@b@c.d", 'a"b@c.d', '"a"@b.c', "a@b.c,d", "a@b.c,evil@x.y", "a@b,c.d",
@@ -35,6 +62,9 @@ const fixed = [
   "\u1680a@b.c", "\u180ea@b.c", "\u200ba@b.c", "a@b.c ,x", "a@b.c\u00a0,x", "´@x.y",
   "Ω\u0345@x.y", "a@x.y,\u0301", "\ufb01@\ufb02.com", "＂a＂@b.c", "a@b．c", "a@b。c",
   "a\u0000@b.c", "\ud83d\ude00@example.com", "a@\ud83d\ude00.com", "\ufffd@b.c",
+  "victim@example.com ,x", "victim @example.com", "victim@ example.com", "vic tim@example.com",
+  "victim@exam ple.com", "vic\u00a0tim@example.com", "victim@example.com\u3000,x", "vic\u00adtim@example.com",
+  "vic\u200btim@example.com", "victim@exa\u202emple.com", "\u0928\u094d\u200d\u0928@example.com", "a\u200c@b.c",
 ];
 
 // A deterministic mix of the characters above and random code points.
@@ -70,11 +100,19 @@ while (random.length < 1500) {
   random.push(s);
 }
 
-const cases = [...fixed, ...random].map((input) => {
+function run(f, input) {
   try {
-    return { in: input, out: normalizeIdentifier(input) };
-  } catch {
-    return { in: input, out: null };
+    return { value: f(input) };
+  } catch (e) {
+    return { value: null, why: e.message };
   }
+}
+
+const cases = [...fixed, ...random].map((input) => {
+  const theirs = run(normalizeIdentifier, input);
+  const mine = run(ours, input);
+  if (mine.value === theirs.value) return { in: input, out: theirs.value };
+  const why = mine.value === null ? mine.why : "each part trimmed";
+  return { in: input, out: theirs.value, departs: why, ours: mine.value };
 });
 process.stdout.write("[\n" + cases.map((c) => JSON.stringify(c)).join(",\n") + "\n]\n");

@@ -52,6 +52,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -98,10 +99,35 @@ const Memory = ":memory:"
 // The caller owns the returned database and closes it. Open checks that the
 // file can be opened; it does not create the schema ([Adapter.Migrate]).
 func Open(path string) (*sql.DB, error) {
+	return open(path, false)
+}
+
+// OpenExisting is [Open] for a database that must already exist: it never
+// creates the file (Prisma's file: URLs name an app's existing database),
+// and fails with an error wrapping [fs.ErrNotExist] and naming the path
+// when there is none.
+func OpenExisting(path string) (*sql.DB, error) {
+	if path != Memory {
+		st, err := os.Stat(path)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		if !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("sqlite: open %s: not a file", path)
+		}
+	}
+	return open(path, true)
+}
+
+func open(path string, existing bool) (*sql.DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
 	}
-	db, err := sql.Open("sqlite", dsn(path))
+	source := dsn(path)
+	if existing && path != Memory {
+		source += "&mode=rw" // never create the file, even if it went meanwhile
+	}
+	db, err := sql.Open("sqlite", source)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}

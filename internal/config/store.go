@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"path/filepath"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -42,6 +44,9 @@ type Store struct {
 	// password.
 	url     string
 	options DatabaseOptions
+	// closers close what Open opened beside the adapter (its pool or
+	// database handle), after the adapter.
+	closers []func() error
 }
 
 // pingToken is the session token Ping looks up: no session has it
@@ -104,10 +109,34 @@ func withStore(cfg nextauth.Config, s *Store) nextauth.Config {
 
 // Close closes the database connection, if any.
 func (s *Store) Close() error {
+	var errs []error
 	if c, ok := s.Adapter.(io.Closer); ok {
-		return c.Close()
+		errs = append(errs, c.Close())
 	}
-	return nil
+	for _, c := range s.closers {
+		errs = append(errs, c())
+	}
+	s.closers = nil
+	return errors.Join(errs...)
+}
+
+// openSQLite opens db's SQLite file: created when missing for an
+// sqlite:// URL, never for a file: URL (the app's existing database),
+// whose missing file is an error naming the path it was looked for at.
+func openSQLite(db *database) (*sql.DB, error) {
+	if !db.existing {
+		return sqlite.Open(db.path)
+	}
+	h, err := sqlite.OpenExisting(db.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		abs, aerr := filepath.Abs(db.path)
+		if aerr != nil {
+			abs = db.path
+		}
+		return nil, fmt.Errorf("%s does not exist: a file: URL names an existing database, which is never created "+
+			"(a relative path is resolved against the folder of prisma_schema, else of the config file)", abs)
+	}
+	return h, err
 }
 
 // Open checks f as [File.NextAuth] does and, when there is no problem,
@@ -134,21 +163,33 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 	s.CleanupInterval = cleanupInterval(db, f.DatabaseOptions)
 	switch db.kind {
 	case KindSQLite:
-		a, err := sqlite.OpenAdapter(ctx, db.path)
+		h, err := openSQLite(db)
 		if err != nil {
 			return nextauth.Config{}, nil, openError(db, err)
 		}
-		s.Adapter = a
+		a := sqlite.New(h)
+		if err := a.Migrate(ctx); err != nil {
+			return nextauth.Config{}, nil, openError(db, errors.Join(err, a.Close(), h.Close()))
+		}
+		s.Adapter, s.closers = a, append(s.closers, h.Close)
 	case KindPostgres:
-		a, err := postgres.Connect(ctx, db.url)
-		if w, ok := errors.AsType[*postgres.SchemaWarning](err); ok && a != nil {
+		pool, err := pgxpool.New(ctx, db.dsn)
+		if err != nil {
+			return nextauth.Config{}, nil, openError(db, fmt.Errorf("postgres: connect: %w", err))
+		}
+		a := postgres.New(pool)
+		err = a.Migrate(ctx)
+		if w, ok := errors.AsType[*postgres.SchemaWarning](err); ok {
 			s.Warnings = append(s.Warnings, scrub(w, db.url).Error())
 			err = nil
 		}
 		if err != nil {
+			pool.Close()
 			return nextauth.Config{}, nil, openError(db, err)
 		}
-		s.Adapter = a
+		s.Adapter, s.closers = a, append(s.closers, func() error { pool.Close(); return nil })
+	case KindMySQL:
+		return nextauth.Config{}, nil, openError(db, errors.New("MySQL is not served by this build"))
 	case KindRedis:
 		a, err := redis.Connect(ctx, db.url, redis.Options{KeyPrefix: f.DatabaseOptions.KeyPrefix})
 		if err != nil {
@@ -233,9 +274,11 @@ func (f *File) Migrate(ctx context.Context) (MigrateResult, error) {
 	var err error
 	switch db.kind {
 	case KindSQLite:
-		err = migrateSQLite(ctx, db.path, &r)
+		err = migrateSQLite(ctx, db, &r)
 	case KindPostgres:
-		err = migratePostgres(ctx, db.url, &r)
+		err = migratePostgres(ctx, db.dsn, &r)
+	case KindMySQL:
+		err = errors.New("MySQL is not served by this build")
 	case KindRedis:
 		var a *redis.Adapter
 		if a, err = redis.Connect(ctx, db.url, redis.Options{KeyPrefix: f.DatabaseOptions.KeyPrefix}); err == nil {
@@ -248,9 +291,9 @@ func (f *File) Migrate(ctx context.Context) (MigrateResult, error) {
 	return r, nil
 }
 
-// migrateSQLite migrates the SQLite file at path.
-func migrateSQLite(ctx context.Context, path string, r *MigrateResult) (err error) {
-	db, err := sqlite.Open(path)
+// migrateSQLite migrates d's SQLite file.
+func migrateSQLite(ctx context.Context, d *database, r *MigrateResult) (err error) {
+	db, err := openSQLite(d)
 	if err != nil {
 		return err
 	}

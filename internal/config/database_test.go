@@ -354,6 +354,7 @@ func TestOpenErrors(t *testing.T) {
 		{"sqlite in a missing directory", "sqlite://" + filepath.Join(t.TempDir(), "no", "such", "dir", "x.db"), "config: database sqlite://"},
 		{"postgres unreachable", "postgres://u:pw-1234@127.0.0.1:1/db?connect_timeout=5", "config: database postgres://u:xxxxx@127.0.0.1:1/db?connect_timeout=5: "},
 		{"redis unreachable", "redis://:pw-1234@127.0.0.1:1/0", "config: database redis://:xxxxx@127.0.0.1:1/0: "},
+		{"mysql unreachable", "mysql://u:pw-1234@127.0.0.1:1/db?connect_timeout=5", "config: database mysql://u:xxxxx@127.0.0.1:1/db?connect_timeout=5: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -406,6 +407,39 @@ func TestOpenPostgres(t *testing.T) {
 	}
 	if _, err := store.Adapter.CreateUser(context.Background(), nextauth.User{Email: nextauth.String("a@example.com")}); err != nil {
 		t.Errorf("CreateUser() = %v, want the schema migrated", err)
+	}
+	checkSharedRateStore(t, cfg, store)
+}
+
+func TestOpenMySQL(t *testing.T) {
+	dbURL := newMySQLDatabase(t)
+	f, err := Parse("t.yaml", []byte("secret: s\ndatabase: \"${DB}?connection_limit=3\"\ndatabase_options: {cleanup_interval: 1m}\n"), mapEnv(map[string]string{"DB": dbURL}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, store, err := f.Open(context.Background(), nil)
+	if err != nil {
+		t.Fatalf("Open(%s) = %v", dbURL, err)
+	}
+	defer store.Close()
+	if store.Kind != KindMySQL || store.CleanupInterval != time.Minute || cfg.Session.Strategy != nextauth.StrategyDatabase {
+		t.Errorf("Open(%s) = %+v, strategy %q, want mysql, cleanup 1m, database sessions", dbURL, store, cfg.Session.Strategy)
+	}
+	for _, capability := range []func(nextauth.Adapter) bool{
+		func(a nextauth.Adapter) bool { _, ok := a.(nextauth.ExpiredDeleter); return ok },
+		func(a nextauth.Adapter) bool { _, ok := a.(nextauth.JWTRevoker); return ok },
+		func(a nextauth.Adapter) bool { _, ok := a.(nextauth.SessionLister); return ok },
+		func(a nextauth.Adapter) bool { _, ok := a.(nextauth.AccountUpdater); return ok },
+	} {
+		if !capability(store.Adapter) {
+			t.Errorf("Open(%s) adapter %T lacks a capability of the SQL stores", dbURL, store.Adapter)
+		}
+	}
+	if _, err := store.Adapter.CreateUser(context.Background(), nextauth.User{Email: nextauth.String("a@example.com")}); err != nil {
+		t.Errorf("CreateUser() = %v, want the schema migrated", err)
+	}
+	if err := store.Ping(context.Background()); err != nil {
+		t.Errorf("Ping() = %v", err)
 	}
 	checkSharedRateStore(t, cfg, store)
 }
@@ -467,6 +501,7 @@ func TestMigrate(t *testing.T) {
 	}{
 		{"sqlite", func(*testing.T) (string, string) { return sqliteDB, "" }, "^" + regexp.QuoteMeta(sqliteDB) + appliedAll, upToDate},
 		{"postgres", func(t *testing.T) (string, string) { return newPostgresDatabase(t), "" }, appliedAll, upToDate},
+		{"mysql", func(t *testing.T) (string, string) { return newMySQLDatabase(t), "" }, appliedAll, upToDate},
 		{
 			"redis", func(t *testing.T) (string, string) {
 				u, prefix := redisPrefix(t)

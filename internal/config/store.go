@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/adapter/mysql"
 	"github.com/nextauth-go/nextauth/adapter/postgres"
 	"github.com/nextauth-go/nextauth/adapter/redis"
 	"github.com/nextauth-go/nextauth/adapter/sqlite"
@@ -22,8 +23,8 @@ import (
 type Store struct {
 	// Adapter is the connected database; nil when the file names none.
 	Adapter nextauth.Adapter
-	// Kind is KindSQLite, KindPostgres or KindRedis; "" without a
-	// database.
+	// Kind is KindSQLite, KindPostgres, KindMySQL or KindRedis; "" without
+	// a database.
 	Kind string
 	// Database is the database URL with its password masked; "" without a
 	// database.
@@ -36,7 +37,8 @@ type Store struct {
 	Warnings []string
 	// RateStore keeps rate limits and lockout counters in the database,
 	// so that every server using it enforces one limit: the adapter's
-	// RateStore() (adapter/redis and adapter/postgres have one). nil for
+	// RateStore() (adapter/redis, adapter/postgres and adapter/mysql have
+	// one). nil for
 	// other databases and without one: limits then stay in the process.
 	RateStore nextauth.RateStore
 
@@ -189,7 +191,15 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 		}
 		s.Adapter, s.closers = a, append(s.closers, func() error { pool.Close(); return nil })
 	case KindMySQL:
-		return nextauth.Config{}, nil, openError(db, errors.New("MySQL is not served by this build"))
+		h, err := mysql.Open(db.dsn, mysql.Options{MaxConns: db.maxConns})
+		if err != nil {
+			return nextauth.Config{}, nil, openError(db, err)
+		}
+		a := mysql.New(h)
+		if err := a.Migrate(ctx); err != nil {
+			return nextauth.Config{}, nil, openError(db, errors.Join(err, h.Close()))
+		}
+		s.Adapter, s.closers = a, append(s.closers, h.Close)
 	case KindRedis:
 		a, err := redis.Connect(ctx, db.url, redis.Options{KeyPrefix: f.DatabaseOptions.KeyPrefix})
 		if err != nil {
@@ -225,7 +235,7 @@ func openError(db *database, err error) error {
 
 // MigrateResult says what [File.Migrate] did.
 type MigrateResult struct {
-	// Kind is KindSQLite, KindPostgres or KindRedis.
+	// Kind is KindSQLite, KindPostgres, KindMySQL or KindRedis.
 	Kind string
 	// Database is the database URL with its password masked.
 	Database string
@@ -278,7 +288,7 @@ func (f *File) Migrate(ctx context.Context) (MigrateResult, error) {
 	case KindPostgres:
 		err = migratePostgres(ctx, db.dsn, &r)
 	case KindMySQL:
-		err = errors.New("MySQL is not served by this build")
+		err = migrateMySQL(ctx, db, &r)
 	case KindRedis:
 		var a *redis.Adapter
 		if a, err = redis.Connect(ctx, db.url, redis.Options{KeyPrefix: f.DatabaseOptions.KeyPrefix}); err == nil {
@@ -316,6 +326,24 @@ func migrateSQLite(ctx context.Context, d *database, r *MigrateResult) (err erro
 		return err
 	}
 	r.After, err = version()
+	return err
+}
+
+// migrateMySQL migrates d's MySQL or MariaDB database.
+func migrateMySQL(ctx context.Context, d *database, r *MigrateResult) (err error) {
+	h, err := mysql.Open(d.dsn, mysql.Options{MaxConns: 2})
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, h.Close()) }()
+	a := mysql.New(h)
+	if r.Before, err = a.Version(ctx); err != nil {
+		return err
+	}
+	if err := a.Migrate(ctx); err != nil {
+		return err
+	}
+	r.After, err = a.Version(ctx)
 	return err
 }
 

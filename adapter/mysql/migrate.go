@@ -12,6 +12,10 @@ import (
 // keys, row locks), utf8mb4 and its binary collation.
 const tableOptions = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
 
+// SchemaVersion is the schema version [Adapter.Migrate] brings a database
+// to: the number of steps this version knows.
+func SchemaVersion() int { return len(migrations()) }
+
 // migrations returns the schema steps in order: step i+1 is
 // migrations()[i], each a list of statements (MySQL commits DDL
 // statement by statement, so each is idempotent: IF NOT EXISTS). Append

@@ -119,6 +119,27 @@ func OpenExisting(path string) (*sql.DB, error) {
 	return open(path, true)
 }
 
+// OpenReadOnly opens the existing database file at path read-only (mode=ro)
+// and without [Open]'s pragmas, so that looking at an app's database
+// changes nothing in it, not even its journal mode. It fails with an
+// error wrapping [fs.ErrNotExist] when there is no file.
+func OpenReadOnly(path string) (*sql.DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	p := strings.TrimSuffix(dsn(path), dsnParams()) + "?mode=ro&_pragma=busy_timeout(" + strconv.Itoa(busyTimeout) + ")"
+	db, err := sql.Open("sqlite", p)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return db, nil
+}
+
 func open(path string, existing bool) (*sql.DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
@@ -146,16 +167,22 @@ func open(path string, existing bool) (*sql.DB, error) {
 	return db, nil
 }
 
-// dsn is the modernc.org/sqlite data source name for path: a "file:" URI,
-// so that any character of the path survives, with the connection pragmas
-// as _pragma parameters, which the driver runs on every new connection.
-func dsn(path string) string {
-	params := "?_pragma=busy_timeout(" + strconv.Itoa(busyTimeout) + ")" +
+// dsnParams are the connection settings of [Open]: the pragmas each new
+// connection runs, and BEGIN IMMEDIATE.
+func dsnParams() string {
+	return "?_pragma=busy_timeout(" + strconv.Itoa(busyTimeout) + ")" +
 		"&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(NORMAL)" +
 		"&_pragma=mmap_size(" + strconv.Itoa(mmapSize) + ")" +
 		"&_pragma=foreign_keys(1)" +
 		"&_txlock=immediate"
+}
+
+// dsn is the modernc.org/sqlite data source name for path: a "file:" URI,
+// so that any character of the path survives, with the connection pragmas
+// as _pragma parameters, which the driver runs on every new connection.
+func dsn(path string) string {
+	params := dsnParams()
 	if path == Memory {
 		return "file::memory:" + params
 	}

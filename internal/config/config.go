@@ -66,6 +66,10 @@ type File struct {
 	Database string `yaml:"database"`
 	// DatabaseOptions tunes the database.
 	DatabaseOptions DatabaseOptions `yaml:"database_options"`
+	// DatabaseLayout forces the layout of the database's tables
+	// (pg-adapter, prisma, kysely, drizzle, typeorm) instead of detecting
+	// it; "" detects.
+	DatabaseLayout string `yaml:"database_layout"`
 	// PrismaSchema is the path of the app's schema.prisma (relative to the
 	// config file's folder): a relative file: database path is resolved
 	// against its folder, as Prisma does.

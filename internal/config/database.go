@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/nextauth-go/nextauth"
 	"github.com/nextauth-go/nextauth/adapter/sqlite"
+	"github.com/nextauth-go/nextauth/internal/layout"
 )
 
 // Database kinds, as [Store.Kind] and [MigrateResult.Kind] name them.
@@ -320,6 +322,16 @@ func (v *validator) database(s string, o DatabaseOptions) *database {
 			v.addf("prisma_schema", "there is no database; it locates the file of a database: file:… URL")
 		case db != nil && !db.existing:
 			v.addf("prisma_schema", "only locates the file of a database: file:… URL (Prisma's SQLite URL); remove it")
+		}
+	}
+	if l := v.f.DatabaseLayout; l != "" {
+		switch {
+		case s == "":
+			v.addf("database_layout", "there is no database")
+		case db != nil && db.kind == KindRedis:
+			v.addf("database_layout", "is for SQL databases only")
+		case !slices.Contains(layout.Names(), l):
+			v.addf("database_layout", "unknown layout %q; want one of %s", l, strings.Join(layout.Names(), ", "))
 		}
 	}
 	kind := ""

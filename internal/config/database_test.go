@@ -198,6 +198,15 @@ func TestDatabaseProblems(t *testing.T) {
 		{"unknown scheme", "database: mongodb://h/db\n", []string{
 			`config: t.yaml:2: database: unknown database scheme "mongodb"; want sqlite://, file:, postgres:// (or postgresql://), mysql://, redis:// or rediss://`,
 		}},
+		{"database_layout without database", "database_layout: prisma\n", []string{
+			"config: t.yaml:2: database_layout: there is no database",
+		}},
+		{"database_layout unknown", "database: sqlite://x.db\ndatabase_layout: sequelize\n", []string{
+			`config: t.yaml:3: database_layout: unknown layout "sequelize"; want one of pg-adapter, prisma, kysely, drizzle, typeorm`,
+		}},
+		{"database_layout on redis", "database: redis://h/0\ndatabase_layout: prisma\n", []string{
+			"config: t.yaml:3: database_layout: is for SQL databases only",
+		}},
 		{"prisma_schema without database", "prisma_schema: prisma/schema.prisma\n", []string{
 			"config: t.yaml:2: prisma_schema: there is no database; it locates the file of a database: file:… URL",
 		}},

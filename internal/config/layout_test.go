@@ -297,3 +297,30 @@ func TestDatabaseLayoutKey(t *testing.T) {
 		t.Errorf("tables after the refusal = %v, want none", got)
 	}
 }
+
+// TestLayoutInPrismaSchema: with Prisma's ?schema=, the tables looked at
+// are those of that schema: Prisma's tables there are refused even though
+// public is empty, and pg-adapter's tables in public do not count.
+func TestLayoutInPrismaSchema(t *testing.T) {
+	db := newAppDB(t, KindPostgres, []string{"pg-adapter-postgres.sql"})
+	ddl, err := os.ReadFile(filepath.Join("..", "layout", "testdata", "prisma-postgres.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.exec(`CREATE SCHEMA "App"; SET search_path = "App"; ` + string(ddl))
+	sep := "?"
+	if strings.Contains(db.url, "?") {
+		sep = "&"
+	}
+	f, _ := Parse("t.yaml", []byte("secret: s\ndatabase: \""+db.url+sep+"schema=App\"\n"), nil)
+	_, _, err = f.Open(context.Background(), nil)
+	if err == nil || !strings.Contains(err.Error(), "the database holds the prisma layout") {
+		t.Errorf("Open(…?schema=App) = %v, want the prisma layout refused", err)
+	}
+	f, _ = Parse("t.yaml", []byte("secret: s\ndatabase: \""+db.url+"\"\n"), nil)
+	_, store, err := f.Open(context.Background(), nil)
+	if err != nil {
+		t.Fatalf("Open() of public = %v, want pg-adapter served", err)
+	}
+	store.Close()
+}

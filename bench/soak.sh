@@ -3,8 +3,8 @@
 # instances on loopback ports sharing a database and a secret, many
 # concurrent clients signing in (credentials, e-mail, OIDC), reading and
 # updating sessions and signing out, each checking it always sees its own
-# user; then the same with PostgreSQL, Redis, the OpenID Provider and SMTP
-# failing under load. See bench/soak/RESULTS.md for a run's figures.
+# user; then the same with PostgreSQL, MariaDB, Redis, the OpenID Provider
+# and SMTP failing under load. See bench/soak/RESULTS.md for a run's figures.
 #
 #   ./bench/soak.sh                          # TestSoak (60 s) and every TestFaults*
 #   SOAK_DURATION=30m ./bench/soak.sh        # a real soak
@@ -24,8 +24,9 @@
 #   SOAK_WRITE_RESULTS=1 write bench/soak/RESULTS.md when every test passes
 #   NEXTAUTH_TEST_POSTGRES_URL  PostgreSQL where the tests create their databases
 #                        (default: the server on 127.0.0.1:5432 if it answers);
-#                        TestFaultsPostgres and TestFaultsRedis start throwaway
-#                        servers of their own (Debian's postgresql, redis-server)
+#                        TestFaultsPostgres, TestFaultsMySQL and TestFaultsRedis
+#                        start throwaway servers of their own (Debian's
+#                        postgresql, mariadb-server, redis-server)
 #   CI=true              a missing service fails the tests instead of skipping them
 set -euo pipefail
 

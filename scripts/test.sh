@@ -12,8 +12,8 @@
 #          next-auth/react (testdata/node/dist/), the pinned NextAuth.js app
 #          that compare_test.go runs (scripts/nextauth-app.sh: npm ci and
 #          next build into bench/.out/compare-app, only when changed), and
-#          the PostgreSQL and Redis servers the adapter tests use (see
-#          "Services" below); and it builds Ory Hydra for the OpenID Connect
+#          the PostgreSQL, MariaDB and Redis servers the adapter tests use
+#          (see "Services" below); and it builds Ory Hydra for the OpenID Connect
 #          tests (see "Ory Hydra" below)
 #   lint   gofmt -l (fails if it lists a file), go vet ./...
 #   test   go test -race -count=1 -timeout 20m ./..., then the allocation
@@ -28,18 +28,24 @@
 #   NEXTAUTH_TEST_POSTGRES_URL  a PostgreSQL URL of a role that may CREATE
 #                               DATABASE (adapter/postgres makes one database
 #                               per test and drops it)
+#   NEXTAUTH_TEST_MYSQL_URL     a mysql://user@host:port URL of a MariaDB (or
+#                               MySQL) user that may CREATE DATABASE
+#                               (adapter/mysql makes one database per test and
+#                               drops it)
 #   NEXTAUTH_TEST_REDIS_URL     a Redis URL (adapter/redis uses its own key
 #                               prefix per test and deletes its keys)
 # Each is, in order: the variable as already set; else the server answering at
 # 127.0.0.1:5432 (pg_isready, then a connection as postgres that may create
 # databases: postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable) /
-# 127.0.0.1:6379 (redis-cli ping: redis://127.0.0.1:6379/0); else a throwaway
-# server on a free port in a temporary directory (Debian packages postgresql /
+# 127.0.0.1:3306 (root without a password that may create databases:
+# mysql://root@127.0.0.1:3306) / 127.0.0.1:6379 (redis-cli ping:
+# redis://127.0.0.1:6379/0); else a throwaway server on a free port in a
+# temporary directory (Debian packages postgresql / mariadb-server /
 # redis-server installed if missing), stopped and deleted when the script
 # exits. Without one, its tests skip; under CI=true that fails setup.
-# PGPORT_PROBE and REDISPORT_PROBE (default 5432, 6379) change the ports probed,
-# e.g. PGPORT_PROBE=1 to exercise the throwaway path on a machine that runs
-# PostgreSQL.
+# PGPORT_PROBE, MYSQLPORT_PROBE and REDISPORT_PROBE (default 5432, 3306, 6379)
+# change the ports probed, e.g. PGPORT_PROBE=1 to exercise the throwaway path on
+# a machine that runs PostgreSQL.
 #
 # Ory Hydra: setup builds the module in authtest/hydra (it pins
 # github.com/ory/hydra/v2 in its own go.mod and go.sum, so that the project's
@@ -61,6 +67,7 @@ SVCDIR=""       # throwaway servers' directory, when setup starts any
 PG_DATA=""      # data directory of the throwaway PostgreSQL
 PG_BIN=""       # its binaries
 REDIS_PORT=""   # port of the throwaway Redis
+MYSQL_PID=""    # process of the throwaway MariaDB
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	stop_services
@@ -200,6 +207,66 @@ provide_postgres() {
 	echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') started at 127.0.0.1:$port ($PG_DATA)"
 }
 
+# mysql_usable checks that root without a password at 127.0.0.1:$1 may
+# create databases (what adapter/mysql's tests do).
+mysql_usable() {
+	local client
+	client=$(command -v mariadb || command -v mysql) || return 1
+	"$client" --protocol=tcp -h 127.0.0.1 -P "$1" -u root --connect-timeout=5 -N -B \
+		-e 'CREATE DATABASE IF NOT EXISTS nextauth_probe; DROP DATABASE nextauth_probe' >/dev/null 2>&1
+}
+
+# provide_mysql sets NEXTAUTH_TEST_MYSQL_URL (see the header), like
+# provide_postgres.
+provide_mysql() {
+	if [ -n "${NEXTAUTH_TEST_MYSQL_URL:-}" ]; then
+		SERVICE_NOTE="mysql from env"
+		return 0
+	fi
+	local probe=${MYSQLPORT_PROBE:-3306}
+	if mysql_usable "$probe"; then
+		export NEXTAUTH_TEST_MYSQL_URL="mysql://root@127.0.0.1:$probe"
+		SERVICE_NOTE="mysql :$probe"
+		return 0
+	fi
+	echo "no usable MariaDB at 127.0.0.1:$probe: starting a throwaway server"
+	if ! command -v mariadbd >/dev/null && [ ! -x /usr/sbin/mariadbd ] || ! command -v mariadb-install-db >/dev/null; then
+		apt_install mariadb-server mariadb-client || return 1
+		# The package starts the system server; the tests use their own.
+	fi
+	local bin port dir i user=()
+	bin=$(command -v mariadbd || echo /usr/sbin/mariadbd)
+	port=$(free_port 53306) && service_dir || return 1
+	dir=$SVCDIR/mariadb
+	mkdir -p "$dir" || return 1
+	if [ "$(id -u)" = 0 ]; then
+		user=(--user=root)
+	fi
+	if ! mariadb-install-db --no-defaults --datadir="$dir/data" "${user[@]}" --auth-root-authentication-method=normal \
+		--skip-test-db --skip-name-resolve >"$dir/install.log" 2>&1; then
+		cat "$dir/install.log" >&2
+		return 1
+	fi
+	"$bin" --no-defaults --datadir="$dir/data" --port="$port" --bind-address=127.0.0.1 --socket="$dir/mysqld.sock" \
+		--pid-file="$dir/mysqld.pid" --log-error="$dir/error.log" --skip-name-resolve \
+		--innodb-flush-log-at-trx-commit=2 "${user[@]}" >/dev/null 2>&1 &
+	MYSQL_PID=$!
+	for ((i = 0; i < 300; i++)); do
+		if mysql_usable "$port"; then
+			export NEXTAUTH_TEST_MYSQL_URL="mysql://root@127.0.0.1:$port"
+			SERVICE_NOTE="mysql throwaway :$port"
+			echo "MariaDB $("$bin" --version | awk '{print $3}') started at 127.0.0.1:$port"
+			return 0
+		fi
+		if ! kill -0 "$MYSQL_PID" 2>/dev/null; then
+			break
+		fi
+		sleep 0.2
+	done
+	cat "$dir/error.log" >&2
+	return 1
+}
+
 # provide_redis sets NEXTAUTH_TEST_REDIS_URL (see the header), like
 # provide_postgres.
 provide_redis() {
@@ -246,6 +313,15 @@ stop_services() {
 		as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null 2>&1 || true
 		PG_DATA=""
 	fi
+	if [ -n "$MYSQL_PID" ]; then
+		kill "$MYSQL_PID" 2>/dev/null || true
+		local j
+		for ((j = 0; j < 100; j++)); do
+			kill -0 "$MYSQL_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		MYSQL_PID=""
+	fi
 	if [ -n "$REDIS_PORT" ]; then
 		redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
 		local pid i
@@ -264,16 +340,23 @@ stop_services() {
 	fi
 }
 
-# stage_services provides PostgreSQL and Redis for the tests: a missing one
-# fails setup under CI=true and only warns otherwise (its tests skip).
+# stage_services provides PostgreSQL, MariaDB and Redis for the tests: a
+# missing one fails setup under CI=true and only warns otherwise (its tests
+# skip).
 stage_services() {
 	local start=$SECONDS notes=() status=0
-	log "services (PostgreSQL, Redis)"
+	log "services (PostgreSQL, MariaDB, Redis)"
 	SERVICE_NOTE=""
 	if provide_postgres; then
 		notes+=("$SERVICE_NOTE")
 	else
 		missing_service PostgreSQL $((SECONDS - start)) || status=1
+	fi
+	SERVICE_NOTE=""
+	if provide_mysql; then
+		notes+=("$SERVICE_NOTE")
+	else
+		missing_service MariaDB $((SECONDS - start)) || status=1
 	fi
 	SERVICE_NOTE=""
 	if provide_redis; then
@@ -282,6 +365,7 @@ stage_services() {
 		missing_service Redis $((SECONDS - start)) || status=1
 	fi
 	echo "NEXTAUTH_TEST_POSTGRES_URL=$(redact "${NEXTAUTH_TEST_POSTGRES_URL:-}")"
+	echo "NEXTAUTH_TEST_MYSQL_URL=$(redact "${NEXTAUTH_TEST_MYSQL_URL:-}")"
 	echo "NEXTAUTH_TEST_REDIS_URL=$(redact "${NEXTAUTH_TEST_REDIS_URL:-}")"
 	if [ ${#notes[@]} -gt 0 ]; then
 		local joined
@@ -479,7 +563,7 @@ stage_test() {
 	else
 		record FAIL "allocation budgets" $((SECONDS - start))
 	fi
-	start=$SECONDS && log "soak and faults (bench/soak.sh: two instances under load, then PostgreSQL, Redis, OIDC and SMTP failing)" && if SOAK_DURATION=${SOAK_DURATION:-60s} SOAK_FAULT_PHASE=${SOAK_FAULT_PHASE:-3s} ./bench/soak.sh >"$LOGDIR/soak.log" 2>&1; then grep -E '\*\*[0-9]+ requests|service resumed' "$LOGDIR/soak.log" | sed 's/^ *//' || true; record ok "soak ${SOAK_DURATION:-60s} + faults (bench/soak.sh)" $((SECONDS - start)); else tail -n 100 "$LOGDIR/soak.log"; record FAIL "soak ${SOAK_DURATION:-60s} + faults (bench/soak.sh)" $((SECONDS - start)); fi
+	start=$SECONDS && log "soak and faults (bench/soak.sh: two instances under load, then PostgreSQL, MariaDB, Redis, OIDC and SMTP failing)" && if SOAK_DURATION=${SOAK_DURATION:-60s} SOAK_FAULT_PHASE=${SOAK_FAULT_PHASE:-3s} ./bench/soak.sh >"$LOGDIR/soak.log" 2>&1; then grep -E '\*\*[0-9]+ requests|service resumed' "$LOGDIR/soak.log" | sed 's/^ *//' || true; record ok "soak ${SOAK_DURATION:-60s} + faults (bench/soak.sh)" $((SECONDS - start)); else tail -n 100 "$LOGDIR/soak.log"; record FAIL "soak ${SOAK_DURATION:-60s} + faults (bench/soak.sh)" $((SECONDS - start)); fi
 }
 
 stage_fuzz() {

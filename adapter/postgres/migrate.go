@@ -42,6 +42,10 @@ type migration struct {
 	run     func(ctx context.Context, tx pgx.Tx) (problems []string, err error)
 }
 
+// SchemaVersion is the schema version [Adapter.Migrate] brings a database
+// to: the number of migration steps this version knows.
+func SchemaVersion() int { return len(migrations()) }
+
 // migrations returns the steps in order. Never edit or reorder an applied
 // step: append.
 func migrations() []migration {

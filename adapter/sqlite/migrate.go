@@ -6,6 +6,10 @@ import (
 	"time"
 )
 
+// SchemaVersion is the schema version [Adapter.Migrate] brings a database
+// to: the number of migrations this version knows.
+func SchemaVersion() int { return len(migrations()) }
+
 // migrations returns the schema changes in order: migration i+1 is
 // migrations()[i]. Append only; never edit a released one.
 func migrations() []string {

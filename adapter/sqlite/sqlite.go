@@ -52,6 +52,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -98,10 +99,56 @@ const Memory = ":memory:"
 // The caller owns the returned database and closes it. Open checks that the
 // file can be opened; it does not create the schema ([Adapter.Migrate]).
 func Open(path string) (*sql.DB, error) {
+	return open(path, false)
+}
+
+// OpenExisting is [Open] for a database that must already exist: it never
+// creates the file (Prisma's file: URLs name an app's existing database),
+// and fails with an error wrapping [fs.ErrNotExist] and naming the path
+// when there is none.
+func OpenExisting(path string) (*sql.DB, error) {
+	if path != Memory {
+		st, err := os.Stat(path)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		if !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("sqlite: open %s: not a file", path)
+		}
+	}
+	return open(path, true)
+}
+
+// OpenReadOnly opens the existing database file at path read-only (mode=ro)
+// and without [Open]'s pragmas, so that looking at an app's database
+// changes nothing in it, not even its journal mode. It fails with an
+// error wrapping [fs.ErrNotExist] when there is no file.
+func OpenReadOnly(path string) (*sql.DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	p := strings.TrimSuffix(dsn(path), dsnParams()) + "?mode=ro&_pragma=busy_timeout(" + strconv.Itoa(busyTimeout) + ")"
+	db, err := sql.Open("sqlite", p)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func open(path string, existing bool) (*sql.DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
 	}
-	db, err := sql.Open("sqlite", dsn(path))
+	source := dsn(path)
+	if existing && path != Memory {
+		source += "&mode=rw" // never create the file, even if it went meanwhile
+	}
+	db, err := sql.Open("sqlite", source)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -120,16 +167,22 @@ func Open(path string) (*sql.DB, error) {
 	return db, nil
 }
 
-// dsn is the modernc.org/sqlite data source name for path: a "file:" URI,
-// so that any character of the path survives, with the connection pragmas
-// as _pragma parameters, which the driver runs on every new connection.
-func dsn(path string) string {
-	params := "?_pragma=busy_timeout(" + strconv.Itoa(busyTimeout) + ")" +
+// dsnParams are the connection settings of [Open]: the pragmas each new
+// connection runs, and BEGIN IMMEDIATE.
+func dsnParams() string {
+	return "?_pragma=busy_timeout(" + strconv.Itoa(busyTimeout) + ")" +
 		"&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(NORMAL)" +
 		"&_pragma=mmap_size(" + strconv.Itoa(mmapSize) + ")" +
 		"&_pragma=foreign_keys(1)" +
 		"&_txlock=immediate"
+}
+
+// dsn is the modernc.org/sqlite data source name for path: a "file:" URI,
+// so that any character of the path survives, with the connection pragmas
+// as _pragma parameters, which the driver runs on every new connection.
+func dsn(path string) string {
+	params := dsnParams()
 	if path == Memory {
 		return "file::memory:" + params
 	}

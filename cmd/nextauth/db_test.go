@@ -27,6 +27,7 @@ import (
 
 	"github.com/nextauth-go/nextauth"
 	"github.com/nextauth-go/nextauth/adapter/sqlite"
+	"github.com/nextauth-go/nextauth/internal/servicetest"
 )
 
 // Environment variables naming the real servers of the tests (scripts/test.sh
@@ -101,6 +102,13 @@ func newPostgresDatabase(t *testing.T) string {
 	}
 	u.Path = "/" + name
 	return u.String()
+}
+
+// newMySQLDatabase creates an empty MySQL database, dropped when the test
+// ends, and returns its mysql:// URL.
+func newMySQLDatabase(t *testing.T) string {
+	u, _ := servicetest.MySQLDatabase(t)
+	return u
 }
 
 // redisPrefix returns the Redis URL and a key prefix for this test; its
@@ -296,6 +304,7 @@ func TestDatabaseServers(t *testing.T) {
 		yaml func(t *testing.T) string
 	}{
 		{"postgres", func(t *testing.T) string { return "database: \"" + newPostgresDatabase(t) + "\"\n" }},
+		{"mysql", func(t *testing.T) string { return "database: \"" + newMySQLDatabase(t) + "\"\n" }},
 		{"redis", func(t *testing.T) string {
 			u, prefix := redisPrefix(t)
 			return "database: \"" + u + "\"\ndatabase_options: {key_prefix: \"" + prefix + "\"}\n"
@@ -433,6 +442,7 @@ func TestMigrateCommand(t *testing.T) {
 	}{
 		{"sqlite", func(*testing.T) string { return "database: " + sqliteDB + "\n" }, "^" + regexp.QuoteMeta(sqliteDB) + appliedAll, "^" + regexp.QuoteMeta(sqliteDB) + upToDate},
 		{"postgres", func(t *testing.T) string { return "database: \"" + newPostgresDatabase(t) + "\"\n" }, appliedAll, upToDate},
+		{"mysql", func(t *testing.T) string { return "database: \"" + newMySQLDatabase(t) + "\"\n" }, appliedAll, upToDate},
 		{"redis", func(t *testing.T) string {
 			u, prefix := redisPrefix(t)
 			return "database: \"" + u + "\"\ndatabase_options: {key_prefix: \"" + prefix + "\"}\n"
@@ -506,6 +516,7 @@ func TestFleetSharesLimits(t *testing.T) {
 		shared bool
 	}{
 		{"postgres", func(t *testing.T) string { return "database: \"" + newPostgresDatabase(t) + "\"\n" }, true},
+		{"mysql", func(t *testing.T) string { return "database: \"" + newMySQLDatabase(t) + "\"\n" }, true},
 		{"redis", func(t *testing.T) string {
 			u, prefix := redisPrefix(t)
 			return "database: \"" + u + "\"\ndatabase_options: {key_prefix: \"" + prefix + "\"}\n"

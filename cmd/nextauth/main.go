@@ -6,7 +6,7 @@
 //
 //	nextauth [--config nextauth.yaml] [--addr :3000] [--dev]
 //	nextauth check [--config nextauth.yaml] [--dev]
-//	nextauth migrate --config nextauth.yaml
+//	nextauth migrate [--dry-run] --config nextauth.yaml
 //	nextauth hash-password [--cost 10] < password.txt
 //	nextauth --version
 //
@@ -168,7 +168,7 @@ func (c *cli) serve(ctx context.Context, args []string) (err error) {
 		fmt.Fprint(fs.Output(), "Usage:\n"+
 			"  nextauth [--config nextauth.yaml] [--addr :3000] [--dev]\n"+
 			"  nextauth check [--config nextauth.yaml] [--dev]\n"+
-			"  nextauth migrate --config nextauth.yaml\n"+
+			"  nextauth migrate [--dry-run] --config nextauth.yaml\n"+
 			"  nextauth hash-password [--cost 10] < password\n"+
 			"  nextauth --version\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -424,9 +424,11 @@ func (c *cli) migrate(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("nextauth migrate", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	configPath := fs.String("config", "", "YAML config `file` naming the database")
+	dryRun := fs.Bool("dry-run", false, "inspect the database and print its layout and what would be done; change nothing")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: nextauth migrate --config nextauth.yaml\n\n"+
-			"Connects to the config's database and brings its schema up to date (the server also does at start).\n\nFlags:\n")
+		fmt.Fprint(fs.Output(), "Usage: nextauth migrate [--dry-run] --config nextauth.yaml\n\n"+
+			"Connects to the config's database, finds the layout of its tables and brings its schema up to date\n"+
+			"(the server also does at start); --dry-run only says what it would do.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -439,7 +441,11 @@ func (c *cli) migrate(ctx context.Context, args []string) error {
 	for _, w := range f.Warnings() {
 		fmt.Fprintf(c.stderr, "warning: %s\n", w)
 	}
-	r, err := f.Migrate(ctx)
+	migrate := f.Migrate
+	if *dryRun {
+		migrate = f.MigrateDryRun
+	}
+	r, err := migrate(ctx)
 	if err != nil {
 		return fmt.Errorf("nextauth: migrate: %w", err)
 	}

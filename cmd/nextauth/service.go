@@ -239,7 +239,11 @@ func (s *service) finish(p *prepared) (*generation, error) {
 			log.Warn(w)
 		}
 		if st.Database != "" {
-			log.Info("database connected", "database", st.Database, "cleanup_interval", st.CleanupInterval.String())
+			attrs := []any{"database", st.Database, "cleanup_interval", st.CleanupInterval.String()}
+			if l := st.LayoutDescription(); l != "" {
+				attrs = append(attrs, "layout", l)
+			}
+			log.Info("database connected", attrs...)
 		}
 		if d, ok := st.Adapter.(nextauth.ExpiredDeleter); ok && st.CleanupInterval > 0 {
 			cctx, cancel := context.WithCancel(s.ctx)

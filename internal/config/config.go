@@ -60,11 +60,20 @@ type File struct {
 	// PreviousSecrets are older secrets still accepted.
 	PreviousSecrets []string `yaml:"previous_secrets"`
 	// Database is the URL of the store of users, accounts, sessions and
-	// e-mail tokens: sqlite://FILE, postgres://…, redis://… or rediss://….
+	// e-mail tokens: sqlite://FILE, file:FILE (Prisma's), postgres://…,
+	// mysql://…, redis://… or rediss://….
 	// "" means none (JWT sessions, no e-mail sign-in).
 	Database string `yaml:"database"`
 	// DatabaseOptions tunes the database.
 	DatabaseOptions DatabaseOptions `yaml:"database_options"`
+	// DatabaseLayout forces the layout of the database's tables
+	// (pg-adapter, prisma, kysely, drizzle, typeorm) instead of detecting
+	// it; "" detects.
+	DatabaseLayout string `yaml:"database_layout"`
+	// PrismaSchema is the path of the app's schema.prisma (relative to the
+	// config file's folder): a relative file: database path is resolved
+	// against its folder, as Prisma does.
+	PrismaSchema string `yaml:"prisma_schema"`
 	// TrustProxy lists the reverse proxies (CIDR networks or single IP
 	// addresses) whose X-Forwarded-* and X-Request-Id headers are believed.
 	TrustProxy []string `yaml:"trust_proxy"`

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,12 +14,14 @@ import (
 
 	"github.com/nextauth-go/nextauth"
 	"github.com/nextauth-go/nextauth/adapter/sqlite"
+	"github.com/nextauth-go/nextauth/internal/layout"
 )
 
 // Database kinds, as [Store.Kind] and [MigrateResult.Kind] name them.
 const (
 	KindSQLite   = "sqlite"
 	KindPostgres = "postgres"
+	KindMySQL    = "mysql"
 	KindRedis    = "redis"
 )
 
@@ -29,19 +33,34 @@ const minCleanupInterval = time.Second
 
 // database is a checked database: URL.
 type database struct {
-	kind  string // KindSQLite, KindPostgres or KindRedis
-	url   string // as written, password included: for connecting only
-	path  string // sqlite: the file, relative to the working directory, or sqlite.Memory
-	shown string // url with its password masked, for messages and logs
+	kind string // KindSQLite, KindPostgres, KindMySQL or KindRedis
+	url  string // as written, password included: for connecting only
+	// dsn is what the driver is given, password included: postgres: the
+	// URL without the parameters only Prisma knows (schema= becomes
+	// search_path); mysql: the driver's DSN; "" for the others.
+	dsn string
+	// path is the SQLite file (relative to the working directory unless
+	// resolved from a file: URL), or sqlite.Memory.
+	path string
+	// existing: a Prisma file: URL, whose database is never created.
+	existing bool
+	// maxConns is the pool size a connection_limit parameter asks for; 0
+	// means the adapter's default.
+	maxConns int
+	shown    string // url with its password masked, for messages and logs
 }
 
-// parseDatabase checks a database: URL. Its errors never hold the
-// password.
-func parseDatabase(s string) (database, error) {
+// parseDatabase checks a database: URL. base is the folder a relative
+// file: path is resolved against ("" for the working directory). Its
+// errors never hold the password.
+func parseDatabase(s, base string) (database, error) {
 	db := database{url: s, shown: redact(s)}
+	if rest, ok := cutPrefixFold(s, "file:"); ok {
+		return parseFileURL(db, rest, base)
+	}
 	scheme, rest, ok := strings.Cut(s, "://")
 	if !ok {
-		return db, fmt.Errorf("%q is not a database URL; want sqlite://FILE, postgres://… or redis://…", db.shown)
+		return db, fmt.Errorf("%q is not a database URL; want sqlite://FILE, file:FILE, postgres://…, mysql://… or redis://…", db.shown)
 	}
 	switch strings.ToLower(scheme) {
 	case "sqlite":
@@ -59,8 +78,22 @@ func parseDatabase(s string) (database, error) {
 		return db, nil
 	case "postgres", "postgresql":
 		db.kind = KindPostgres
-		if _, err := url.Parse(s); err != nil {
+		u, err := url.Parse(s)
+		if err != nil {
 			return db, urlError(s, err)
+		}
+		if db.dsn, db.maxConns, err = postgresDSN(u); err != nil {
+			return db, fmt.Errorf("%s: %w", db.shown, err)
+		}
+		return db, nil
+	case "mysql", "mariadb":
+		db.kind = KindMySQL
+		u, err := url.Parse(s)
+		if err != nil {
+			return db, urlError(s, err)
+		}
+		if db.dsn, db.maxConns, err = mysqlDSN(u); err != nil {
+			return db, fmt.Errorf("%s: %w", db.shown, scrub(err, s))
 		}
 		return db, nil
 	case "redis", "rediss":
@@ -73,7 +106,15 @@ func parseDatabase(s string) (database, error) {
 		}
 		return db, nil
 	}
-	return db, fmt.Errorf("unknown database scheme %q; want sqlite://, postgres:// (or postgresql://), redis:// or rediss://", scheme)
+	return db, fmt.Errorf("unknown database scheme %q; want sqlite://, file:, postgres:// (or postgresql://), mysql://, redis:// or rediss://", scheme)
+}
+
+// cutPrefixFold is strings.CutPrefix ignoring ASCII case.
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):], true
+	}
+	return s, false
 }
 
 // urlError explains why url.Parse refused s without showing a password.
@@ -268,11 +309,29 @@ func (unopened) UseVerificationToken(context.Context, string, string) (nextauth.
 func (v *validator) database(s string, o DatabaseOptions) *database {
 	var db *database
 	if s != "" {
-		parsed, err := parseDatabase(s)
+		parsed, err := parseDatabase(s, v.f.fileBase())
 		if err != nil {
 			v.add("database", err)
 		} else {
 			db = &parsed
+		}
+	}
+	if v.f.PrismaSchema != "" {
+		switch {
+		case s == "":
+			v.addf("prisma_schema", "there is no database; it locates the file of a database: file:… URL")
+		case db != nil && !db.existing:
+			v.addf("prisma_schema", "only locates the file of a database: file:… URL (Prisma's SQLite URL); remove it")
+		}
+	}
+	if l := v.f.DatabaseLayout; l != "" {
+		switch {
+		case s == "":
+			v.addf("database_layout", "there is no database")
+		case db != nil && db.kind == KindRedis:
+			v.addf("database_layout", "is for SQL databases only")
+		case !slices.Contains(layout.Names(), l):
+			v.addf("database_layout", "unknown layout %q; want one of %s", l, strings.Join(layout.Names(), ", "))
 		}
 	}
 	kind := ""
@@ -301,6 +360,24 @@ func (v *validator) database(s string, o DatabaseOptions) *database {
 		}
 	}
 	return db
+}
+
+// fileBase is the folder a relative file: database path is resolved
+// against: prisma_schema's folder (prisma_schema itself relative to the
+// config file's folder), else the config file's folder, else "" (the
+// working directory).
+func (f *File) fileBase() string {
+	base := ""
+	if f.Path != "" {
+		base = filepath.Dir(f.Path)
+	}
+	if ps := f.PrismaSchema; ps != "" {
+		if !filepath.IsAbs(ps) {
+			ps = filepath.Join(base, ps)
+		}
+		base = filepath.Dir(ps)
+	}
+	return base
 }
 
 // cleanupInterval is how often db is cleaned up under o.

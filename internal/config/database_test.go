@@ -19,27 +19,66 @@ import (
 func TestParseDatabase(t *testing.T) {
 	tests := []struct {
 		in                 string
+		base               string // the folder of relative file: paths
 		wantKind, wantPath string
+		wantDSN            string // "" means none
+		wantMaxConns       int
+		wantExisting       bool
 		wantShown          string // "" means in
 		wantErr            string // a part of the error; "" for success
 		secret             string // must not appear in the error
 	}{
 		{in: "sqlite://nextauth.db", wantKind: KindSQLite, wantPath: "nextauth.db"},
-		{in: "sqlite://data/nextauth.db", wantKind: KindSQLite, wantPath: "data/nextauth.db"},
+		{in: "sqlite://data/nextauth.db", base: "/etc/nextauth", wantKind: KindSQLite, wantPath: "data/nextauth.db"}, // working directory: as before
 		{in: "sqlite:///var/lib/nextauth.db", wantKind: KindSQLite, wantPath: "/var/lib/nextauth.db"},
 		{in: "SQLite://my db.db", wantKind: KindSQLite, wantPath: "my db.db"},
 		{in: "sqlite://:memory:", wantKind: KindSQLite, wantPath: sqlite.Memory},
-		{in: "postgres://u@127.0.0.1/db?sslmode=disable", wantKind: KindPostgres},
-		{in: "postgresql://u:pw-1234@h/db", wantKind: KindPostgres, wantShown: "postgresql://u:xxxxx@h/db"},
-		{in: "postgres:///db?host=/run/postgresql&password=pw-1234", wantKind: KindPostgres, wantShown: "postgres:///db?host=%2Frun%2Fpostgresql&password=xxxxx"},
+
+		// Prisma's SQLite URLs: relative to schema.prisma's (or the config's) folder, never created.
+		{in: "file:./dev.db", base: "/app/prisma", wantKind: KindSQLite, wantPath: "/app/prisma/dev.db", wantExisting: true},
+		{in: "file:dev.db", base: "/app/prisma", wantKind: KindSQLite, wantPath: "/app/prisma/dev.db", wantExisting: true},
+		{in: "file:../data/dev.db", base: "/app/prisma", wantKind: KindSQLite, wantPath: "/app/data/dev.db", wantExisting: true},
+		{in: "file:./dev.db", wantKind: KindSQLite, wantPath: "dev.db", wantExisting: true},
+		{in: "file:/var/lib/app.db", base: "/app/prisma", wantKind: KindSQLite, wantPath: "/var/lib/app.db", wantExisting: true},
+		{in: "file:///var/lib/app.db", base: "/app", wantKind: KindSQLite, wantPath: "/var/lib/app.db", wantExisting: true},
+		{in: "FILE:./dev.db?connection_limit=1&socket_timeout=10", base: "/app", wantKind: KindSQLite, wantPath: "/app/dev.db", wantExisting: true},
+		{in: "file::memory:", wantKind: KindSQLite, wantPath: sqlite.Memory},
+
+		{in: "postgres://u@127.0.0.1/db?sslmode=disable", wantKind: KindPostgres, wantDSN: "postgres://u@127.0.0.1/db?sslmode=disable"},
+		{in: "postgresql://u:pw-1234@h/db", wantKind: KindPostgres, wantShown: "postgresql://u:xxxxx@h/db", wantDSN: "postgresql://u:pw-1234@h/db"},
+		{in: "postgres:///db?host=/run/postgresql&password=pw-1234", wantKind: KindPostgres, wantShown: "postgres:///db?host=%2Frun%2Fpostgresql&password=xxxxx", wantDSN: "postgres:///db?host=%2Frun%2Fpostgresql&password=pw-1234"},
+		// Prisma's parameters: schema is a quoted search_path, connection_limit the pool.
+		{in: "postgresql://u:pw@h:5432/app?schema=MySchema", wantKind: KindPostgres, wantShown: "postgresql://u:xxxxx@h:5432/app?schema=MySchema", wantDSN: "postgresql://u:pw@h:5432/app?search_path=%22MySchema%22"},
+		{in: "postgres://h/app?schema=a%22b&connection_limit=5&pool_timeout=10&pgbouncer=true&sslmode=require", wantKind: KindPostgres, wantMaxConns: 5,
+			wantDSN: "postgres://h/app?default_query_exec_mode=exec&pool_max_conns=5&search_path=%22a%22%22b%22&sslmode=require"},
+		{in: "postgres://h/app?schema=", wantErr: "schema= is empty"},
+		{in: "postgres://h/app?schema=a&search_path=b", wantErr: "keep one"},
+		{in: "postgres://h/app?connection_limit=0", wantErr: `connection_limit="0"`},
+		{in: "postgres://h/app?sslidentity=x.p12", wantErr: "sslidentity= (a PKCS#12 file) is not supported"},
+
+		// MySQL and MariaDB, as Prisma and mysql2 read the URL.
+		{in: "mysql://root@127.0.0.1:3306/app", wantKind: KindMySQL, wantDSN: "root@tcp(127.0.0.1:3306)/app?parseTime=true"},
+		{in: "mysql://app:p%40ss-1234@db.example/app", wantKind: KindMySQL, wantShown: "mysql://app:xxxxx@db.example/app", wantDSN: "app:p@ss-1234@tcp(db.example:3306)/app?parseTime=true"},
+		{in: "mariadb://u@[::1]:3307/app?connection_limit=3&connect_timeout=5&sslaccept=strict", wantKind: KindMySQL, wantMaxConns: 3, wantDSN: "u@tcp([::1]:3307)/app?parseTime=true&timeout=5s&tls=true"},
+		{in: "mysql://u@localhost/app?socket=/run/mysqld/mysqld.sock&sslaccept=accept_invalid_certs", wantKind: KindMySQL, wantDSN: "u@unix(/run/mysqld/mysqld.sock)/app?parseTime=true&tls=skip-verify"},
+		{in: "mysql://u@h/app?sslmode=required&socket_timeout=2.5", wantKind: KindMySQL, wantDSN: "u@tcp(h:3306)/app?parseTime=true&readTimeout=2.5s&tls=skip-verify&writeTimeout=2.5s"},
+		{in: "mysql://u:pw-1234@h/", wantErr: "mysql://u:xxxxx@h/: names no database", secret: "pw-1234"},
+		{in: "mysql://u:pw-1234@h/app?charset=latin1", wantErr: `mysql://u:xxxxx@h/app?charset=latin1: unknown parameter "charset"`, secret: "pw-1234"},
+		{in: "mysql://u:pw-1234@h/app?ssl=maybe", wantErr: `ssl="maybe"`, secret: "pw-1234"},
+		{in: "mysql://u:pw 1234@h/app", wantErr: "mysql://u:xxxxx@h/app is not a valid URL", secret: "pw 1234"},
+
 		{in: "redis://127.0.0.1:6379/0", wantKind: KindRedis},
 		{in: "rediss://:pw-1234@cache.example:6380/2", wantKind: KindRedis, wantShown: "rediss://:xxxxx@cache.example:6380/2"},
 		{in: "redis://user:pw-1234@cache.example", wantKind: KindRedis, wantShown: "redis://user:xxxxx@cache.example"},
 
 		{in: "sqlite://", wantErr: `"sqlite://" names no file`},
 		{in: "sqlite://x.db?mode=ro", wantErr: "SQLite URLs take no ? or #"},
+		{in: "file:", wantErr: `"file:" names no file`},
+		{in: "file://host/x.db", wantErr: "a file:// URL names no host"},
+		{in: "file:./x.db?mode=ro", wantErr: `unknown parameter "mode" for SQLite`},
+		{in: "file:./x.db#a", wantErr: "a file: URL takes no #"},
 		{in: "nextauth.db", wantErr: `"nextauth.db" is not a database URL`},
-		{in: "mysql://u:pw-1234@h/db", wantErr: `unknown database scheme "mysql"`, secret: "pw-1234"},
+		{in: "mongodb://u:pw-1234@h/db", wantErr: `unknown database scheme "mongodb"`, secret: "pw-1234"},
 		{in: "user:pw-1234@host/db", wantErr: `"user:xxxxx@host/db" is not a database URL`, secret: "pw-1234"},
 		{in: "postgres://u:pw 1234@h/db", wantErr: "postgres://u:xxxxx@h/db is not a valid URL", secret: "pw 1234"},
 		{in: "postgres://u:pw/1234@h:5432/db", wantErr: "postgres://u:xxxxx@h:5432/db is not a valid URL", secret: "pw/1234"},
@@ -49,7 +88,7 @@ func TestParseDatabase(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			db, err := parseDatabase(tt.in)
+			db, err := parseDatabase(tt.in, tt.base)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Errorf("parseDatabase(%q) = %+v, %v, want error with %q", tt.in, db, err, tt.wantErr)
@@ -63,8 +102,10 @@ func TestParseDatabase(t *testing.T) {
 			if wantShown == "" {
 				wantShown = tt.in
 			}
-			if err != nil || db.kind != tt.wantKind || db.path != tt.wantPath || db.shown != wantShown || db.url != tt.in {
-				t.Errorf("parseDatabase(%q) = %+v, %v, want kind %q, path %q, shown %q", tt.in, db, err, tt.wantKind, tt.wantPath, wantShown)
+			if err != nil || db.kind != tt.wantKind || db.path != filepath.FromSlash(tt.wantPath) || db.shown != wantShown || db.url != tt.in ||
+				db.dsn != tt.wantDSN || db.maxConns != tt.wantMaxConns || db.existing != tt.wantExisting {
+				t.Errorf("parseDatabase(%q, %q) = %+v, %v, want kind %q, path %q, shown %q, dsn %q, max conns %d, existing %v",
+					tt.in, tt.base, db, err, tt.wantKind, tt.wantPath, wantShown, tt.wantDSN, tt.wantMaxConns, tt.wantExisting)
 			}
 		})
 	}
@@ -155,7 +196,22 @@ func TestDatabaseProblems(t *testing.T) {
 		want []string // every problem, in order
 	}{
 		{"unknown scheme", "database: mongodb://h/db\n", []string{
-			`config: t.yaml:2: database: unknown database scheme "mongodb"; want sqlite://, postgres:// (or postgresql://), redis:// or rediss://`,
+			`config: t.yaml:2: database: unknown database scheme "mongodb"; want sqlite://, file:, postgres:// (or postgresql://), mysql://, redis:// or rediss://`,
+		}},
+		{"database_layout without database", "database_layout: prisma\n", []string{
+			"config: t.yaml:2: database_layout: there is no database",
+		}},
+		{"database_layout unknown", "database: sqlite://x.db\ndatabase_layout: sequelize\n", []string{
+			`config: t.yaml:3: database_layout: unknown layout "sequelize"; want one of pg-adapter, prisma, kysely, drizzle, typeorm`,
+		}},
+		{"database_layout on redis", "database: redis://h/0\ndatabase_layout: prisma\n", []string{
+			"config: t.yaml:3: database_layout: is for SQL databases only",
+		}},
+		{"prisma_schema without database", "prisma_schema: prisma/schema.prisma\n", []string{
+			"config: t.yaml:2: prisma_schema: there is no database; it locates the file of a database: file:… URL",
+		}},
+		{"prisma_schema with sqlite://", "database: sqlite://x.db\nprisma_schema: prisma/schema.prisma\n", []string{
+			"config: t.yaml:3: prisma_schema: only locates the file of a database: file:… URL (Prisma's SQLite URL); remove it",
 		}},
 		{"key_prefix on sqlite", "database: sqlite://x.db\ndatabase_options: {key_prefix: \"a:\"}\n", []string{
 			"config: t.yaml:3: database_options.key_prefix: is for redis databases only",
@@ -307,6 +363,7 @@ func TestOpenErrors(t *testing.T) {
 		{"sqlite in a missing directory", "sqlite://" + filepath.Join(t.TempDir(), "no", "such", "dir", "x.db"), "config: database sqlite://"},
 		{"postgres unreachable", "postgres://u:pw-1234@127.0.0.1:1/db?connect_timeout=5", "config: database postgres://u:xxxxx@127.0.0.1:1/db?connect_timeout=5: "},
 		{"redis unreachable", "redis://:pw-1234@127.0.0.1:1/0", "config: database redis://:xxxxx@127.0.0.1:1/0: "},
+		{"mysql unreachable", "mysql://u:pw-1234@127.0.0.1:1/db?connect_timeout=5", "config: database mysql://u:xxxxx@127.0.0.1:1/db?connect_timeout=5: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -359,6 +416,39 @@ func TestOpenPostgres(t *testing.T) {
 	}
 	if _, err := store.Adapter.CreateUser(context.Background(), nextauth.User{Email: nextauth.String("a@example.com")}); err != nil {
 		t.Errorf("CreateUser() = %v, want the schema migrated", err)
+	}
+	checkSharedRateStore(t, cfg, store)
+}
+
+func TestOpenMySQL(t *testing.T) {
+	dbURL := newMySQLDatabase(t)
+	f, err := Parse("t.yaml", []byte("secret: s\ndatabase: \"${DB}?connection_limit=3\"\ndatabase_options: {cleanup_interval: 1m}\n"), mapEnv(map[string]string{"DB": dbURL}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, store, err := f.Open(context.Background(), nil)
+	if err != nil {
+		t.Fatalf("Open(%s) = %v", dbURL, err)
+	}
+	defer store.Close()
+	if store.Kind != KindMySQL || store.CleanupInterval != time.Minute || cfg.Session.Strategy != nextauth.StrategyDatabase {
+		t.Errorf("Open(%s) = %+v, strategy %q, want mysql, cleanup 1m, database sessions", dbURL, store, cfg.Session.Strategy)
+	}
+	for _, capability := range []func(nextauth.Adapter) bool{
+		func(a nextauth.Adapter) bool { _, ok := a.(nextauth.ExpiredDeleter); return ok },
+		func(a nextauth.Adapter) bool { _, ok := a.(nextauth.JWTRevoker); return ok },
+		func(a nextauth.Adapter) bool { _, ok := a.(nextauth.SessionLister); return ok },
+		func(a nextauth.Adapter) bool { _, ok := a.(nextauth.AccountUpdater); return ok },
+	} {
+		if !capability(store.Adapter) {
+			t.Errorf("Open(%s) adapter %T lacks a capability of the SQL stores", dbURL, store.Adapter)
+		}
+	}
+	if _, err := store.Adapter.CreateUser(context.Background(), nextauth.User{Email: nextauth.String("a@example.com")}); err != nil {
+		t.Errorf("CreateUser() = %v, want the schema migrated", err)
+	}
+	if err := store.Ping(context.Background()); err != nil {
+		t.Errorf("Ping() = %v", err)
 	}
 	checkSharedRateStore(t, cfg, store)
 }
@@ -420,6 +510,7 @@ func TestMigrate(t *testing.T) {
 	}{
 		{"sqlite", func(*testing.T) (string, string) { return sqliteDB, "" }, "^" + regexp.QuoteMeta(sqliteDB) + appliedAll, upToDate},
 		{"postgres", func(t *testing.T) (string, string) { return newPostgresDatabase(t), "" }, appliedAll, upToDate},
+		{"mysql", func(t *testing.T) (string, string) { return newMySQLDatabase(t), "" }, appliedAll, upToDate},
 		{
 			"redis", func(t *testing.T) (string, string) {
 				u, prefix := redisPrefix(t)

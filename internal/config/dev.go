@@ -137,7 +137,7 @@ func (f *File) devSecretFile() string {
 	if f.Database == "" {
 		return ""
 	}
-	db, err := parseDatabase(f.Database)
+	db, err := parseDatabase(f.Database, f.fileBase())
 	if err != nil || db.kind != KindSQLite || db.path == sqlite.Memory {
 		return ""
 	}

@@ -47,10 +47,11 @@ func FuzzDatabasePassword(f *testing.F) {
 	for _, pw := range []string{"hunter22", "pa ss", "p@ss/word", "p%zzw", "a:b@c", "pw?x#y"} {
 		f.Add("postgres", pw)
 		f.Add("redis", pw)
+		f.Add("mysql", pw)
 	}
 	f.Fuzz(func(t *testing.T, scheme, pw string) {
 		raw := scheme + "://user:" + pw + "@db.example:5432/0"
-		db, err := parseDatabase(raw)
+		db, err := parseDatabase(raw, "")
 		// Only passwords that cannot occur in the rest of the message by
 		// chance are checked.
 		if len(pw) < 6 || strings.Contains(raw[:len(scheme)+len("://user:")], pw) || strings.Contains(fmt.Sprintf("%q", scheme), pw) {

@@ -6,22 +6,28 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/adapter/mysql"
 	"github.com/nextauth-go/nextauth/adapter/postgres"
 	"github.com/nextauth-go/nextauth/adapter/redis"
 	"github.com/nextauth-go/nextauth/adapter/sqlite"
+	"github.com/nextauth-go/nextauth/internal/layout"
 )
 
 // Store is the database [File.Open] connected. Close it when done.
 type Store struct {
 	// Adapter is the connected database; nil when the file names none.
 	Adapter nextauth.Adapter
-	// Kind is KindSQLite, KindPostgres or KindRedis; "" without a
-	// database.
+	// Kind is KindSQLite, KindPostgres, KindMySQL or KindRedis; "" without
+	// a database.
 	Kind string
 	// Database is the database URL with its password masked; "" without a
 	// database.
@@ -29,12 +35,17 @@ type Store struct {
 	// CleanupInterval is how often expired sessions and tokens should be
 	// deleted (Adapter is then a [nextauth.ExpiredDeleter]); 0 means never.
 	CleanupInterval time.Duration
+	// Layout is the layout of the SQL database's tables, found before
+	// anything was created (Empty for a new database, then created as
+	// the pg-adapter layout).
+	Layout layout.Result
 	// Warnings are problems that do not stop the server, worth logging: a
 	// PostgreSQL schema whose constraints could not all be added.
 	Warnings []string
 	// RateStore keeps rate limits and lockout counters in the database,
 	// so that every server using it enforces one limit: the adapter's
-	// RateStore() (adapter/redis and adapter/postgres have one). nil for
+	// RateStore() (adapter/redis, adapter/postgres and adapter/mysql have
+	// one). nil for
 	// other databases and without one: limits then stay in the process.
 	RateStore nextauth.RateStore
 
@@ -42,6 +53,26 @@ type Store struct {
 	// password.
 	url     string
 	options DatabaseOptions
+	// forced and prismaSchema are database_layout and prisma_schema as
+	// opened, for Serves.
+	forced, prismaSchema string
+	// closers close what Open opened beside the adapter (its pool or
+	// database handle), after the adapter.
+	closers []func() error
+}
+
+// LayoutDescription says which layout the SQL database's tables have, as
+// the server logs it at start: "pg-adapter: tables users, …", or
+// "pg-adapter (created in an empty database)"; "" for Redis or no
+// database.
+func (s *Store) LayoutDescription() string {
+	switch {
+	case s.Adapter == nil || s.Kind == KindRedis:
+		return ""
+	case s.Layout.Layout == layout.Empty:
+		return string(served) + " (created in an empty database)"
+	}
+	return s.Layout.String()
 }
 
 // pingToken is the session token Ping looks up: no session has it
@@ -71,13 +102,14 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // Serves reports whether s is the database f names, with the same
-// database_options (both none counts), so that [File.Reuse] can build f's
+// database_options (both none counts), database_layout and prisma_schema, so that [File.Reuse] can build f's
 // Config on it instead of opening another.
 func (s *Store) Serves(f *File) bool {
 	a, b := s.options, f.DatabaseOptions
 	sameCleanup := (a.CleanupInterval == nil) == (b.CleanupInterval == nil) &&
 		(a.CleanupInterval == nil || *a.CleanupInterval == *b.CleanupInterval)
-	return s.url == f.Database && a.KeyPrefix == b.KeyPrefix && sameCleanup
+	return s.url == f.Database && a.KeyPrefix == b.KeyPrefix && sameCleanup &&
+		s.forced == f.DatabaseLayout && s.prismaSchema == f.PrismaSchema
 }
 
 // Reuse checks f as [File.Open] does and builds its Config on s, which
@@ -104,10 +136,34 @@ func withStore(cfg nextauth.Config, s *Store) nextauth.Config {
 
 // Close closes the database connection, if any.
 func (s *Store) Close() error {
+	var errs []error
 	if c, ok := s.Adapter.(io.Closer); ok {
-		return c.Close()
+		errs = append(errs, c.Close())
 	}
-	return nil
+	for _, c := range s.closers {
+		errs = append(errs, c())
+	}
+	s.closers = nil
+	return errors.Join(errs...)
+}
+
+// openSQLite opens db's SQLite file: created when missing for an
+// sqlite:// URL, never for a file: URL (the app's existing database),
+// whose missing file is an error naming the path it was looked for at.
+func openSQLite(db *database) (*sql.DB, error) {
+	if !db.existing {
+		return sqlite.Open(db.path)
+	}
+	h, err := sqlite.OpenExisting(db.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		abs, aerr := filepath.Abs(db.path)
+		if aerr != nil {
+			abs = db.path
+		}
+		return nil, fmt.Errorf("%s does not exist: a file: URL names an existing database, which is never created "+
+			"(a relative path is resolved against the folder of prisma_schema, else of the config file)", abs)
+	}
+	return h, err
 }
 
 // Open checks f as [File.NextAuth] does and, when there is no problem,
@@ -126,7 +182,7 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 		return nextauth.Config{}, nil, err
 	}
 	cfg, db := b.cfg, b.db
-	s := &Store{url: f.Database, options: f.DatabaseOptions}
+	s := &Store{url: f.Database, options: f.DatabaseOptions, forced: f.DatabaseLayout, prismaSchema: f.PrismaSchema}
 	if db == nil {
 		return cfg, s, nil
 	}
@@ -134,21 +190,75 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 	s.CleanupInterval = cleanupInterval(db, f.DatabaseOptions)
 	switch db.kind {
 	case KindSQLite:
-		a, err := sqlite.OpenAdapter(ctx, db.path)
+		if db.existing {
+			if _, err := os.Stat(db.path); errors.Is(err, fs.ErrNotExist) {
+				_, err = openSQLite(db) // the error naming the resolved path
+				return nextauth.Config{}, nil, openError(db, err)
+			}
+		}
+		schema, err := inspectSQLite(ctx, db)
 		if err != nil {
 			return nextauth.Config{}, nil, openError(db, err)
 		}
-		s.Adapter = a
+		if s.Layout, err = f.checkLayout(schema, layout.SQLite); err != nil {
+			return nextauth.Config{}, nil, layoutError(db, err)
+		}
+		h, err := openSQLite(db)
+		if err != nil {
+			return nextauth.Config{}, nil, openError(db, err)
+		}
+		a := sqlite.New(h)
+		if err := a.Migrate(ctx); err != nil {
+			return nextauth.Config{}, nil, openError(db, errors.Join(err, a.Close(), h.Close()))
+		}
+		s.Adapter, s.closers = a, append(s.closers, h.Close)
 	case KindPostgres:
-		a, err := postgres.Connect(ctx, db.url)
-		if w, ok := errors.AsType[*postgres.SchemaWarning](err); ok && a != nil {
+		pool, err := pgxpool.New(ctx, db.dsn)
+		if err != nil {
+			return nextauth.Config{}, nil, openError(db, fmt.Errorf("postgres: connect: %w", err))
+		}
+		schema, err := inspectPostgres(ctx, pool)
+		if err == nil {
+			s.Layout, err = f.checkLayout(schema, layout.Postgres)
+			if err != nil {
+				pool.Close()
+				return nextauth.Config{}, nil, layoutError(db, err)
+			}
+		}
+		a := postgres.New(pool)
+		if err == nil {
+			err = a.Migrate(ctx)
+		}
+		if w, ok := errors.AsType[*postgres.SchemaWarning](err); ok {
 			s.Warnings = append(s.Warnings, scrub(w, db.url).Error())
 			err = nil
 		}
 		if err != nil {
+			pool.Close()
 			return nextauth.Config{}, nil, openError(db, err)
 		}
-		s.Adapter = a
+		s.Adapter, s.closers = a, append(s.closers, func() error { pool.Close(); return nil })
+	case KindMySQL:
+		h, err := mysql.Open(db.dsn, mysql.Options{MaxConns: db.maxConns})
+		if err != nil {
+			return nextauth.Config{}, nil, openError(db, err)
+		}
+		schema, err := inspectMySQL(ctx, h)
+		if err == nil {
+			s.Layout, err = f.checkLayout(schema, layout.MySQL)
+			if err != nil {
+				h.Close()
+				return nextauth.Config{}, nil, layoutError(db, err)
+			}
+		}
+		a := mysql.New(h)
+		if err == nil {
+			err = a.Migrate(ctx)
+		}
+		if err != nil {
+			return nextauth.Config{}, nil, openError(db, errors.Join(err, h.Close()))
+		}
+		s.Adapter, s.closers = a, append(s.closers, h.Close)
 	case KindRedis:
 		a, err := redis.Connect(ctx, db.url, redis.Options{KeyPrefix: f.DatabaseOptions.KeyPrefix})
 		if err != nil {
@@ -184,7 +294,7 @@ func openError(db *database, err error) error {
 
 // MigrateResult says what [File.Migrate] did.
 type MigrateResult struct {
-	// Kind is KindSQLite, KindPostgres or KindRedis.
+	// Kind is KindSQLite, KindPostgres, KindMySQL or KindRedis.
 	Kind string
 	// Database is the database URL with its password masked.
 	Database string
@@ -195,10 +305,19 @@ type MigrateResult struct {
 	// Warning, if not empty, says which PostgreSQL constraints existing
 	// data prevented (the schema works but does not enforce them).
 	Warning string
+	// Layout is the layout found before migrating (SQL databases).
+	Layout layout.Result
+	// DryRun: nothing was changed; After is the version Migrate would
+	// bring the schema to.
+	DryRun bool
 }
 
-// String describes the result in one line (two with a warning).
+// String describes the result in one line (two with a warning); a dry
+// run's names the layout found and what Migrate would do.
 func (r MigrateResult) String() string {
+	if r.DryRun {
+		return r.dryRun()
+	}
 	var s string
 	switch {
 	case r.Kind == KindRedis:
@@ -216,11 +335,47 @@ func (r MigrateResult) String() string {
 	return s
 }
 
+// dryRun is String of a dry run.
+func (r MigrateResult) dryRun() string {
+	if r.Kind == KindRedis {
+		return fmt.Sprintf("%s: nothing to migrate: Redis needs no schema (connection checked)", r.Database)
+	}
+	found := "layout " + string(served) + " (" + strings.Join(r.Layout.Tables, ", ") + ")"
+	if r.Layout.Layout == layout.Empty {
+		found = "no NextAuth table: the " + string(served) + " layout (" + servedTables + ") would be created"
+	}
+	var todo string
+	switch {
+	case r.Before >= r.After:
+		todo = fmt.Sprintf("schema up to date (version %d); nothing to do", r.Before)
+	case r.Before+1 == r.After:
+		todo = fmt.Sprintf("schema version %d; would apply migration %d", r.Before, r.After)
+	default:
+		todo = fmt.Sprintf("schema version %d; would apply migrations %d to %d", r.Before, r.Before+1, r.After)
+	}
+	return fmt.Sprintf("%s: %s; %s (dry run: nothing changed)", r.Database, found, todo)
+}
+
 // Migrate brings the schema of f's database up to date, as the server
 // does when it starts, and says what it did. It checks only what it needs:
-// the file's syntax and keys, database and database_options (a missing
-// secret is no problem). For Redis it only checks the connection.
+// the file's syntax and keys, database, database_options and
+// database_layout (a missing secret is no problem). Like the server, it
+// first inspects the tables: a layout this version does not serve, or a
+// partial or mixed one, is an error and nothing is created. For Redis it
+// only checks the connection.
 func (f *File) Migrate(ctx context.Context) (MigrateResult, error) {
+	return f.migrate(ctx, false)
+}
+
+// MigrateDryRun is [File.Migrate] without a change to the database: it
+// inspects the tables, reads the schema version and says which
+// migrations Migrate would apply (an SQLite file that does not exist is
+// not created).
+func (f *File) MigrateDryRun(ctx context.Context) (MigrateResult, error) {
+	return f.migrate(ctx, true)
+}
+
+func (f *File) migrate(ctx context.Context, dry bool) (MigrateResult, error) {
 	v := &validator{f: f, problems: append([]error(nil), f.problems...)}
 	db := v.database(f.Database, f.DatabaseOptions)
 	if f.Database == "" && !f.reported("database") {
@@ -229,13 +384,15 @@ func (f *File) Migrate(ctx context.Context) (MigrateResult, error) {
 	if err := errors.Join(sortProblems(v.problems)...); err != nil {
 		return MigrateResult{}, err
 	}
-	r := MigrateResult{Kind: db.kind, Database: db.shown}
+	r := MigrateResult{Kind: db.kind, Database: db.shown, DryRun: dry}
 	var err error
 	switch db.kind {
 	case KindSQLite:
-		err = migrateSQLite(ctx, db.path, &r)
+		err = f.migrateSQLite(ctx, db, &r)
 	case KindPostgres:
-		err = migratePostgres(ctx, db.url, &r)
+		err = f.migratePostgres(ctx, db, &r)
+	case KindMySQL:
+		err = f.migrateMySQL(ctx, db, &r)
 	case KindRedis:
 		var a *redis.Adapter
 		if a, err = redis.Connect(ctx, db.url, redis.Options{KeyPrefix: f.DatabaseOptions.KeyPrefix}); err == nil {
@@ -248,15 +405,22 @@ func (f *File) Migrate(ctx context.Context) (MigrateResult, error) {
 	return r, nil
 }
 
-// migrateSQLite migrates the SQLite file at path.
-func migrateSQLite(ctx context.Context, path string, r *MigrateResult) (err error) {
-	db, err := sqlite.Open(path)
+// migrateSQLite migrates d's SQLite file, or says what it would do.
+func (f *File) migrateSQLite(ctx context.Context, d *database, r *MigrateResult) (err error) {
+	if d.existing {
+		if _, err := os.Stat(d.path); errors.Is(err, fs.ErrNotExist) {
+			_, err = openSQLite(d) // the error naming the resolved path
+			return err
+		}
+	}
+	schema, err := inspectSQLite(ctx, d)
 	if err != nil {
 		return err
 	}
-	a := sqlite.New(db)
-	defer func() { err = errors.Join(err, a.Close(), db.Close()) }()
-	version := func() (int, error) {
+	if r.Layout, err = f.checkLayout(schema, layout.SQLite); err != nil {
+		return err
+	}
+	version := func(db *sql.DB) (int, error) {
 		var n int
 		err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'nextauth_migrations'`).Scan(&n)
 		if err != nil || n == 0 {
@@ -266,23 +430,80 @@ func migrateSQLite(ctx context.Context, path string, r *MigrateResult) (err erro
 		err = db.QueryRowContext(ctx, `SELECT max(version) FROM nextauth_migrations`).Scan(&v)
 		return int(v.Int64), err
 	}
-	if r.Before, err = version(); err != nil {
+	if r.DryRun {
+		r.After = sqlite.SchemaVersion()
+		ro, err := sqlite.OpenReadOnly(d.path)
+		if errors.Is(err, fs.ErrNotExist) || d.path == sqlite.Memory {
+			return nil // a new file: every migration
+		}
+		if err != nil {
+			return err
+		}
+		defer ro.Close()
+		r.Before, err = version(ro)
+		return err
+	}
+	db, err := openSQLite(d)
+	if err != nil {
+		return err
+	}
+	a := sqlite.New(db)
+	defer func() { err = errors.Join(err, a.Close(), db.Close()) }()
+	if r.Before, err = version(db); err != nil {
 		return err
 	}
 	if err := a.Migrate(ctx); err != nil {
 		return err
 	}
-	r.After, err = version()
+	r.After, err = version(db)
 	return err
 }
 
-// migratePostgres migrates the PostgreSQL database at dsn.
-func migratePostgres(ctx context.Context, dsn string, r *MigrateResult) error {
-	pool, err := pgxpool.New(ctx, dsn)
+// migrateMySQL migrates d's MySQL or MariaDB database, or says what it
+// would do.
+func (f *File) migrateMySQL(ctx context.Context, d *database, r *MigrateResult) (err error) {
+	h, err := mysql.Open(d.dsn, mysql.Options{MaxConns: 2})
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, h.Close()) }()
+	schema, err := inspectMySQL(ctx, h)
+	if err != nil {
+		return err
+	}
+	if r.Layout, err = f.checkLayout(schema, layout.MySQL); err != nil {
+		return err
+	}
+	a := mysql.New(h)
+	if r.Before, err = a.Version(ctx); err != nil {
+		return err
+	}
+	if r.DryRun {
+		r.After = mysql.SchemaVersion()
+		return nil
+	}
+	if err := a.Migrate(ctx); err != nil {
+		return err
+	}
+	r.After, err = a.Version(ctx)
+	return err
+}
+
+// migratePostgres migrates d's PostgreSQL database, or says what it would
+// do.
+func (f *File) migratePostgres(ctx context.Context, d *database, r *MigrateResult) error {
+	pool, err := pgxpool.New(ctx, d.dsn)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
+	schema, err := inspectPostgres(ctx, pool)
+	if err != nil {
+		return err
+	}
+	if r.Layout, err = f.checkLayout(schema, layout.Postgres); err != nil {
+		return err
+	}
 	version := func() (int, error) {
 		var exists bool
 		err := pool.QueryRow(ctx, `SELECT to_regclass('nextauth_migrations') IS NOT NULL`).Scan(&exists)
@@ -299,12 +520,16 @@ func migratePostgres(ctx context.Context, dsn string, r *MigrateResult) error {
 	if r.Before, err = version(); err != nil {
 		return err
 	}
+	if r.DryRun {
+		r.After = postgres.SchemaVersion()
+		return nil
+	}
 	if err := postgres.New(pool).Migrate(ctx); err != nil {
 		w, ok := errors.AsType[*postgres.SchemaWarning](err)
 		if !ok {
 			return err
 		}
-		r.Warning = scrub(w, dsn).Error()
+		r.Warning = scrub(w, d.url).Error()
 	}
 	r.After, err = version()
 	return err

@@ -1,5 +1,6 @@
-// Package servicetest gives tests their own PostgreSQL database or Redis key
-// prefix on the servers the test script provides (NEXTAUTH_TEST_POSTGRES_URL,
+// Package servicetest gives tests their own PostgreSQL or MySQL database or
+// Redis key prefix on the servers the test script provides
+// (NEXTAUTH_TEST_POSTGRES_URL, NEXTAUTH_TEST_MYSQL_URL,
 // NEXTAUTH_TEST_REDIS_URL). Without a server a test is skipped, or fails
 // under CI=true, where a missing service is an error.
 package servicetest
@@ -7,12 +8,16 @@ package servicetest
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
+	"net"
 	"net/url"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
 	goredis "github.com/redis/go-redis/v9"
 )
@@ -20,6 +25,7 @@ import (
 // Environment variables naming the servers.
 const (
 	EnvPostgres = "NEXTAUTH_TEST_POSTGRES_URL"
+	EnvMySQL    = "NEXTAUTH_TEST_MYSQL_URL"
 	EnvRedis    = "NEXTAUTH_TEST_REDIS_URL"
 )
 
@@ -124,4 +130,58 @@ func DeleteRedisPrefix(redisURL, prefix string) error {
 		return c.Del(ctx, keys...).Err()
 	}
 	return nil
+}
+
+// MySQLDatabase creates an empty database for this test on the MySQL or
+// MariaDB server of NEXTAUTH_TEST_MYSQL_URL (mysql://user:password@host:port,
+// a user that may create databases), drops it when the test ends, and
+// returns its mysql:// URL and the same as a go-sql-driver/mysql DSN.
+func MySQLDatabase(t testing.TB) (dbURL, dsn string) {
+	t.Helper()
+	base := URL(t, EnvMySQL)
+	name := "nextauth_" + RandomHex(t, 8)
+	admin, err := sql.Open("mysql", MySQLDSN(t, base, ""))
+	if err != nil {
+		t.Fatalf("%s: %v", EnvMySQL, err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"); err != nil {
+		t.Fatalf("CREATE DATABASE %s on %s: %v", name, EnvMySQL, err)
+	}
+	t.Cleanup(func() {
+		db, err := sql.Open("mysql", MySQLDSN(t, base, ""))
+		if err == nil {
+			_, err = db.Exec("DROP DATABASE IF EXISTS " + name)
+			db.Close()
+		}
+		if err != nil {
+			t.Errorf("DROP DATABASE %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("%s: %v", EnvMySQL, err)
+	}
+	u.Path = "/" + name
+	return u.String(), MySQLDSN(t, base, name)
+}
+
+// MySQLDSN is the driver DSN of a mysql://user:password@host:port URL,
+// naming database name ("" for none).
+func MySQLDSN(t testing.TB, rawURL, name string) string {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatalf("%s: %v", EnvMySQL, err)
+	}
+	c := mysql.NewConfig()
+	c.User = u.User.Username()
+	c.Passwd, _ = u.User.Password()
+	port := u.Port()
+	if port == "" {
+		port = "3306"
+	}
+	c.Net, c.Addr, c.DBName = "tcp", net.JoinHostPort(u.Hostname(), port), name
+	c.ParseTime, c.Loc, c.Timeout = true, time.UTC, 10*time.Second
+	return c.FormatDSN()
 }

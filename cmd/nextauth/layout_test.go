@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"database/sql"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nextauth-go/nextauth/internal/servicetest"
+)
+
+// TestLayoutRefusedExit runs the built binary against databases it must
+// not serve: an app's Prisma SQLite file named as the app's .env has it
+// (file:./dev.db beside prisma_schema), and a half Drizzle database on
+// MariaDB. It exits 1 naming what it found, and creates nothing; migrate
+// and migrate --dry-run refuse the same way. migrate --dry-run on a new
+// database prints what it would create and creates nothing.
+func TestLayoutRefusedExit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary: not in -short")
+	}
+	bin := buildBinary(t)
+	fixture := func(name string) string {
+		b, err := os.ReadFile(filepath.Join("..", "..", "internal", "layout", "testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	runBin := func(dir string, args ...string) (int, string, string) {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "NEXTAUTH_SECRET=layout-test-secret-0123456789abcdef")
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		code := 0
+		if ee, ok := errors.AsType[*exec.ExitError](err); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return code, stdout.String(), stderr.String()
+	}
+
+	t.Run("prisma sqlite", func(t *testing.T) {
+		app := t.TempDir()
+		if err := os.MkdirAll(filepath.Join(app, "prisma"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		dbPath := filepath.Join(app, "prisma", "dev.db")
+		db, err := sql.Open("sqlite", dbPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(fixture("prisma-sqlite.sql")); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		before, _ := os.ReadFile(dbPath)
+		cfg := filepath.Join(app, "nextauth.yaml")
+		if err := os.WriteFile(cfg, []byte("database: ${DATABASE_URL:-file:./dev.db}\nprisma_schema: prisma/schema.prisma\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{
+			{"--config", cfg, "--addr", "127.0.0.1:0"},
+			{"migrate", "--config", cfg},
+			{"migrate", "--dry-run", "--config", cfg},
+		} {
+			code, _, stderr := runBin(t.TempDir(), args...)
+			if code != 1 || !strings.Contains(stderr, "the database holds the prisma layout (next-auth v4: tables User, Account, Session, VerificationToken); this version serves only the pg-adapter layout") {
+				t.Errorf("nextauth %s: exit %d, stderr %q; want 1 and the layout named", strings.Join(args, " "), code, stderr)
+			}
+		}
+		if after, _ := os.ReadFile(dbPath); !bytes.Equal(before, after) {
+			t.Errorf("%s changed", dbPath)
+		}
+		entries, _ := os.ReadDir(filepath.Dir(dbPath))
+		if len(entries) != 1 {
+			t.Errorf("files beside the database: %v, want only dev.db", entries)
+		}
+	})
+
+	t.Run("half drizzle mysql", func(t *testing.T) {
+		dbURL, dsn := servicetest.MySQLDatabase(t)
+		db, err := sql.Open("mysql", dsn+"&multiStatements=true")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Exec(fixture("drizzle-mysql.sql")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec("DROP TABLE `verificationToken`; CREATE TABLE posts (id INT PRIMARY KEY)"); err != nil {
+			t.Fatal(err)
+		}
+		count := func() int {
+			var n int
+			if err := db.QueryRow("SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE()").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := count()
+		cfg := writeConfig(t, "database: \""+dbURL+"\"\n")
+		for _, args := range [][]string{{"--config", cfg, "--addr", "127.0.0.1:0"}, {"migrate", "--config", cfg}} {
+			code, _, stderr := runBin(t.TempDir(), args...)
+			if code != 1 || !strings.Contains(stderr, `found "user"; "account"; "session"`) || !strings.Contains(stderr, "nothing was created or changed") {
+				t.Errorf("nextauth %s: exit %d, stderr %q; want 1 and the tables found", strings.Join(args, " "), code, stderr)
+			}
+		}
+		if after := count(); after != before {
+			t.Errorf("tables: %d before, %d after", before, after)
+		}
+	})
+
+	t.Run("dry run on a new database", func(t *testing.T) {
+		dir := t.TempDir()
+		cfg := filepath.Join(dir, "nextauth.yaml")
+		if err := os.WriteFile(cfg, []byte("database: sqlite://new.db\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, stdout, stderr := runBin(dir, "migrate", "--dry-run", "--config", cfg)
+		if code != 0 || !strings.Contains(stdout, "sqlite://new.db: no NextAuth table: the pg-adapter layout (users, accounts, sessions, verification_token) would be created; schema version 0; would apply migrations 1 to") {
+			t.Errorf("migrate --dry-run: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "new.db")); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("migrate --dry-run created new.db (%v)", err)
+		}
+		if code, _, stderr := runBin(dir, "migrate", "--config", cfg); code != 0 {
+			t.Fatalf("migrate: exit %d, %s", code, stderr)
+		}
+		code, stdout, _ = runBin(dir, "migrate", "--dry-run", "--config", cfg)
+		if code != 0 || !strings.Contains(stdout, "layout pg-adapter (users, accounts, sessions, verification_token); schema up to date") {
+			t.Errorf("migrate --dry-run after migrate: exit %d, stdout %q", code, stdout)
+		}
+	})
+}
+
+// buildBinary builds cmd/nextauth into a temporary directory.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("no go command: %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "nextauth")
+	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}

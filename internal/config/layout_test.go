@@ -1,0 +1,326 @@
+package config
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/internal/layout"
+	"github.com/nextauth-go/nextauth/internal/servicetest"
+)
+
+// appDB is a database of one kind holding the tables of fixtures of
+// internal/layout/testdata, with a way to list its tables.
+type appDB struct {
+	url    string           // as database: takes it
+	tables func() []string  // the tables, sorted
+	bytes  func() []byte    // SQLite: the file's content; nil otherwise
+	exec   func(sql string) // runs statements
+}
+
+// newAppDB creates a fresh database of kind holding the tables of the
+// fixtures (file names in internal/layout/testdata) and the statements
+// extra.
+func newAppDB(t *testing.T, kind string, fixtures []string, extra ...string) appDB {
+	t.Helper()
+	ctx := context.Background()
+	var a appDB
+	switch kind {
+	case KindPostgres:
+		a.url = servicetest.PostgresDatabase(t)
+		a.exec = func(q string) {
+			t.Helper()
+			conn, err := pgx.Connect(ctx, a.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(ctx)
+			if _, err := conn.Exec(ctx, q, pgx.QueryExecModeSimpleProtocol); err != nil {
+				t.Fatalf("%.60s…: %v", q, err)
+			}
+		}
+		a.tables = func() []string {
+			t.Helper()
+			conn, err := pgx.Connect(ctx, a.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(ctx)
+			rows, _ := conn.Query(ctx, `SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)
+			names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				t.Fatal(err)
+			}
+			return names
+		}
+	case KindMySQL:
+		var dsn string
+		a.url, dsn = servicetest.MySQLDatabase(t)
+		db, err := sql.Open("mysql", dsn+"&multiStatements=true")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		a.exec = func(q string) {
+			t.Helper()
+			if _, err := db.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%.60s…: %v", q, err)
+			}
+		}
+		a.tables = func() []string {
+			return queryNames(t, db, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1")
+		}
+	case KindSQLite:
+		path := filepath.Join(t.TempDir(), "app.db")
+		a.url = "sqlite://" + path
+		open := func() *sql.DB {
+			db, err := sql.Open("sqlite", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return db
+		}
+		a.exec = func(q string) {
+			t.Helper()
+			db := open()
+			defer db.Close()
+			if _, err := db.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%.60s…: %v", q, err)
+			}
+		}
+		a.tables = func() []string {
+			db := open()
+			defer db.Close()
+			return queryNames(t, db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1")
+		}
+		a.bytes = func() []byte {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(path + "-wal"); err == nil {
+				t.Errorf("%s-wal exists: the file was opened for writing", path)
+			}
+			return b
+		}
+	}
+	for _, f := range fixtures {
+		ddl, err := os.ReadFile(filepath.Join("..", "layout", "testdata", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.exec(string(ddl))
+	}
+	for _, q := range extra {
+		a.exec(q)
+	}
+	return a
+}
+
+func queryNames(t *testing.T, db *sql.DB, q string) []string {
+	t.Helper()
+	rows, err := db.Query(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	return names
+}
+
+// TestLayoutRefused points the server's Open, Migrate and Migrate's dry
+// run at the databases each official tool makes, and at half and mixed
+// ones: each refuses, names what it found, and creates nothing (the
+// tables before and after are the same; an SQLite file is not written).
+func TestLayoutRefused(t *testing.T) {
+	tests := []struct {
+		name     string
+		kind     string
+		fixtures []string
+		extra    []string
+		want     string // a part of the error
+	}{
+		{"prisma on postgres", KindPostgres, []string{"prisma-postgres.sql"}, nil, `the database holds the prisma layout (next-auth v4: tables User, Account, Session, VerificationToken); this version serves only the pg-adapter layout`},
+		{"prisma on mysql", KindMySQL, []string{"prisma-mysql.sql"}, nil, "the database holds the prisma layout (next-auth v4"},
+		{"prisma on sqlite", KindSQLite, []string{"prisma-sqlite.sql"}, nil, "the database holds the prisma layout (next-auth v4"},
+		{"prisma Auth.js on postgres", KindPostgres, []string{"prisma-authjs-postgres.sql"}, nil, "the database holds the prisma layout (Auth.js"},
+		{"prisma Auth.js on mysql", KindMySQL, []string{"prisma-authjs-mysql.sql"}, nil, "the database holds the prisma layout (Auth.js"},
+		{"prisma Auth.js on sqlite", KindSQLite, []string{"prisma-authjs-sqlite.sql"}, nil, "the database holds the prisma layout (Auth.js"},
+		{"kysely on postgres", KindPostgres, []string{"kysely-postgres.sql"}, nil, "the database holds the kysely layout (tables User, Account, Session, VerificationToken)"},
+		{"drizzle on postgres", KindPostgres, []string{"drizzle-postgres.sql"}, nil, "the database holds the drizzle layout (tables user, account, session, verificationToken)"},
+		{"drizzle on mysql", KindMySQL, []string{"drizzle-mysql.sql"}, nil, "the database holds the drizzle layout"},
+		{"drizzle on sqlite", KindSQLite, []string{"drizzle-sqlite.sql"}, nil, "the database holds the drizzle layout"},
+		{"typeorm on postgres", KindPostgres, []string{"typeorm-postgres.sql"}, nil, "the database holds the typeorm layout (tables users, accounts, sessions, verification_tokens)"},
+		{"typeorm on mysql", KindMySQL, []string{"typeorm-mysql.sql"}, nil, "the database holds the typeorm layout"},
+
+		{"half prisma on postgres", KindPostgres, []string{"prisma-postgres.sql"}, []string{`DROP TABLE "VerificationToken"`}, `found "User"; "Account"; "Session"`},
+		{"half drizzle on mysql", KindMySQL, []string{"drizzle-mysql.sql"}, []string{"DROP TABLE `verificationToken`"}, `found "user"`},
+		{"half prisma on sqlite", KindSQLite, []string{"prisma-sqlite.sql"}, []string{`DROP TABLE "Session"`}, `found "User"; "Account"; "VerificationToken"`},
+		{"pg-adapter and drizzle on postgres", KindPostgres, []string{"pg-adapter-postgres.sql", "drizzle-postgres.sql"}, nil, "several at once"},
+		{"typeorm and prisma on mysql", KindMySQL, []string{"typeorm-mysql.sql", "prisma-mysql.sql"}, nil, "several at once"},
+		{"an app's users table on postgres", KindPostgres, nil, []string{"CREATE TABLE users (id SERIAL PRIMARY KEY, login TEXT)"}, `"users" without name, email, emailVerified, image`},
+		{"an app's users table on mysql", KindMySQL, nil, []string{"CREATE TABLE users (id INT PRIMARY KEY, login TEXT)"}, `"users" without name, email, emailVerified, image`},
+		{"an app's User table on sqlite", KindSQLite, nil, []string{"CREATE TABLE user (id INTEGER PRIMARY KEY, login TEXT)"}, `"user" without name, email, emailVerified, image`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := newAppDB(t, tt.kind, tt.fixtures, tt.extra...)
+			before := db.tables()
+			var content []byte
+			if db.bytes != nil {
+				content = db.bytes()
+			}
+			f, err := Parse("t.yaml", []byte("secret: s\ndatabase: \""+db.url+"\"\n"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, store, err := f.Open(context.Background(), nil); err == nil || store != nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Open() = %v, %v, want an error with %q", store, err, tt.want)
+			} else if !strings.Contains(err.Error(), "nothing was created or changed") {
+				t.Errorf("Open() error = %q, want it to say nothing was created", err)
+			}
+			for name, migrate := range map[string]func(context.Context) (MigrateResult, error){"Migrate": f.Migrate, "MigrateDryRun": f.MigrateDryRun} {
+				if r, err := migrate(context.Background()); err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Errorf("%s() = %q, %v, want an error with %q", name, r, err, tt.want)
+				}
+			}
+			if after := db.tables(); strings.Join(after, ",") != strings.Join(before, ",") {
+				t.Errorf("tables after = %v, before = %v: something was created", after, before)
+			}
+			if content != nil && !bytes.Equal(db.bytes(), content) {
+				t.Errorf("the SQLite file changed")
+			}
+		})
+	}
+}
+
+// TestLayoutServed: the pg-adapter layout made by its schema.sql, with an
+// app's own table beside it, is served and migrated without touching the
+// app's table; a new database gets the layout; the dry run says so.
+func TestLayoutServed(t *testing.T) {
+	tests := []struct {
+		name     string
+		kind     string
+		fixtures []string
+	}{
+		{"pg-adapter docs schema", KindPostgres, []string{"pg-adapter-postgres.sql"}},
+		{"pg-adapter repository schema", KindPostgres, []string{"pg-adapter-keys-postgres.sql"}},
+		{"empty postgres", KindPostgres, nil},
+		{"empty mysql", KindMySQL, nil},
+		{"empty sqlite", KindSQLite, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := newAppDB(t, tt.kind, tt.fixtures, "CREATE TABLE posts (id INTEGER PRIMARY KEY, title TEXT)")
+			db.exec("INSERT INTO posts (id, title) VALUES (1, 'kept')")
+			f, err := Parse("t.yaml", []byte("secret: s\ndatabase: \""+db.url+"\"\n"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dry, err := f.MigrateDryRun(context.Background())
+			wantDry := "layout pg-adapter (users, accounts, sessions, verification_token)"
+			if tt.fixtures == nil {
+				wantDry = "no NextAuth table: the pg-adapter layout (users, accounts, sessions, verification_token) would be created"
+			}
+			if err != nil || !strings.Contains(dry.String(), wantDry) || !strings.HasSuffix(dry.String(), "(dry run: nothing changed)") {
+				t.Errorf("MigrateDryRun() = %q, %v, want %q", dry, err, wantDry)
+			}
+			if tt.fixtures == nil {
+				if got := db.tables(); strings.Join(got, ",") != "posts" {
+					t.Errorf("after the dry run the tables are %v, want only posts", got)
+				}
+			}
+			_, store, err := f.Open(context.Background(), nil)
+			if err != nil {
+				t.Fatalf("Open() = %v", err)
+			}
+			defer store.Close()
+			want := "pg-adapter: tables users, accounts, sessions, verification_token"
+			if tt.fixtures == nil {
+				want = "pg-adapter (created in an empty database)"
+			}
+			if got := store.LayoutDescription(); got != want {
+				t.Errorf("LayoutDescription() = %q, want %q", got, want)
+			}
+			if _, err := store.Adapter.CreateUser(context.Background(), nextauth.User{Email: nextauth.String("a@example.com")}); err != nil {
+				t.Errorf("CreateUser() = %v", err)
+			}
+			db.exec("UPDATE posts SET title = 'kept' WHERE id = 1 AND title = 'kept'") // still there
+			if got := db.tables(); !strings.Contains(","+strings.Join(got, ",")+",", ",posts,") {
+				t.Errorf("tables after Open() = %v, want the app's posts kept", got)
+			}
+		})
+	}
+}
+
+// TestDatabaseLayoutKey forces a layout: the forced one is checked alone
+// (other tables are ignored), and a forced layout this version does not
+// serve is refused even in an empty database.
+func TestDatabaseLayoutKey(t *testing.T) {
+	ctx := context.Background()
+	// A stray Drizzle user table beside pg-adapter's: detection refuses,
+	// database_layout: pg-adapter serves.
+	db := newAppDB(t, KindPostgres, []string{"pg-adapter-keys-postgres.sql"}, `CREATE TABLE "user" (id TEXT PRIMARY KEY, name TEXT, email TEXT, "emailVerified" TIMESTAMP, image TEXT)`)
+	f, _ := Parse("t.yaml", []byte("secret: s\ndatabase: \""+db.url+"\"\n"), nil)
+	if _, _, err := f.Open(ctx, nil); err == nil || !errors.As(err, new(*layout.Mismatch)) {
+		t.Errorf("Open() of pg-adapter beside a stray user table = %v, want a layout.Mismatch", err)
+	}
+	f, _ = Parse("t.yaml", []byte("secret: s\ndatabase: \""+db.url+"\"\ndatabase_layout: pg-adapter\n"), nil)
+	_, store, err := f.Open(ctx, nil)
+	if err != nil {
+		t.Fatalf("Open() with database_layout: pg-adapter = %v", err)
+	}
+	store.Close()
+
+	empty := newAppDB(t, KindSQLite, nil)
+	f, _ = Parse("t.yaml", []byte("secret: s\ndatabase: \""+empty.url+"\"\ndatabase_layout: prisma\n"), nil)
+	_, _, err = f.Open(ctx, nil)
+	if err == nil || !strings.Contains(err.Error(), "database_layout: prisma, but the database has none of its tables; this version serves only the pg-adapter layout") {
+		t.Errorf("Open() of an empty database with database_layout: prisma = %v, want a refusal", err)
+	}
+	if got := empty.tables(); len(got) != 0 {
+		t.Errorf("tables after the refusal = %v, want none", got)
+	}
+}
+
+// TestLayoutInPrismaSchema: with Prisma's ?schema=, the tables looked at
+// are those of that schema: Prisma's tables there are refused even though
+// public is empty, and pg-adapter's tables in public do not count.
+func TestLayoutInPrismaSchema(t *testing.T) {
+	db := newAppDB(t, KindPostgres, []string{"pg-adapter-postgres.sql"})
+	ddl, err := os.ReadFile(filepath.Join("..", "layout", "testdata", "prisma-postgres.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.exec(`CREATE SCHEMA "App"; SET search_path = "App"; ` + string(ddl))
+	sep := "?"
+	if strings.Contains(db.url, "?") {
+		sep = "&"
+	}
+	f, _ := Parse("t.yaml", []byte("secret: s\ndatabase: \""+db.url+sep+"schema=App\"\n"), nil)
+	_, _, err = f.Open(context.Background(), nil)
+	if err == nil || !strings.Contains(err.Error(), "the database holds the prisma layout") {
+		t.Errorf("Open(…?schema=App) = %v, want the prisma layout refused", err)
+	}
+	f, _ = Parse("t.yaml", []byte("secret: s\ndatabase: \""+db.url+"\"\n"), nil)
+	_, store, err := f.Open(context.Background(), nil)
+	if err != nil {
+		t.Fatalf("Open() of public = %v, want pg-adapter served", err)
+	}
+	store.Close()
+}

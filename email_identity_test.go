@@ -32,8 +32,9 @@ type identityStore struct {
 	buckets func(t *testing.T) int // nil when the rates are not in the database
 }
 
-// identityStores are SQLite, always, and PostgreSQL (with its RateStore)
-// when NEXTAUTH_TEST_POSTGRES_URL is set.
+// identityStores are SQLite, always, and PostgreSQL and MySQL (each with
+// its RateStore) when NEXTAUTH_TEST_POSTGRES_URL and
+// NEXTAUTH_TEST_MYSQL_URL are set.
 var identityStores = map[string]func(t *testing.T) identityStore{
 	"sqlite": func(t *testing.T) identityStore {
 		db, err := sqlite.Open(filepath.Join(t.TempDir(), "auth.db"))
@@ -75,6 +76,13 @@ var identityStores = map[string]func(t *testing.T) identityStore{
 		}
 		return identityStore{adapter: a, rates: a.RateStore(), tokens: count("verification_token"), users: count("users"), buckets: count("nextauth_rate_buckets")}
 	},
+	"mysql": func(t *testing.T) identityStore {
+		a, db := newMySQLAdapter(t)
+		count := func(table string) func(t *testing.T) int {
+			return func(t *testing.T) int { return sqlCount(t, db, table) }
+		}
+		return identityStore{adapter: a, rates: a.RateStore(), tokens: count("verification_token"), users: count("users"), buckets: count("nextauth_rate_buckets")}
+	},
 }
 
 func sqlCount(t *testing.T, db *sql.DB, table string) int {
@@ -107,7 +115,7 @@ const (
 // TestAttackEmailOversized asks for sign-in links to addresses over 320
 // bytes, up to 900 KB: each is refused with EmailSignin before anything is
 // stored (no verification-token row, no mail, no rate-limit token taken),
-// on SQLite and on PostgreSQL. A 320-byte address still gets its link.
+// on SQLite, PostgreSQL and MySQL. A 320-byte address still gets its link.
 func TestAttackEmailOversized(t *testing.T) {
 	for name, open := range identityStores {
 		t.Run(name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package nextauth_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"flag"
 	"io"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/nextauth-go/nextauth"
 	"github.com/nextauth-go/nextauth/adapter/memory"
+	"github.com/nextauth-go/nextauth/adapter/mysql"
 	"github.com/nextauth-go/nextauth/adapter/postgres"
 	"github.com/nextauth-go/nextauth/adapter/redis"
 	"github.com/nextauth-go/nextauth/adapter/sqlite"
@@ -190,11 +192,30 @@ func (zeroRand) Read(p []byte) (int, error) {
 }
 
 // adapterStore opens an empty store for one test: memory and SQLite
-// always, PostgreSQL and Redis on the servers of servicetest (skipped
-// without them, failed under CI=true).
+// always, PostgreSQL, MySQL and Redis on the servers of servicetest
+// (skipped without them, failed under CI=true).
 type adapterStore struct {
 	name string
 	open func(t *testing.T) nextauth.Adapter
+}
+
+// newMySQLAdapter is an adapter on a new, migrated database of the MySQL
+// or MariaDB server of servicetest, and a handle of its own on that
+// database for counting rows.
+func newMySQLAdapter(t *testing.T) (*mysql.Adapter, *sql.DB) {
+	t.Helper()
+	_, dsn := servicetest.MySQLDatabase(t)
+	a, err := mysql.Connect(context.Background(), dsn, mysql.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.Close() })
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return a, db
 }
 
 func adapterStores() []adapterStore {
@@ -214,6 +235,10 @@ func adapterStores() []adapterStore {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { _ = a.Close() })
+			return a
+		}},
+		{"mysql", func(t *testing.T) nextauth.Adapter {
+			a, _ := newMySQLAdapter(t)
 			return a
 		}},
 		{"redis", func(t *testing.T) nextauth.Adapter {

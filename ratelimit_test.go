@@ -34,14 +34,15 @@ import (
 const credentialsSignin = `{"url":"` + attackBase + `/error?error=CredentialsSignin&provider=credentials"}`
 
 // rateStoreCase is a RateStore for the handler, and what it holds: its
-// keys (Redis) or rows (PostgreSQL); -1 for the in-memory default, whose
-// size the test cannot see.
+// keys (Redis) or rows (PostgreSQL, MySQL); -1 for the in-memory default,
+// whose size the test cannot see.
 type rateStoreCase struct {
 	name string
 	open func(t *testing.T) (store nextauth.RateStore, stored func() int)
 }
 
-// rateStoreCases are the in-memory default (nil), Redis and PostgreSQL.
+// rateStoreCases are the in-memory default (nil), Redis, PostgreSQL and
+// MySQL.
 func rateStoreCases() []rateStoreCase {
 	return []rateStoreCase{
 		{"memory", func(*testing.T) (nextauth.RateStore, func() int) { return nil, func() int { return -1 } }},
@@ -67,6 +68,16 @@ func rateStoreCases() []rateStoreCase {
 				var n int
 				if err := pool.QueryRow(context.Background(),
 					`SELECT (SELECT count(*) FROM nextauth_rate_buckets) + (SELECT count(*) FROM nextauth_rate_counters)`).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+		}},
+		{"mysql", func(t *testing.T) (nextauth.RateStore, func() int) {
+			a, db := newMySQLAdapter(t)
+			return a.RateStore(), func() int {
+				var n int
+				if err := db.QueryRow(`SELECT (SELECT count(*) FROM nextauth_rate_buckets) + (SELECT count(*) FROM nextauth_rate_counters)`).Scan(&n); err != nil {
 					t.Fatal(err)
 				}
 				return n

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"database/sql"
 	"errors"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,10 +15,10 @@ import (
 )
 
 // TestLayoutRefusedExit runs the built binary against databases it must
-// not serve: an app's Prisma SQLite file named as the app's .env has it
-// (file:./dev.db beside prisma_schema), and a half Drizzle database on
+// not serve: TypeORM's tables on SQLite, and a half Drizzle database on
 // MariaDB. It exits 1 naming what it found, and creates nothing; migrate
-// and migrate --dry-run refuse the same way. migrate --dry-run on a new
+// and migrate --dry-run refuse the same way. An app's Prisma SQLite file
+// is served as it is: migrate has nothing to do. migrate --dry-run on a new
 // database prints what it would create and creates nothing.
 func TestLayoutRefusedExit(t *testing.T) {
 	if testing.Short() {
@@ -48,7 +49,44 @@ func TestLayoutRefusedExit(t *testing.T) {
 		return code, stdout.String(), stderr.String()
 	}
 
-	t.Run("prisma sqlite", func(t *testing.T) {
+	t.Run("typeorm sqlite", func(t *testing.T) {
+		// TypeORM's tables on SQLite: a layout this version does not serve
+		// on SQLite.
+		dir := t.TempDir()
+		dbPath := filepath.Join(dir, "app.db")
+		db, err := sql.Open("sqlite", dbPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(`CREATE TABLE users (id TEXT PRIMARY KEY, name TEXT, email TEXT, "emailVerified" TEXT, image TEXT);
+CREATE TABLE accounts (id TEXT PRIMARY KEY, "userId" TEXT, type TEXT, provider TEXT, "providerAccountId" TEXT, refresh_token TEXT,
+  access_token TEXT, expires_at INTEGER, token_type TEXT, scope TEXT, id_token TEXT, session_state TEXT);
+CREATE TABLE sessions (id TEXT PRIMARY KEY, "sessionToken" TEXT, "userId" TEXT, expires TEXT);
+CREATE TABLE verification_tokens (id TEXT PRIMARY KEY, token TEXT, identifier TEXT, expires TEXT)`); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		before, _ := os.ReadFile(dbPath)
+		cfg := writeConfig(t, "database: sqlite://"+dbPath+"\n")
+		for _, args := range [][]string{
+			{"--config", cfg, "--addr", "127.0.0.1:0"},
+			{"migrate", "--config", cfg},
+			{"migrate", "--dry-run", "--config", cfg},
+		} {
+			code, _, stderr := runBin(t.TempDir(), args...)
+			if code != 1 || !strings.Contains(stderr, "the database holds the typeorm layout (tables users, accounts, sessions, verification_tokens) on SQLite; this version serves the typeorm layout on PostgreSQL, MySQL/MariaDB only") {
+				t.Errorf("nextauth %s: exit %d, stderr %q; want 1 and the layout named", strings.Join(args, " "), code, stderr)
+			}
+		}
+		if after, _ := os.ReadFile(dbPath); !bytes.Equal(before, after) {
+			t.Errorf("%s changed", dbPath)
+		}
+	})
+
+	t.Run("prisma sqlite migrate", func(t *testing.T) {
+		// An app's Prisma SQLite file named as the app's .env has it
+		// (file:./dev.db beside prisma_schema): served as it is, so migrate
+		// has nothing to do and changes nothing.
 		app := t.TempDir()
 		if err := os.MkdirAll(filepath.Join(app, "prisma"), 0o755); err != nil {
 			t.Fatal(err)
@@ -67,14 +105,10 @@ func TestLayoutRefusedExit(t *testing.T) {
 		if err := os.WriteFile(cfg, []byte("database: ${DATABASE_URL:-file:./dev.db}\nprisma_schema: prisma/schema.prisma\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		for _, args := range [][]string{
-			{"--config", cfg, "--addr", "127.0.0.1:0"},
-			{"migrate", "--config", cfg},
-			{"migrate", "--dry-run", "--config", cfg},
-		} {
-			code, _, stderr := runBin(t.TempDir(), args...)
-			if code != 1 || !strings.Contains(stderr, "the database holds the prisma layout (next-auth v4: tables User, Account, Session, VerificationToken); this version serves only the pg-adapter layout") {
-				t.Errorf("nextauth %s: exit %d, stderr %q; want 1 and the layout named", strings.Join(args, " "), code, stderr)
+		for _, args := range [][]string{{"migrate", "--config", cfg}, {"migrate", "--dry-run", "--config", cfg}} {
+			code, stdout, stderr := runBin(t.TempDir(), args...)
+			if code != 0 || !strings.Contains(stdout, "layout prisma (next-auth v4: User, Account, Session, VerificationToken), served as it is; nothing to migrate") {
+				t.Errorf("nextauth %s: exit %d, stdout %q, stderr %q; want 0 and the layout served", strings.Join(args, " "), code, stdout, stderr)
 			}
 		}
 		if after, _ := os.ReadFile(dbPath); !bytes.Equal(before, after) {
@@ -154,4 +188,104 @@ func buildBinary(t *testing.T) string {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// TestForeignLayoutServe starts the server on databases made by other
+// adapters' tools: the start log names the layout and what is unavailable
+// on it, a credentials sign-in gets a database session whose row is in the
+// layout's own session table, and sign-out deletes it.
+func TestForeignLayoutServe(t *testing.T) {
+	fixture := func(name string) string {
+		b, err := os.ReadFile(filepath.Join("..", "..", "internal", "layout", "testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	tests := []struct {
+		name, layout string
+		// open makes the database and returns its database: line and a
+		// handle that counts session rows.
+		open func(t *testing.T) (string, func() int)
+	}{
+		{"prisma on sqlite", "prisma (next-auth v4): tables User, Account, Session, VerificationToken", func(t *testing.T) (string, func() int) {
+			path := filepath.Join(t.TempDir(), "dev.db")
+			db, err := sql.Open("sqlite", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if _, err := db.Exec(fixture("prisma-sqlite.sql")); err != nil {
+				t.Fatal(err)
+			}
+			return "file:" + path, func() int { return countRows(t, db, `SELECT count(*) FROM "Session"`) }
+		}},
+		{"drizzle on mysql", "drizzle: tables user, account, session, verificationToken", func(t *testing.T) (string, func() int) {
+			u, dsn := servicetest.MySQLDatabase(t)
+			db, err := sql.Open("mysql", dsn+"&multiStatements=true")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if _, err := db.Exec(fixture("drizzle-mysql.sql")); err != nil {
+				t.Fatal(err)
+			}
+			return u, func() int { return countRows(t, db, "SELECT count(*) FROM `session`") }
+		}},
+		{"typeorm on postgres", "typeorm: tables users, accounts, sessions, verification_tokens", func(t *testing.T) (string, func() int) {
+			u := newPostgresDatabase(t)
+			db, err := sql.Open("pgx", u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if _, err := db.Exec(fixture("typeorm-postgres.sql")); err != nil {
+				t.Fatal(err)
+			}
+			return u, func() int { return countRows(t, db, "SELECT count(*) FROM public.sessions") }
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dbURL, sessions := tt.open(t)
+			path := writeConfig(t, "secret: s\ndatabase: \""+dbURL+"\"\n"+`providers:
+  - type: credentials
+    users: [{username: alice, password_hash: "`+hashOf(t, "pw")+`", email: alice@example.com, name: Alice}]
+`)
+			s := startServer(t, nil, "--config", path)
+			b := newBrowser(t)
+			b.signIn(s.base, b.csrf(s.base), "alice", "pw")
+			if sess := b.session(s.base); userEmail(sess) != "alice@example.com" {
+				t.Errorf("session = %+v, want alice", sess)
+			}
+			if n := sessions(); n != 1 {
+				t.Errorf("session rows in the layout's table = %d, want 1", n)
+			}
+			b.post(s.base+"/api/auth/signout", url.Values{"csrfToken": {b.csrf(s.base)}, "json": {"true"}})
+			if n := sessions(); n != 0 {
+				t.Errorf("session rows after sign-out = %d, want 0", n)
+			}
+			if err := s.stop(); err != nil {
+				t.Errorf("stop = %v", err)
+			}
+			log := s.stderr.String()
+			for _, want := range []string{
+				`msg="database connected"`, `layout="` + tt.layout + `"`,
+				"rate limits and lockout are kept in this process only", "JWT session revocation is unavailable",
+			} {
+				if !strings.Contains(log, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, log)
+				}
+			}
+		})
+	}
+}
+
+func countRows(t *testing.T, db *sql.DB, q string) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(q).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

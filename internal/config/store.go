@@ -13,12 +13,14 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/nextauth-go/nextauth"
 	"github.com/nextauth-go/nextauth/adapter/mysql"
 	"github.com/nextauth-go/nextauth/adapter/postgres"
 	"github.com/nextauth-go/nextauth/adapter/redis"
 	"github.com/nextauth-go/nextauth/adapter/sqlite"
+	"github.com/nextauth-go/nextauth/adapter/sqllayout"
 	"github.com/nextauth-go/nextauth/internal/layout"
 )
 
@@ -70,7 +72,7 @@ func (s *Store) LayoutDescription() string {
 	case s.Adapter == nil || s.Kind == KindRedis:
 		return ""
 	case s.Layout.Layout == layout.Empty:
-		return string(served) + " (created in an empty database)"
+		return string(created) + " (created in an empty database)"
 	}
 	return s.Layout.String()
 }
@@ -200,12 +202,20 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 		if err != nil {
 			return nextauth.Config{}, nil, openError(db, err)
 		}
-		if s.Layout, err = f.checkLayout(schema, layout.SQLite); err != nil {
+		if s.Layout, err = f.checkLayout(schema, layout.SQLite, KindSQLite); err != nil {
 			return nextauth.Config{}, nil, layoutError(db, err)
 		}
 		h, err := openSQLite(db)
 		if err != nil {
 			return nextauth.Config{}, nil, openError(db, err)
+		}
+		if foreign(s.Layout) {
+			a, err := sqllayout.New(ctx, h, sqllayout.SQLite, string(s.Layout.Layout))
+			if err != nil {
+				return nextauth.Config{}, nil, openError(db, errors.Join(err, h.Close()))
+			}
+			s.Adapter, s.closers = a, append(s.closers, h.Close)
+			break
 		}
 		a := sqlite.New(h)
 		if err := a.Migrate(ctx); err != nil {
@@ -219,11 +229,22 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 		}
 		schema, err := inspectPostgres(ctx, pool)
 		if err == nil {
-			s.Layout, err = f.checkLayout(schema, layout.Postgres)
+			s.Layout, err = f.checkLayout(schema, layout.Postgres, KindPostgres)
 			if err != nil {
 				pool.Close()
 				return nextauth.Config{}, nil, layoutError(db, err)
 			}
+		}
+		if err == nil && foreign(s.Layout) {
+			h := stdlib.OpenDBFromPool(pool)
+			a, err := sqllayout.New(ctx, h, sqllayout.Postgres, string(s.Layout.Layout))
+			if err != nil {
+				h.Close()
+				pool.Close()
+				return nextauth.Config{}, nil, openError(db, err)
+			}
+			s.Adapter, s.closers = a, append(s.closers, h.Close, func() error { pool.Close(); return nil })
+			break
 		}
 		a := postgres.New(pool)
 		if err == nil {
@@ -245,11 +266,19 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 		}
 		schema, err := inspectMySQL(ctx, h)
 		if err == nil {
-			s.Layout, err = f.checkLayout(schema, layout.MySQL)
+			s.Layout, err = f.checkLayout(schema, layout.MySQL, KindMySQL)
 			if err != nil {
 				h.Close()
 				return nextauth.Config{}, nil, layoutError(db, err)
 			}
+		}
+		if err == nil && foreign(s.Layout) {
+			a, err := sqllayout.New(ctx, h, sqllayout.MySQL, string(s.Layout.Layout))
+			if err != nil {
+				return nextauth.Config{}, nil, openError(db, errors.Join(err, h.Close()))
+			}
+			s.Adapter, s.closers = a, append(s.closers, h.Close)
+			break
 		}
 		a := mysql.New(h)
 		if err == nil {
@@ -268,6 +297,9 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 	}
 	if _, ok := s.Adapter.(nextauth.ExpiredDeleter); !ok {
 		s.CleanupInterval = 0
+	}
+	if foreign(s.Layout) {
+		s.Warnings = append(s.Warnings, foreignWarnings(s.Layout)...)
 	}
 	s.RateStore = rateStoreOf(s.Adapter)
 	return withStore(cfg, s), s, nil
@@ -320,6 +352,8 @@ func (r MigrateResult) String() string {
 	}
 	var s string
 	switch {
+	case foreign(r.Layout):
+		s = fmt.Sprintf("%s: layout %s, served as it is; nothing to migrate", r.Database, foreignTables(r.Layout))
 	case r.Kind == KindRedis:
 		s = fmt.Sprintf("%s: nothing to migrate: Redis needs no schema (connection checked)", r.Database)
 	case r.Before == r.After:
@@ -340,9 +374,12 @@ func (r MigrateResult) dryRun() string {
 	if r.Kind == KindRedis {
 		return fmt.Sprintf("%s: nothing to migrate: Redis needs no schema (connection checked)", r.Database)
 	}
-	found := "layout " + string(served) + " (" + strings.Join(r.Layout.Tables, ", ") + ")"
-	if r.Layout.Layout == layout.Empty {
-		found = "no NextAuth table: the " + string(served) + " layout (" + servedTables + ") would be created"
+	found := "layout " + string(created) + " (" + strings.Join(r.Layout.Tables, ", ") + ")"
+	switch {
+	case r.Layout.Layout == layout.Empty:
+		found = "no NextAuth table: the " + string(created) + " layout (" + createdTables + ") would be created"
+	case foreign(r.Layout):
+		return fmt.Sprintf("%s: layout %s, served as it is; nothing to migrate (dry run: nothing changed)", r.Database, foreignTables(r.Layout))
 	}
 	var todo string
 	switch {
@@ -354,6 +391,16 @@ func (r MigrateResult) dryRun() string {
 		todo = fmt.Sprintf("schema version %d; would apply migrations %d to %d", r.Before, r.Before+1, r.After)
 	}
 	return fmt.Sprintf("%s: %s; %s (dry run: nothing changed)", r.Database, found, todo)
+}
+
+// foreignTables names another adapter's layout and its tables:
+// "prisma (Auth.js: User, Account, Session, VerificationToken)".
+func foreignTables(r layout.Result) string {
+	tables := strings.Join(r.Tables, ", ")
+	if r.Variant != "" {
+		tables = r.Variant + ": " + tables
+	}
+	return string(r.Layout) + " (" + tables + ")"
 }
 
 // Migrate brings the schema of f's database up to date, as the server
@@ -417,8 +464,8 @@ func (f *File) migrateSQLite(ctx context.Context, d *database, r *MigrateResult)
 	if err != nil {
 		return err
 	}
-	if r.Layout, err = f.checkLayout(schema, layout.SQLite); err != nil {
-		return err
+	if r.Layout, err = f.checkLayout(schema, layout.SQLite, KindSQLite); err != nil || foreign(r.Layout) {
+		return err // another adapter's tables: nothing to migrate
 	}
 	version := func(db *sql.DB) (int, error) {
 		var n int
@@ -471,8 +518,8 @@ func (f *File) migrateMySQL(ctx context.Context, d *database, r *MigrateResult) 
 	if err != nil {
 		return err
 	}
-	if r.Layout, err = f.checkLayout(schema, layout.MySQL); err != nil {
-		return err
+	if r.Layout, err = f.checkLayout(schema, layout.MySQL, KindMySQL); err != nil || foreign(r.Layout) {
+		return err // another adapter's tables: nothing to migrate
 	}
 	a := mysql.New(h)
 	if r.Before, err = a.Version(ctx); err != nil {
@@ -501,8 +548,8 @@ func (f *File) migratePostgres(ctx context.Context, d *database, r *MigrateResul
 	if err != nil {
 		return err
 	}
-	if r.Layout, err = f.checkLayout(schema, layout.Postgres); err != nil {
-		return err
+	if r.Layout, err = f.checkLayout(schema, layout.Postgres, KindPostgres); err != nil || foreign(r.Layout) {
+		return err // another adapter's tables: nothing to migrate
 	}
 	version := func() (int, error) {
 		var exists bool

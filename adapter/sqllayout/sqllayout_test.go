@@ -34,7 +34,13 @@ func fixture(t testing.TB, name string) string {
 // postgresDB is a fresh PostgreSQL database holding fixture's tables.
 func postgresDB(t testing.TB, name string) *sql.DB {
 	t.Helper()
-	dsn := servicetest.PostgresDatabase(t)
+	return openFixture(t, "pgx", servicetest.PostgresDatabase(t), name)
+}
+
+// openFixture loads fixture's tables into the PostgreSQL database dsn and
+// opens it with driver.
+func openFixture(t testing.TB, driver, dsn, name string) *sql.DB {
+	t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
@@ -44,7 +50,7 @@ func postgresDB(t testing.TB, name string) *sql.DB {
 		t.Fatalf("%s: %v", name, err)
 	}
 	conn.Close(ctx)
-	db, err := sql.Open("pgx", dsn)
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +62,15 @@ func postgresDB(t testing.TB, name string) *sql.DB {
 // opened as the server opens it.
 func mysqlDB(t testing.TB, name string) *sql.DB {
 	t.Helper()
-	_, dsn := servicetest.MySQLDatabase(t)
+	u, _ := servicetest.MySQLDatabase(t)
+	return openMySQLFixture(t, u, name)
+}
+
+// openMySQLFixture loads fixture's tables into the MySQL database of the
+// mysql:// URL u and opens it as the server does.
+func openMySQLFixture(t testing.TB, u, name string) *sql.DB {
+	t.Helper()
+	dsn := servicetest.MySQLDSN(t, u, strings.TrimPrefix(u[strings.LastIndexByte(u, '/'):], "/"))
 	c, err := gomysql.ParseDSN(dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +95,15 @@ func mysqlDB(t testing.TB, name string) *sql.DB {
 // sqliteDB is a fresh SQLite file holding fixture's tables.
 func sqliteDB(t testing.TB, name string) *sql.DB {
 	t.Helper()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "app.db"))
+	db, _ := sqliteFile(t, name)
+	return db
+}
+
+// sqliteFile is sqliteDB with the file's path.
+func sqliteFile(t testing.TB, name string) (*sql.DB, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "app.db")
+	db, err := sqlite.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +116,7 @@ func sqliteDB(t testing.TB, name string) *sql.DB {
 			t.Fatalf("%s: %v\n%s", name, err, stmt)
 		}
 	}
-	return db
+	return db, path
 }
 
 func stripComments(s string) string {

@@ -27,7 +27,7 @@ func requireNode(t *testing.T) {
 	why := ""
 	if _, err := exec.LookPath("node"); err != nil {
 		why = "node not found"
-	} else if _, err := os.Stat(filepath.Join(nodeDir, "node_modules", "@auth", "drizzle-adapter", "package.json")); err != nil {
+	} else if _, err := os.Stat(filepath.Join(nodeDir, "node_modules", "@auth", "typeorm-adapter", "package.json")); err != nil {
 		why = "the fixture is not installed: npm ci --prefix adapter/sqllayout/testdata/node"
 	}
 	if why == "" {
@@ -51,11 +51,11 @@ func jsDate(t time.Time) map[string]string {
 	return map[string]string{"$date": t.UTC().Format(time.RFC3339Nano)}
 }
 
-// drizzle runs calls of @auth/drizzle-adapter on the database and returns
-// their answers.
-func drizzle(t *testing.T, dialect, url string, calls ...call) []json.RawMessage {
+// official runs calls of the official adapter ("drizzle", "kysely",
+// "typeorm") on the database and returns their answers.
+func official(t *testing.T, adapter, dialect, url string, calls ...call) []json.RawMessage {
 	t.Helper()
-	in, err := json.Marshal(map[string]any{"dialect": dialect, "url": url, "calls": calls})
+	in, err := json.Marshal(map[string]any{"adapter": adapter, "dialect": dialect, "url": url, "calls": calls})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,47 +102,61 @@ func decode[T any](t *testing.T, raw json.RawMessage) T {
 	return v
 }
 
-// TestDrizzleInterop shares each Drizzle database with the official
-// @auth/drizzle-adapter: a user, account and session written by Node are
+// TestInterop shares each database made by a tool with its official
+// adapter (@auth/drizzle-adapter, @auth/kysely-adapter,
+// @auth/typeorm-adapter): a user, account and session written by Node are
 // read by the adapter; a user, account, session and e-mail token written by
 // the adapter are read (and the token used) by Node, with emailVerified and
 // expires the same instants; a session deleted on either side is gone on
 // the other; Node's rows are unchanged by the adapter's writes.
-func TestDrizzleInterop(t *testing.T) {
+func TestInterop(t *testing.T) {
 	requireNode(t)
+	pg := func(fixture string) func(t *testing.T) (*sql.DB, sqllayout.Dialect, string) {
+		return func(t *testing.T) (*sql.DB, sqllayout.Dialect, string) {
+			dsn := servicetest.PostgresDatabase(t)
+			return openFixture(t, "pgx", dsn, fixture), sqllayout.Postgres, dsn
+		}
+	}
+	my := func(fixture string) func(t *testing.T) (*sql.DB, sqllayout.Dialect, string) {
+		return func(t *testing.T) (*sql.DB, sqllayout.Dialect, string) {
+			u, _ := servicetest.MySQLDatabase(t)
+			return openMySQLFixture(t, u, fixture), sqllayout.MySQL, u
+		}
+	}
 	tests := []struct {
-		dialect string
-		open    func(t *testing.T) (*sql.DB, sqllayout.Dialect, string)
+		adapter, dialect string
+		open             func(t *testing.T) (*sql.DB, sqllayout.Dialect, string)
 		// prec is what session and token expiries keep.
 		prec time.Duration
 	}{
-		{"pg", func(t *testing.T) (*sql.DB, sqllayout.Dialect, string) {
-			dsn := servicetest.PostgresDatabase(t)
-			return openFixture(t, "pgx", dsn, "drizzle-postgres"), sqllayout.Postgres, dsn
-		}, time.Millisecond},
-		{"mysql", func(t *testing.T) (*sql.DB, sqllayout.Dialect, string) {
-			u, _ := servicetest.MySQLDatabase(t)
-			return openMySQLFixture(t, u, "drizzle-mysql"), sqllayout.MySQL, u
-		}, time.Second},
-		{"sqlite", func(t *testing.T) (*sql.DB, sqllayout.Dialect, string) {
+		{"drizzle", "pg", pg("drizzle-postgres"), time.Millisecond},
+		{"drizzle", "mysql", my("drizzle-mysql"), time.Second},
+		{"drizzle", "sqlite", func(t *testing.T) (*sql.DB, sqllayout.Dialect, string) {
 			db, path := sqliteFile(t, "drizzle-sqlite")
 			return db, sqllayout.SQLite, "file:" + path
 		}, time.Millisecond},
+		{"kysely", "pg", pg("kysely-postgres"), time.Millisecond},
+		{"typeorm", "pg", pg("typeorm-postgres"), time.Millisecond},
+		{"typeorm", "mysql", my("typeorm-mysql"), time.Millisecond},
 	}
 	for _, tt := range tests {
-		t.Run(tt.dialect, func(t *testing.T) {
+		t.Run(tt.adapter+"/"+tt.dialect, func(t *testing.T) {
 			ctx := t.Context()
 			db, d, url := tt.open(t)
-			a := newAdapter(t, db, d, sqllayout.Drizzle)
+			a := newAdapter(t, db, d, tt.adapter)
+			node := func(t *testing.T, dialect, url string, calls ...call) []json.RawMessage {
+				t.Helper()
+				return official(t, tt.adapter, dialect, url, calls...)
+			}
 			verified := time.Date(2024, 2, 29, 12, 34, 56, 789_000_000, time.UTC)
 			expires := time.Now().Add(30 * 24 * time.Hour).UTC().Truncate(tt.prec)
 
 			// Written by Node, read by the adapter.
-			out := drizzle(t, tt.dialect, url, call{Op: "createUser", Args: []any{map[string]any{
-				"name": "Node User", "email": "node@example.test", "emailVerified": jsDate(verified),
+			out := node(t, tt.dialect, url, call{Op: "createUser", Args: []any{map[string]any{
+				"id": "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", "name": "Node User", "email": "node@example.test", "emailVerified": jsDate(verified),
 			}}})
 			nu := decode[jsUser](t, out[0])
-			drizzle(t, tt.dialect, url,
+			node(t, tt.dialect, url,
 				call{Op: "linkAccount", Args: []any{map[string]any{"userId": nu.ID, "type": "oauth", "provider": "github",
 					"providerAccountId": "node-42", "access_token": "gho_node", "expires_at": 1900000000, "token_type": "bearer"}}},
 				call{Op: "createSession", Args: []any{map[string]any{"sessionToken": "node-token", "userId": nu.ID, "expires": jsDate(expires)}}},
@@ -177,7 +191,7 @@ func TestDrizzleInterop(t *testing.T) {
 			if err := a.CreateVerificationToken(ctx, nextauth.VerificationToken{Identifier: "go@example.test", Token: "hashed", Expires: expires}); err != nil {
 				t.Fatal(err)
 			}
-			out = drizzle(t, tt.dialect, url,
+			out = node(t, tt.dialect, url,
 				call{Op: "getSessionAndUser", Args: []any{"go-token"}},
 				call{Op: "getUserByEmail", Args: []any{"go@example.test"}},
 				call{Op: "getUserByAccount", Args: []any{map[string]any{"provider": "google", "providerAccountId": "go-7"}}},
@@ -212,7 +226,7 @@ func TestDrizzleInterop(t *testing.T) {
 			if _, err := a.DeleteSession(ctx, "go-token"); err != nil {
 				t.Fatal(err)
 			}
-			out = drizzle(t, tt.dialect, url,
+			out = node(t, tt.dialect, url,
 				call{Op: "getSessionAndUser", Args: []any{"go-token"}},
 				call{Op: "deleteSession", Args: []any{"node-token"}},
 				call{Op: "getUser", Args: []any{nu.ID}},

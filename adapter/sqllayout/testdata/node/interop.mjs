@@ -1,11 +1,13 @@
-// Runs calls of the official @auth/drizzle-adapter (its default tables) on
-// a database, for adapter/sqllayout's interop tests (interop_test.go).
+// Runs calls of an official Auth.js adapter (@auth/drizzle-adapter with its
+// default tables, @auth/kysely-adapter, @auth/typeorm-adapter with its
+// entities) on a database, for adapter/sqllayout's interop tests
+// (interop_test.go).
 //
-// stdin: {"dialect": "pg"|"mysql"|"sqlite", "url": "...", "calls": [{"op": "createUser", "args": [...]}, ...]}
+// stdin: {"adapter": "drizzle"|"kysely"|"typeorm", "dialect": "pg"|"mysql"|"sqlite", "url": "...",
+//         "calls": [{"op": "createUser", "args": [...]}, ...]}
 // stdout: the answers, in order, as JSON (Dates as ISO strings; an
 // argument {"$date": "ISO"} is a Date).
 import { readFileSync } from "node:fs"
-import { DrizzleAdapter } from "@auth/drizzle-adapter"
 
 const req = JSON.parse(readFileSync(0, "utf8"))
 
@@ -19,37 +21,57 @@ function dates(v) {
   return v
 }
 
-let db, close
-switch (req.dialect) {
-  case "pg": {
+let adapter, close
+switch (`${req.adapter}/${req.dialect}`) {
+  case "drizzle/pg": {
+    const { DrizzleAdapter } = await import("@auth/drizzle-adapter")
     const { drizzle } = await import("drizzle-orm/node-postgres")
     const pg = (await import("pg")).default
     const pool = new pg.Pool({ connectionString: req.url })
-    db = drizzle(pool)
+    adapter = DrizzleAdapter(drizzle(pool))
     close = () => pool.end()
     break
   }
-  case "mysql": {
+  case "drizzle/mysql": {
+    const { DrizzleAdapter } = await import("@auth/drizzle-adapter")
     const { drizzle } = await import("drizzle-orm/mysql2")
     const mysql = (await import("mysql2/promise")).default
     const pool = mysql.createPool(req.url)
-    db = drizzle(pool)
+    adapter = DrizzleAdapter(drizzle(pool))
     close = () => pool.end()
     break
   }
-  case "sqlite": {
+  case "drizzle/sqlite": {
+    const { DrizzleAdapter } = await import("@auth/drizzle-adapter")
     const { drizzle } = await import("drizzle-orm/libsql")
     const { createClient } = await import("@libsql/client")
     const client = createClient({ url: req.url })
-    db = drizzle(client)
+    adapter = DrizzleAdapter(drizzle(client))
     close = () => client.close()
     break
   }
+  case "kysely/pg": {
+    const { KyselyAdapter } = await import("@auth/kysely-adapter")
+    const { Kysely, PostgresDialect } = await import("kysely")
+    const pg = (await import("pg")).default
+    const db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: req.url }) }) })
+    adapter = KyselyAdapter(db)
+    close = () => db.destroy()
+    break
+  }
+  case "typeorm/pg":
+  case "typeorm/mysql": {
+    await import("reflect-metadata")
+    const { TypeORMAdapter } = await import("@auth/typeorm-adapter")
+    const options = { type: req.dialect === "pg" ? "postgres" : "mysql", url: req.url, synchronize: false }
+    adapter = TypeORMAdapter(options)
+    close = async () => {} // its connection is internal: the process exits at the end
+    break
+  }
   default:
-    throw new Error("unknown dialect " + req.dialect)
+    throw new Error(`unknown adapter ${req.adapter}/${req.dialect}`)
 }
 
-const adapter = DrizzleAdapter(db)
 const out = []
 try {
   for (const c of req.calls) {
@@ -60,3 +82,5 @@ try {
   await close()
 }
 process.stdout.write(JSON.stringify(out))
+// TypeORM keeps its connection open: end here.
+process.exit(0)

@@ -27,7 +27,7 @@ func requireNode(t *testing.T) {
 	why := ""
 	if _, err := exec.LookPath("node"); err != nil {
 		why = "node not found"
-	} else if _, err := os.Stat(filepath.Join(nodeDir, "node_modules", "@auth", "typeorm-adapter", "package.json")); err != nil {
+	} else if _, err := os.Stat(filepath.Join(nodeDir, "generated", "sqlite", "index.js")); err != nil {
 		why = "the fixture is not installed: npm ci --prefix adapter/sqllayout/testdata/node"
 	}
 	if why == "" {
@@ -104,7 +104,8 @@ func decode[T any](t *testing.T, raw json.RawMessage) T {
 
 // TestInterop shares each database made by a tool with its official
 // adapter (@auth/drizzle-adapter, @auth/kysely-adapter,
-// @auth/typeorm-adapter): a user, account and session written by Node are
+// @auth/typeorm-adapter, @auth/prisma-adapter through the Prisma 7 client
+// on Auth.js's schema): a user, account and session written by Node are
 // read by the adapter; a user, account, session and e-mail token written by
 // the adapter are read (and the token used) by Node, with emailVerified and
 // expires the same instants; a session deleted on either side is gone on
@@ -138,6 +139,12 @@ func TestInterop(t *testing.T) {
 		{"kysely", "pg", pg("kysely-postgres"), time.Millisecond},
 		{"typeorm", "pg", pg("typeorm-postgres"), time.Millisecond},
 		{"typeorm", "mysql", my("typeorm-mysql"), time.Millisecond},
+		{"prisma", "pg", pg("prisma-authjs-postgres"), time.Millisecond},
+		{"prisma", "mysql", my("prisma-authjs-mysql"), time.Millisecond},
+		{"prisma", "sqlite", func(t *testing.T) (*sql.DB, sqllayout.Dialect, string) {
+			db, path := sqliteFile(t, "prisma-authjs-sqlite")
+			return db, sqllayout.SQLite, "file:" + path
+		}, time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.adapter+"/"+tt.dialect, func(t *testing.T) {

@@ -1,9 +1,9 @@
 // Runs calls of an official Auth.js adapter (@auth/drizzle-adapter with its
 // default tables, @auth/kysely-adapter, @auth/typeorm-adapter with its
-// entities) on a database, for adapter/sqllayout's interop tests
+// entities, @auth/prisma-adapter with Auth.js's schema) on a database, for adapter/sqllayout's interop tests
 // (interop_test.go).
 //
-// stdin: {"adapter": "drizzle"|"kysely"|"typeorm", "dialect": "pg"|"mysql"|"sqlite", "url": "...",
+// stdin: {"adapter": "drizzle"|"kysely"|"typeorm"|"prisma", "dialect": "pg"|"mysql"|"sqlite", "url": "...",
 //         "calls": [{"op": "createUser", "args": [...]}, ...]}
 // stdout: the answers, in order, as JSON (Dates as ISO strings; an
 // argument {"$date": "ISO"} is a Date).
@@ -66,6 +66,34 @@ switch (`${req.adapter}/${req.dialect}`) {
     const options = { type: req.dialect === "pg" ? "postgres" : "mysql", url: req.url, synchronize: false }
     adapter = TypeORMAdapter(options)
     close = async () => {} // its connection is internal: the process exits at the end
+    break
+  }
+  case "prisma/pg":
+  case "prisma/mysql":
+  case "prisma/sqlite": {
+    // Auth.js's documented schema (prisma/authjs-*.prisma), through the
+    // Prisma 7 client and its driver adapters.
+    const { PrismaAdapter } = await import("@auth/prisma-adapter")
+    const provider = { pg: "postgresql", mysql: "mysql", sqlite: "sqlite" }[req.dialect]
+    const { PrismaClient } = await import(`./generated/${provider}/index.js`)
+    let driver
+    if (req.dialect === "pg") {
+      const { PrismaPg } = await import("@prisma/adapter-pg")
+      driver = new PrismaPg({ connectionString: req.url })
+    } else if (req.dialect === "mysql") {
+      const { PrismaMariaDb } = await import("@prisma/adapter-mariadb")
+      const u = new URL(req.url)
+      driver = new PrismaMariaDb({
+        host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username),
+        password: decodeURIComponent(u.password), database: u.pathname.slice(1),
+      })
+    } else {
+      const { PrismaLibSql } = await import("@prisma/adapter-libsql")
+      driver = new PrismaLibSql({ url: req.url })
+    }
+    const prisma = new PrismaClient({ adapter: driver })
+    adapter = PrismaAdapter(prisma)
+    close = () => prisma.$disconnect()
     break
   }
   default:

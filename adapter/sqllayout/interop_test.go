@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,7 +28,7 @@ func requireNode(t *testing.T) {
 	why := ""
 	if _, err := exec.LookPath("node"); err != nil {
 		why = "node not found"
-	} else if _, err := os.Stat(filepath.Join(nodeDir, "generated", "sqlite", "index.js")); err != nil {
+	} else if _, err := os.Stat(filepath.Join(nodeDir, "generated", "v4-sqlite", "index.js")); err != nil {
 		why = "the fixture is not installed: npm ci --prefix adapter/sqllayout/testdata/node"
 	}
 	if why == "" {
@@ -105,7 +106,7 @@ func decode[T any](t *testing.T, raw json.RawMessage) T {
 // TestInterop shares each database made by a tool with its official
 // adapter (@auth/drizzle-adapter, @auth/kysely-adapter,
 // @auth/typeorm-adapter, @auth/prisma-adapter through the Prisma 7 client
-// on Auth.js's schema): a user, account and session written by Node are
+// on Auth.js's and on NextAuth v4's schema): a user, account and session written by Node are
 // read by the adapter; a user, account, session and e-mail token written by
 // the adapter are read (and the token used) by Node, with emailVerified and
 // expires the same instants; a session deleted on either side is gone on
@@ -145,12 +146,18 @@ func TestInterop(t *testing.T) {
 			db, path := sqliteFile(t, "prisma-authjs-sqlite")
 			return db, sqllayout.SQLite, "file:" + path
 		}, time.Millisecond},
+		{"prisma-v4", "pg", pg("prisma-postgres"), time.Millisecond},
+		{"prisma-v4", "mysql", my("prisma-mysql"), time.Millisecond},
+		{"prisma-v4", "sqlite", func(t *testing.T) (*sql.DB, sqllayout.Dialect, string) {
+			db, path := sqliteFile(t, "prisma-sqlite")
+			return db, sqllayout.SQLite, "file:" + path
+		}, time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.adapter+"/"+tt.dialect, func(t *testing.T) {
 			ctx := t.Context()
 			db, d, url := tt.open(t)
-			a := newAdapter(t, db, d, tt.adapter)
+			a := newAdapter(t, db, d, strings.TrimSuffix(tt.adapter, "-v4"))
 			node := func(t *testing.T, dialect, url string, calls ...call) []json.RawMessage {
 				t.Helper()
 				return official(t, tt.adapter, dialect, url, calls...)

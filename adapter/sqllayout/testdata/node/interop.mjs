@@ -1,9 +1,10 @@
 // Runs calls of an official Auth.js adapter (@auth/drizzle-adapter with its
 // default tables, @auth/kysely-adapter, @auth/typeorm-adapter with its
-// entities, @auth/prisma-adapter with Auth.js's schema) on a database, for adapter/sqllayout's interop tests
+// entities, @auth/prisma-adapter with Auth.js's or NextAuth v4's schema)
+// on a database, for adapter/sqllayout's interop tests
 // (interop_test.go).
 //
-// stdin: {"adapter": "drizzle"|"kysely"|"typeorm"|"prisma", "dialect": "pg"|"mysql"|"sqlite", "url": "...",
+// stdin: {"adapter": "drizzle"|"kysely"|"typeorm"|"prisma"|"prisma-v4", "dialect": "pg"|"mysql"|"sqlite", "url": "...",
 //         "calls": [{"op": "createUser", "args": [...]}, ...]}
 // stdout: the answers, in order, as JSON (Dates as ISO strings; an
 // argument {"$date": "ISO"} is a Date).
@@ -70,12 +71,17 @@ switch (`${req.adapter}/${req.dialect}`) {
   }
   case "prisma/pg":
   case "prisma/mysql":
-  case "prisma/sqlite": {
-    // Auth.js's documented schema (prisma/authjs-*.prisma), through the
-    // Prisma 7 client and its driver adapters.
+  case "prisma/sqlite":
+  case "prisma-v4/pg":
+  case "prisma-v4/mysql":
+  case "prisma-v4/sqlite": {
+    // Auth.js's documented schema (prisma/authjs-*.prisma) or NextAuth
+    // v4's (prisma/v4-*.prisma), through the Prisma 7 client and its
+    // driver adapters.
     const { PrismaAdapter } = await import("@auth/prisma-adapter")
     const provider = { pg: "postgresql", mysql: "mysql", sqlite: "sqlite" }[req.dialect]
-    const { PrismaClient } = await import(`./generated/${provider}/index.js`)
+    const dir = req.adapter === "prisma-v4" ? `v4-${provider}` : provider
+    const { PrismaClient } = await import(`./generated/${dir}/index.js`)
     let driver
     if (req.dialect === "pg") {
       const { PrismaPg } = await import("@prisma/adapter-pg")

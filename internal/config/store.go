@@ -171,8 +171,10 @@ func openSQLite(db *database) (*sql.DB, error) {
 // Open checks f as [File.NextAuth] does and, when there is no problem,
 // opens what it names: it connects the database (creating an SQLite file,
 // relative to the working directory, when missing) and brings its schema
-// up to date (SQLite and PostgreSQL), and makes console e-mail servers
-// print to console. The returned Config has Store.Adapter as its Adapter
+// up to date (SQLite, PostgreSQL and MySQL), or, when it holds another
+// NextAuth adapter's tables, serves them as they are with adapter/sqllayout
+// (Store.Warnings then say what is unavailable), and makes console e-mail
+// servers print to console. The returned Config has Store.Adapter as its Adapter
 // and Store.RateStore as its RateStore (nil, the in-process default,
 // unless the database keeps rate limits). Close the Store when done; on
 // error there is nothing to close.
@@ -408,7 +410,8 @@ func foreignTables(r layout.Result) string {
 // the file's syntax and keys, database, database_options and
 // database_layout (a missing secret is no problem). Like the server, it
 // first inspects the tables: a layout this version does not serve, or a
-// partial or mixed one, is an error and nothing is created. For Redis it
+// partial or mixed one, is an error and nothing is created; another
+// adapter's layout has nothing to migrate. For Redis it
 // only checks the connection.
 func (f *File) Migrate(ctx context.Context) (MigrateResult, error) {
 	return f.migrate(ctx, false)

@@ -187,6 +187,18 @@ INSERT INTO "Session" (id, "sessionToken", "userId", expires) VALUES ('csold', '
 			t.Errorf("old row read as %v, %v", s.Expires, u.EmailVerified)
 		}
 	})
+	t.Run("milliseconds in createdAt", func(t *testing.T) {
+		// Auth.js's schema with only a user, written by Prisma 5.
+		db := sqliteDB(t, "prisma-authjs-sqlite")
+		if _, err := db.Exec(`INSERT INTO "User" (id, email, "createdAt", "updatedAt") VALUES ('cold', 'old@example.test', 1700000000123, 1700000000123)`); err != nil {
+			t.Fatal(err)
+		}
+		a := newAdapter(t, db, sqllayout.SQLite, sqllayout.Prisma)
+		signIn(t, a, verified, expires)
+		if got, want := query1(t, db, iso, "tok-1"), "integer "+strconv.FormatInt(expires.UnixMilli(), 10); got != want {
+			t.Errorf("Session.expires = %q, want %q", got, want)
+		}
+	})
 	t.Run("text read back", func(t *testing.T) {
 		db := sqliteDB(t, "prisma-sqlite")
 		if _, err := db.Exec(`INSERT INTO "User" (id, email) VALUES ('u1', 'a@example.test');

@@ -252,11 +252,16 @@ func precision(typ string) int {
 // integer milliseconds (Prisma before its driver adapters) or ISO text
 // (Prisma 7), by the first time found; ISO text when there is none.
 func (a *Adapter) sqliteTimeKind(ctx context.Context) (timeKind, error) {
-	for _, q := range []string{
+	queries := []string{
 		"SELECT typeof(expires) FROM " + a.qi(a.t.session) + " LIMIT 1",
 		"SELECT typeof(expires) FROM " + a.qi(a.t.token) + " LIMIT 1",
 		"SELECT typeof(" + a.qi("emailVerified") + ") FROM " + a.qi(a.t.user) + " WHERE " + a.qi("emailVerified") + " IS NOT NULL LIMIT 1",
-	} {
+	}
+	if a.t.userCreated {
+		// Auth.js's schema: Prisma's client writes createdAt itself.
+		queries = append(queries, "SELECT typeof("+a.qi("createdAt")+") FROM "+a.qi(a.t.user)+" LIMIT 1")
+	}
+	for _, q := range queries {
 		var typ string
 		err := a.db.QueryRowContext(ctx, q).Scan(&typ)
 		switch {

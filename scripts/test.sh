@@ -7,7 +7,8 @@
 # Stages:
 #   setup  install what is missing (Debian packages nodejs npm chromium, as root
 #          or through sudo; apt-get update only when something must be
-#          installed), `npm ci --prefix testdata/node` when node_modules is
+#          installed), `npm ci --prefix testdata/node` (and
+#          adapter/sqllayout/testdata/node) when node_modules is
 #          missing or older than the lock file, the browser bundle of
 #          next-auth/react (testdata/node/dist/), the pinned NextAuth.js app
 #          that compare_test.go runs (scripts/nextauth-app.sh: npm ci and
@@ -60,6 +61,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 FIXTURE=testdata/node
+SQLLAYOUT_FIXTURE=adapter/sqllayout/testdata/node # the official Auth.js adapters, for adapter/sqllayout's interop tests
 FUZZTIME=${FUZZTIME:-5s}
 TEST_TIMEOUT=${TEST_TIMEOUT:-20m}
 LOGDIR=$(mktemp -d "${TMPDIR:-/tmp}/nextauth-test.XXXXXX")
@@ -488,16 +490,19 @@ stage_setup() {
 	fi
 	echo "go $(go env GOVERSION), node $(node --version), npm $(npm --version)"
 
-	local stamp=$FIXTURE/node_modules/.package-lock.json
-	if [ ! -f "$stamp" ] || [ "$FIXTURE/package-lock.json" -nt "$stamp" ] || [ "$FIXTURE/package.json" -nt "$stamp" ]; then
-		echo "npm ci --prefix $FIXTURE"
-		if ! npm ci --prefix "$FIXTURE" --no-audit --no-fund --loglevel=error; then
-			record FAIL "setup: npm ci --prefix $FIXTURE" $((SECONDS - start))
-			return 1
+	local fixture stamp
+	for fixture in "$FIXTURE" "$SQLLAYOUT_FIXTURE"; do
+		stamp=$fixture/node_modules/.package-lock.json
+		if [ ! -f "$stamp" ] || [ "$fixture/package-lock.json" -nt "$stamp" ] || [ "$fixture/package.json" -nt "$stamp" ]; then
+			echo "npm ci --prefix $fixture"
+			if ! npm ci --prefix "$fixture" --no-audit --no-fund --loglevel=error; then
+				record FAIL "setup: npm ci --prefix $fixture" $((SECONDS - start))
+				return 1
+			fi
+		else
+			echo "$fixture/node_modules is up to date"
 		fi
-	else
-		echo "$FIXTURE/node_modules is up to date"
-	fi
+	done
 	if ! (cd "$FIXTURE" && node build-client.mjs); then
 		record FAIL "setup: client bundle (node build-client.mjs)" $((SECONDS - start))
 		return 1
@@ -512,7 +517,7 @@ stage_lint() {
 	local start=$SECONDS
 	log "gofmt -l"
 	local files unformatted
-	files=$(find . -name '*.go' -not -path './.git/*' -not -path "./$FIXTURE/node_modules/*" -not -path './tmp/*')
+	files=$(find . -name '*.go' -not -path './.git/*' -not -path "./$FIXTURE/node_modules/*" -not -path "./$SQLLAYOUT_FIXTURE/node_modules/*" -not -path './tmp/*')
 	# shellcheck disable=SC2086 # one word per file; Go file names have no spaces
 	unformatted=$(gofmt -l $files)
 	if [ -n "$unformatted" ]; then

@@ -546,3 +546,28 @@ func TestMutants(t *testing.T) {
 		})
 	}
 }
+
+// wholeSeconds keeps session and verification-token expiries to the
+// second, as Drizzle's MySQL TIMESTAMP columns do.
+type wholeSeconds struct{ *memory.Adapter }
+
+func (w wholeSeconds) CreateSession(ctx context.Context, s nextauth.AdapterSession) (nextauth.AdapterSession, error) {
+	s.Expires = s.Expires.Truncate(time.Second)
+	return w.Adapter.CreateSession(ctx, s)
+}
+
+func (w wholeSeconds) UpdateSession(ctx context.Context, token string, expires time.Time) (nextauth.AdapterSession, error) {
+	return w.Adapter.UpdateSession(ctx, token, expires.Truncate(time.Second))
+}
+
+func (w wholeSeconds) CreateVerificationToken(ctx context.Context, vt nextauth.VerificationToken) error {
+	vt.Expires = vt.Expires.Truncate(time.Second)
+	return w.Adapter.CreateVerificationToken(ctx, vt)
+}
+
+// TestExpiresPrecision: with Options.ExpiresPrecision a store that keeps
+// expiries to the second passes (without it, the seconds mutant fails).
+func TestExpiresPrecision(t *testing.T) {
+	a := wholeSeconds{memory.New()}
+	adaptertest.RunWith(t, adaptertest.Options{ExpiresPrecision: time.Second}, func(*testing.T) nextauth.Adapter { return a })
+}

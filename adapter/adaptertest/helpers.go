@@ -19,6 +19,8 @@ type env struct {
 	t   *testing.T
 	a   nextauth.Adapter
 	ctx context.Context
+	// expiresPrecision is Options.ExpiresPrecision.
+	expiresPrecision time.Duration
 }
 
 // uniq returns a value unique to this subtest and call: kind, a short form
@@ -188,7 +190,16 @@ func (e *env) checkSession(call string, got, want nextauth.AdapterSession) {
 	if got.UserID != want.UserID {
 		e.t.Errorf("%s.UserID = %q, want %q", call, got.UserID, want.UserID)
 	}
-	e.checkTime(call+".Expires", got.Expires, want.Expires)
+	e.checkTime(call+".Expires", got.Expires, e.expires(want.Expires))
+}
+
+// expires is an expiry t as the store keeps it: truncated to
+// Options.ExpiresPrecision when that is coarser than a millisecond.
+func (e *env) expires(t time.Time) time.Time {
+	if e.expiresPrecision > time.Millisecond {
+		return t.Truncate(e.expiresPrecision)
+	}
+	return t
 }
 
 // checkToken reports every field of got that differs from want.
@@ -200,7 +211,7 @@ func (e *env) checkToken(call string, got, want nextauth.VerificationToken) {
 	if got.Token != want.Token {
 		e.t.Errorf("%s.Token = %s, want %s", call, short(got.Token), short(want.Token))
 	}
-	e.checkTime(call+".Expires", got.Expires, want.Expires)
+	e.checkTime(call+".Expires", got.Expires, e.expires(want.Expires))
 }
 
 // checkAccount reports every field of got that differs from want.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -15,46 +16,70 @@ import (
 	"github.com/nextauth-go/nextauth/internal/layout"
 )
 
-// served is the layout this version reads and writes; it creates it in an
-// empty database.
-const served = layout.PgAdapter
+// created is the server's own layout, which it creates in an empty
+// database.
+const created = layout.PgAdapter
 
-// servedTables names the tables of the served layout, for messages.
-const servedTables = "users, accounts, sessions, verification_token"
+// createdTables names the tables of the created layout, for messages.
+const createdTables = "users, accounts, sessions, verification_token"
 
-// UnservedError is a database holding a NextAuth layout this version does
-// not read or write yet: the server refuses it rather than create its own
-// tables beside the app's.
+// foreignServed lists, for each layout of another adapter, the kinds of
+// database on which adapter/sqllayout serves it (those its tests cover,
+// with the tool's own tables).
+var foreignServed = map[layout.Name][]string{
+	layout.Prisma:  {KindPostgres, KindMySQL, KindSQLite},
+	layout.Kysely:  {KindPostgres},
+	layout.Drizzle: {KindPostgres, KindMySQL, KindSQLite},
+	layout.TypeORM: {KindPostgres, KindMySQL},
+}
+
+// kindNames are the kinds of database as messages name them.
+var kindNames = map[string]string{KindPostgres: "PostgreSQL", KindMySQL: "MySQL/MariaDB", KindSQLite: "SQLite"}
+
+// UnservedError is a database this version does not serve: a NextAuth
+// layout on a kind of database it does not serve that layout on, or a
+// forced database_layout of another adapter whose tables are not there
+// (the server creates only its own layout). The server refuses it rather
+// than create its own tables beside the app's.
 type UnservedError struct {
 	// Layout is what the database holds.
 	Layout layout.Result
 	// Forced is the database_layout that asked for it, if any.
 	Forced string
+	// Kind is the kind of database.
+	Kind string
 }
 
-// Error names the layout found and the one served.
+// Error names the layout found and what is served.
 func (e *UnservedError) Error() string {
-	what := "the database holds the " + string(e.Layout.Layout) + " layout"
 	if e.Layout.Layout == layout.Empty {
-		what = "database_layout: " + e.Forced + ", but the database has none of its tables"
-	} else {
-		tables := strings.Join(e.Layout.Tables, ", ")
-		if e.Layout.Variant != "" {
-			tables = e.Layout.Variant + ": tables " + tables
-		} else {
-			tables = "tables " + tables
-		}
-		what += " (" + tables + ")"
+		return "database_layout: " + e.Forced + ", but the database has none of its tables; the server creates only the " +
+			string(created) + " layout (" + createdTables + ") in an empty database; nothing was created or changed"
 	}
-	return what + "; this version serves only the " + string(served) + " layout (" + servedTables +
-		"), which it creates in an empty database; nothing was created or changed"
+	var on []string
+	for _, k := range foreignServed[e.Layout.Layout] {
+		on = append(on, kindNames[k])
+	}
+	return "the database holds the " + describeLayout(e.Layout) + " on " + kindNames[e.Kind] + "; this version serves the " +
+		string(e.Layout.Layout) + " layout on " + strings.Join(on, ", ") + " only; nothing was created or changed"
+}
+
+// describeLayout names r's layout and tables: "prisma layout (Auth.js: tables
+// User, …)".
+func describeLayout(r layout.Result) string {
+	tables := "tables " + strings.Join(r.Tables, ", ")
+	if r.Variant != "" {
+		tables = r.Variant + ": " + tables
+	}
+	return string(r.Layout) + " layout (" + tables + ")"
 }
 
 // checkLayout classifies the database's tables (or checks the forced
-// database_layout alone): the served layout and an empty database are
-// served; another layout is an [*UnservedError]; a partial or mixed one a
-// *layout.Mismatch.
-func (f *File) checkLayout(s layout.Schema, d layout.Dialect) (layout.Result, error) {
+// database_layout alone): the created layout and an empty database are
+// served by the kind's own adapter, another adapter's layout by
+// adapter/sqllayout where it is served on kind; anything else is an
+// [*UnservedError], and a partial or mixed layout a *layout.Mismatch.
+func (f *File) checkLayout(s layout.Schema, d layout.Dialect, kind string) (layout.Result, error) {
 	forced := layout.Name(f.DatabaseLayout)
 	var (
 		r   layout.Result
@@ -69,12 +94,32 @@ func (f *File) checkLayout(s layout.Schema, d layout.Dialect) (layout.Result, er
 		return r, err
 	}
 	switch {
-	case r.Layout == served:
+	case r.Layout == created:
 		return r, nil
-	case r.Layout == layout.Empty && (forced == "" || forced == served):
+	case r.Layout == layout.Empty && (forced == "" || forced == created):
+		return r, nil
+	case r.Layout != layout.Empty && slices.Contains(foreignServed[r.Layout], kind):
 		return r, nil
 	}
-	return r, &UnservedError{Layout: r, Forced: f.DatabaseLayout}
+	return r, &UnservedError{Layout: r, Forced: f.DatabaseLayout, Kind: kind}
+}
+
+// foreign reports whether r is another adapter's layout, served by
+// adapter/sqllayout.
+func foreign(r layout.Result) bool {
+	return r.Layout != layout.Empty && r.Layout != created
+}
+
+// foreignWarnings say what the server keeps to itself on another
+// adapter's layout, which has no table for it yet.
+func foreignWarnings(r layout.Result) []string {
+	l := string(r.Layout)
+	return []string{
+		"rate limits and lockout are kept in this process only: the " + l + " layout has no table for them " +
+			"(servers sharing this database count apart)",
+		"JWT session revocation is unavailable on the " + l + " layout (no table for it): signing out ends a JWT " +
+			"session only in the browser, and the admin API cannot revoke JWT sessions",
+	}
 }
 
 // layoutError is a refused layout, for the database db.

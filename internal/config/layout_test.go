@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -143,9 +144,17 @@ func queryNames(t *testing.T, db *sql.DB, q string) []string {
 	return names
 }
 
+// typeormSQLite is TypeORM's tables on SQLite, a layout on a database this
+// version does not serve it on.
+const typeormSQLite = `CREATE TABLE users (id TEXT PRIMARY KEY, name TEXT, email TEXT UNIQUE, "emailVerified" TEXT, image TEXT);
+CREATE TABLE accounts (id TEXT PRIMARY KEY, "userId" TEXT, type TEXT, provider TEXT, "providerAccountId" TEXT, refresh_token TEXT,
+  access_token TEXT, expires_at INTEGER, token_type TEXT, scope TEXT, id_token TEXT, session_state TEXT);
+CREATE TABLE sessions (id TEXT PRIMARY KEY, "sessionToken" TEXT UNIQUE, "userId" TEXT, expires TEXT);
+CREATE TABLE verification_tokens (id TEXT PRIMARY KEY, token TEXT, identifier TEXT, expires TEXT)`
+
 // TestLayoutRefused points the server's Open, Migrate and Migrate's dry
-// run at the databases each official tool makes, and at half and mixed
-// ones: each refuses, names what it found, and creates nothing (the
+// run at half and mixed layouts, and at a layout on a database it is not
+// served on: each refuses, names what it found, and creates nothing (the
 // tables before and after are the same; an SQLite file is not written).
 func TestLayoutRefused(t *testing.T) {
 	tests := []struct {
@@ -155,18 +164,7 @@ func TestLayoutRefused(t *testing.T) {
 		extra    []string
 		want     string // a part of the error
 	}{
-		{"prisma on postgres", KindPostgres, []string{"prisma-postgres.sql"}, nil, `the database holds the prisma layout (next-auth v4: tables User, Account, Session, VerificationToken); this version serves only the pg-adapter layout`},
-		{"prisma on mysql", KindMySQL, []string{"prisma-mysql.sql"}, nil, "the database holds the prisma layout (next-auth v4"},
-		{"prisma on sqlite", KindSQLite, []string{"prisma-sqlite.sql"}, nil, "the database holds the prisma layout (next-auth v4"},
-		{"prisma Auth.js on postgres", KindPostgres, []string{"prisma-authjs-postgres.sql"}, nil, "the database holds the prisma layout (Auth.js"},
-		{"prisma Auth.js on mysql", KindMySQL, []string{"prisma-authjs-mysql.sql"}, nil, "the database holds the prisma layout (Auth.js"},
-		{"prisma Auth.js on sqlite", KindSQLite, []string{"prisma-authjs-sqlite.sql"}, nil, "the database holds the prisma layout (Auth.js"},
-		{"kysely on postgres", KindPostgres, []string{"kysely-postgres.sql"}, nil, "the database holds the kysely layout (tables User, Account, Session, VerificationToken)"},
-		{"drizzle on postgres", KindPostgres, []string{"drizzle-postgres.sql"}, nil, "the database holds the drizzle layout (tables user, account, session, verificationToken)"},
-		{"drizzle on mysql", KindMySQL, []string{"drizzle-mysql.sql"}, nil, "the database holds the drizzle layout"},
-		{"drizzle on sqlite", KindSQLite, []string{"drizzle-sqlite.sql"}, nil, "the database holds the drizzle layout"},
-		{"typeorm on postgres", KindPostgres, []string{"typeorm-postgres.sql"}, nil, "the database holds the typeorm layout (tables users, accounts, sessions, verification_tokens)"},
-		{"typeorm on mysql", KindMySQL, []string{"typeorm-mysql.sql"}, nil, "the database holds the typeorm layout"},
+		{"typeorm on sqlite", KindSQLite, nil, []string{typeormSQLite}, "the database holds the typeorm layout (tables users, accounts, sessions, verification_tokens) on SQLite; this version serves the typeorm layout on PostgreSQL, MySQL/MariaDB only"},
 
 		{"half prisma on postgres", KindPostgres, []string{"prisma-postgres.sql"}, []string{`DROP TABLE "VerificationToken"`}, `found "User"; "Account"; "Session"`},
 		{"half drizzle on mysql", KindMySQL, []string{"drizzle-mysql.sql"}, []string{"DROP TABLE `verificationToken`"}, `found "user"`},
@@ -290,7 +288,7 @@ func TestDatabaseLayoutKey(t *testing.T) {
 	empty := newAppDB(t, KindSQLite, nil)
 	f, _ = Parse("t.yaml", []byte("secret: s\ndatabase: \""+empty.url+"\"\ndatabase_layout: prisma\n"), nil)
 	_, _, err = f.Open(ctx, nil)
-	if err == nil || !strings.Contains(err.Error(), "database_layout: prisma, but the database has none of its tables; this version serves only the pg-adapter layout") {
+	if err == nil || !strings.Contains(err.Error(), "database_layout: prisma, but the database has none of its tables; the server creates only the pg-adapter layout") {
 		t.Errorf("Open() of an empty database with database_layout: prisma = %v, want a refusal", err)
 	}
 	if got := empty.tables(); len(got) != 0 {
@@ -299,8 +297,8 @@ func TestDatabaseLayoutKey(t *testing.T) {
 }
 
 // TestLayoutInPrismaSchema: with Prisma's ?schema=, the tables looked at
-// are those of that schema: Prisma's tables there are refused even though
-// public is empty, and pg-adapter's tables in public do not count.
+// are those of that schema: Prisma's tables there are served, and
+// pg-adapter's tables in public do not count.
 func TestLayoutInPrismaSchema(t *testing.T) {
 	db := newAppDB(t, KindPostgres, []string{"pg-adapter-postgres.sql"})
 	ddl, err := os.ReadFile(filepath.Join("..", "layout", "testdata", "prisma-postgres.sql"))
@@ -313,14 +311,102 @@ func TestLayoutInPrismaSchema(t *testing.T) {
 		sep = "&"
 	}
 	f, _ := Parse("t.yaml", []byte("secret: s\ndatabase: \""+db.url+sep+"schema=App\"\n"), nil)
-	_, _, err = f.Open(context.Background(), nil)
-	if err == nil || !strings.Contains(err.Error(), "the database holds the prisma layout") {
-		t.Errorf("Open(…?schema=App) = %v, want the prisma layout refused", err)
-	}
-	f, _ = Parse("t.yaml", []byte("secret: s\ndatabase: \""+db.url+"\"\n"), nil)
 	_, store, err := f.Open(context.Background(), nil)
-	if err != nil {
+	if err != nil || !strings.HasPrefix(store.LayoutDescription(), "prisma (next-auth v4)") {
+		t.Fatalf("Open(…?schema=App) = %v, want the prisma layout served", err)
+	}
+	store.Close()
+	f, _ = Parse("t.yaml", []byte("secret: s\ndatabase: \""+db.url+"\"\n"), nil)
+	_, store, err = f.Open(context.Background(), nil)
+	if err != nil || !strings.HasPrefix(store.LayoutDescription(), "pg-adapter") {
 		t.Fatalf("Open() of public = %v, want pg-adapter served", err)
 	}
 	store.Close()
+}
+
+// TestForeignLayoutServed points Open, Migrate and its dry run at the
+// databases each official tool makes, with an app's own table beside
+// them: each layout is served as it is (the log names it, a sign-in's rows
+// land in its tables), nothing is created or migrated, and what needs
+// tables of the server's own is reported as unavailable.
+func TestForeignLayoutServed(t *testing.T) {
+	tests := []struct {
+		name, kind, fixture, forced string
+		want                        string // LayoutDescription
+	}{
+		{"prisma on postgres", KindPostgres, "prisma-postgres.sql", "", "prisma (next-auth v4): tables User, Account, Session, VerificationToken"},
+		{"prisma Auth.js on postgres", KindPostgres, "prisma-authjs-postgres.sql", "", "prisma (Auth.js): tables User, Account, Session, VerificationToken"},
+		{"prisma on mysql", KindMySQL, "prisma-mysql.sql", "", "prisma (next-auth v4): tables User, Account, Session, VerificationToken"},
+		{"prisma Auth.js on mysql", KindMySQL, "prisma-authjs-mysql.sql", "", "prisma (Auth.js): tables User, Account, Session, VerificationToken"},
+		{"prisma on sqlite", KindSQLite, "prisma-sqlite.sql", "", "prisma (next-auth v4): tables User, Account, Session, VerificationToken"},
+		{"prisma Auth.js on sqlite", KindSQLite, "prisma-authjs-sqlite.sql", "", "prisma (Auth.js): tables User, Account, Session, VerificationToken"},
+		{"kysely on postgres", KindPostgres, "kysely-postgres.sql", "", "kysely: tables User, Account, Session, VerificationToken"},
+		{"drizzle on postgres", KindPostgres, "drizzle-postgres.sql", "", "drizzle: tables user, account, session, verificationToken"},
+		{"drizzle on mysql", KindMySQL, "drizzle-mysql.sql", "", "drizzle: tables user, account, session, verificationToken"},
+		{"drizzle on sqlite", KindSQLite, "drizzle-sqlite.sql", "", "drizzle: tables user, account, session, verificationToken"},
+		{"typeorm on postgres", KindPostgres, "typeorm-postgres.sql", "", "typeorm: tables users, accounts, sessions, verification_tokens"},
+		{"typeorm on mysql", KindMySQL, "typeorm-mysql.sql", "", "typeorm: tables users, accounts, sessions, verification_tokens"},
+		{"drizzle forced on postgres", KindPostgres, "drizzle-postgres.sql", "drizzle", "drizzle: tables user, account, session, verificationToken"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			db := newAppDB(t, tt.kind, []string{tt.fixture}, "CREATE TABLE posts (id INTEGER PRIMARY KEY, title TEXT)")
+			before := db.tables()
+			yaml := "secret: s\ndatabase: \"" + db.url + "\"\n"
+			if tt.forced != "" {
+				yaml += "database_layout: " + tt.forced + "\n"
+			}
+			f, err := Parse("t.yaml", []byte(yaml), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, migrate := range map[string]func(context.Context) (MigrateResult, error){"Migrate": f.Migrate, "MigrateDryRun": f.MigrateDryRun} {
+				r, err := migrate(ctx)
+				if err != nil || !strings.Contains(r.String(), "served as it is; nothing to migrate") {
+					t.Errorf("%s() = %q, %v, want the layout served as it is", name, r, err)
+				}
+			}
+			_, store, err := f.Open(ctx, nil)
+			if err != nil {
+				t.Fatalf("Open() = %v", err)
+			}
+			defer store.Close()
+			if got := store.LayoutDescription(); got != tt.want {
+				t.Errorf("LayoutDescription() = %q, want %q", got, tt.want)
+			}
+			if store.RateStore != nil {
+				t.Errorf("RateStore = %T, want nil (no table of the server's own)", store.RateStore)
+			}
+			if w := strings.Join(store.Warnings, "\n"); !strings.Contains(w, "rate limits and lockout are kept in this process only") ||
+				!strings.Contains(w, "JWT session revocation is unavailable") {
+				t.Errorf("Warnings = %q, want rate limits and revocation reported", store.Warnings)
+			}
+			if _, ok := store.Adapter.(nextauth.JWTRevoker); ok {
+				t.Errorf("Adapter is a JWTRevoker; its revocations would need tables of the server's own")
+			}
+			if err := store.Ping(ctx); err != nil {
+				t.Errorf("Ping() = %v", err)
+			}
+			a := store.Adapter
+			u, err := a.CreateUser(ctx, nextauth.User{Email: nextauth.String("ada@example.test")})
+			if err != nil {
+				t.Fatalf("CreateUser() = %v", err)
+			}
+			if _, err := a.CreateSession(ctx, nextauth.AdapterSession{SessionToken: "t1", UserID: u.ID, Expires: time.Now().Add(time.Hour)}); err != nil {
+				t.Fatalf("CreateSession() = %v", err)
+			}
+			if _, got, err := a.GetSessionAndUser(ctx, "t1"); err != nil || got.ID != u.ID {
+				t.Errorf("GetSessionAndUser() = %v, %v, want user %s", got, err, u.ID)
+			}
+			if d, ok := a.(nextauth.ExpiredDeleter); !ok || store.CleanupInterval == 0 {
+				t.Errorf("cleanup: ExpiredDeleter %v, interval %v, want both", ok, store.CleanupInterval)
+			} else if _, _, err := d.DeleteExpired(ctx, time.Now()); err != nil {
+				t.Errorf("DeleteExpired() = %v", err)
+			}
+			if after := db.tables(); strings.Join(after, ",") != strings.Join(before, ",") {
+				t.Errorf("tables after = %v, before = %v: something was created", after, before)
+			}
+		})
+	}
 }

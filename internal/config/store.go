@@ -13,12 +13,14 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/nextauth-go/nextauth"
 	"github.com/nextauth-go/nextauth/adapter/mysql"
 	"github.com/nextauth-go/nextauth/adapter/postgres"
 	"github.com/nextauth-go/nextauth/adapter/redis"
 	"github.com/nextauth-go/nextauth/adapter/sqlite"
+	"github.com/nextauth-go/nextauth/adapter/sqllayout"
 	"github.com/nextauth-go/nextauth/internal/layout"
 )
 
@@ -70,7 +72,7 @@ func (s *Store) LayoutDescription() string {
 	case s.Adapter == nil || s.Kind == KindRedis:
 		return ""
 	case s.Layout.Layout == layout.Empty:
-		return string(served) + " (created in an empty database)"
+		return string(created) + " (created in an empty database)"
 	}
 	return s.Layout.String()
 }
@@ -169,8 +171,10 @@ func openSQLite(db *database) (*sql.DB, error) {
 // Open checks f as [File.NextAuth] does and, when there is no problem,
 // opens what it names: it connects the database (creating an SQLite file,
 // relative to the working directory, when missing) and brings its schema
-// up to date (SQLite and PostgreSQL), and makes console e-mail servers
-// print to console. The returned Config has Store.Adapter as its Adapter
+// up to date (SQLite, PostgreSQL and MySQL), or, when it holds another
+// NextAuth adapter's tables, serves them as they are with adapter/sqllayout
+// (Store.Warnings then say what is unavailable), and makes console e-mail
+// servers print to console. The returned Config has Store.Adapter as its Adapter
 // and Store.RateStore as its RateStore (nil, the in-process default,
 // unless the database keeps rate limits). Close the Store when done; on
 // error there is nothing to close.
@@ -200,12 +204,20 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 		if err != nil {
 			return nextauth.Config{}, nil, openError(db, err)
 		}
-		if s.Layout, err = f.checkLayout(schema, layout.SQLite); err != nil {
+		if s.Layout, err = f.checkLayout(schema, layout.SQLite, KindSQLite); err != nil {
 			return nextauth.Config{}, nil, layoutError(db, err)
 		}
 		h, err := openSQLite(db)
 		if err != nil {
 			return nextauth.Config{}, nil, openError(db, err)
+		}
+		if foreign(s.Layout) {
+			a, err := sqllayout.New(ctx, h, sqllayout.SQLite, string(s.Layout.Layout))
+			if err != nil {
+				return nextauth.Config{}, nil, openError(db, errors.Join(err, h.Close()))
+			}
+			s.Adapter, s.closers = a, append(s.closers, h.Close)
+			break
 		}
 		a := sqlite.New(h)
 		if err := a.Migrate(ctx); err != nil {
@@ -219,11 +231,22 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 		}
 		schema, err := inspectPostgres(ctx, pool)
 		if err == nil {
-			s.Layout, err = f.checkLayout(schema, layout.Postgres)
+			s.Layout, err = f.checkLayout(schema, layout.Postgres, KindPostgres)
 			if err != nil {
 				pool.Close()
 				return nextauth.Config{}, nil, layoutError(db, err)
 			}
+		}
+		if err == nil && foreign(s.Layout) {
+			h := stdlib.OpenDBFromPool(pool)
+			a, err := sqllayout.New(ctx, h, sqllayout.Postgres, string(s.Layout.Layout))
+			if err != nil {
+				h.Close()
+				pool.Close()
+				return nextauth.Config{}, nil, openError(db, err)
+			}
+			s.Adapter, s.closers = a, append(s.closers, h.Close, func() error { pool.Close(); return nil })
+			break
 		}
 		a := postgres.New(pool)
 		if err == nil {
@@ -245,11 +268,19 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 		}
 		schema, err := inspectMySQL(ctx, h)
 		if err == nil {
-			s.Layout, err = f.checkLayout(schema, layout.MySQL)
+			s.Layout, err = f.checkLayout(schema, layout.MySQL, KindMySQL)
 			if err != nil {
 				h.Close()
 				return nextauth.Config{}, nil, layoutError(db, err)
 			}
+		}
+		if err == nil && foreign(s.Layout) {
+			a, err := sqllayout.New(ctx, h, sqllayout.MySQL, string(s.Layout.Layout))
+			if err != nil {
+				return nextauth.Config{}, nil, openError(db, errors.Join(err, h.Close()))
+			}
+			s.Adapter, s.closers = a, append(s.closers, h.Close)
+			break
 		}
 		a := mysql.New(h)
 		if err == nil {
@@ -268,6 +299,9 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 	}
 	if _, ok := s.Adapter.(nextauth.ExpiredDeleter); !ok {
 		s.CleanupInterval = 0
+	}
+	if foreign(s.Layout) {
+		s.Warnings = append(s.Warnings, foreignWarnings(s.Layout)...)
 	}
 	s.RateStore = rateStoreOf(s.Adapter)
 	return withStore(cfg, s), s, nil
@@ -320,6 +354,8 @@ func (r MigrateResult) String() string {
 	}
 	var s string
 	switch {
+	case foreign(r.Layout):
+		s = fmt.Sprintf("%s: layout %s, served as it is; nothing to migrate", r.Database, foreignTables(r.Layout))
 	case r.Kind == KindRedis:
 		s = fmt.Sprintf("%s: nothing to migrate: Redis needs no schema (connection checked)", r.Database)
 	case r.Before == r.After:
@@ -340,9 +376,12 @@ func (r MigrateResult) dryRun() string {
 	if r.Kind == KindRedis {
 		return fmt.Sprintf("%s: nothing to migrate: Redis needs no schema (connection checked)", r.Database)
 	}
-	found := "layout " + string(served) + " (" + strings.Join(r.Layout.Tables, ", ") + ")"
-	if r.Layout.Layout == layout.Empty {
-		found = "no NextAuth table: the " + string(served) + " layout (" + servedTables + ") would be created"
+	found := "layout " + string(created) + " (" + strings.Join(r.Layout.Tables, ", ") + ")"
+	switch {
+	case r.Layout.Layout == layout.Empty:
+		found = "no NextAuth table: the " + string(created) + " layout (" + createdTables + ") would be created"
+	case foreign(r.Layout):
+		return fmt.Sprintf("%s: layout %s, served as it is; nothing to migrate (dry run: nothing changed)", r.Database, foreignTables(r.Layout))
 	}
 	var todo string
 	switch {
@@ -356,12 +395,23 @@ func (r MigrateResult) dryRun() string {
 	return fmt.Sprintf("%s: %s; %s (dry run: nothing changed)", r.Database, found, todo)
 }
 
+// foreignTables names another adapter's layout and its tables:
+// "prisma (Auth.js: User, Account, Session, VerificationToken)".
+func foreignTables(r layout.Result) string {
+	tables := strings.Join(r.Tables, ", ")
+	if r.Variant != "" {
+		tables = r.Variant + ": " + tables
+	}
+	return string(r.Layout) + " (" + tables + ")"
+}
+
 // Migrate brings the schema of f's database up to date, as the server
 // does when it starts, and says what it did. It checks only what it needs:
 // the file's syntax and keys, database, database_options and
 // database_layout (a missing secret is no problem). Like the server, it
 // first inspects the tables: a layout this version does not serve, or a
-// partial or mixed one, is an error and nothing is created. For Redis it
+// partial or mixed one, is an error and nothing is created; another
+// adapter's layout has nothing to migrate. For Redis it
 // only checks the connection.
 func (f *File) Migrate(ctx context.Context) (MigrateResult, error) {
 	return f.migrate(ctx, false)
@@ -417,8 +467,8 @@ func (f *File) migrateSQLite(ctx context.Context, d *database, r *MigrateResult)
 	if err != nil {
 		return err
 	}
-	if r.Layout, err = f.checkLayout(schema, layout.SQLite); err != nil {
-		return err
+	if r.Layout, err = f.checkLayout(schema, layout.SQLite, KindSQLite); err != nil || foreign(r.Layout) {
+		return err // another adapter's tables: nothing to migrate
 	}
 	version := func(db *sql.DB) (int, error) {
 		var n int
@@ -471,8 +521,8 @@ func (f *File) migrateMySQL(ctx context.Context, d *database, r *MigrateResult) 
 	if err != nil {
 		return err
 	}
-	if r.Layout, err = f.checkLayout(schema, layout.MySQL); err != nil {
-		return err
+	if r.Layout, err = f.checkLayout(schema, layout.MySQL, KindMySQL); err != nil || foreign(r.Layout) {
+		return err // another adapter's tables: nothing to migrate
 	}
 	a := mysql.New(h)
 	if r.Before, err = a.Version(ctx); err != nil {
@@ -501,8 +551,8 @@ func (f *File) migratePostgres(ctx context.Context, d *database, r *MigrateResul
 	if err != nil {
 		return err
 	}
-	if r.Layout, err = f.checkLayout(schema, layout.Postgres); err != nil {
-		return err
+	if r.Layout, err = f.checkLayout(schema, layout.Postgres, KindPostgres); err != nil || foreign(r.Layout) {
+		return err // another adapter's tables: nothing to migrate
 	}
 	version := func() (int, error) {
 		var exists bool

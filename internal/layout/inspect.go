@@ -9,6 +9,14 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// pgInspect lists the tables and columns of the current schema.
+const pgInspect = `SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod)
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema()
+ORDER BY c.relname, a.attnum`
+
 // PgQuerier is what [InspectPostgres] reads through: a *pgxpool.Pool, a
 // *pgx.Conn or a pgx.Tx.
 type PgQuerier interface {
@@ -19,12 +27,7 @@ type PgQuerier interface {
 // connection's current schema (the first of its search_path that exists:
 // Prisma's ?schema=) with their columns and types.
 func InspectPostgres(ctx context.Context, q PgQuerier) (Schema, error) {
-	rows, err := q.Query(ctx, `SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod)
-FROM pg_class c
-JOIN pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema()
-ORDER BY c.relname, a.attnum`)
+	rows, err := q.Query(ctx, pgInspect)
 	if err != nil {
 		return nil, fmt.Errorf("layout: inspect: %w", err)
 	}
@@ -42,6 +45,12 @@ ORDER BY c.relname, a.attnum`)
 		return nil, fmt.Errorf("layout: inspect: %w", err)
 	}
 	return s, nil
+}
+
+// InspectPostgresSQL is [InspectPostgres] through database/sql (the pgx
+// stdlib driver).
+func InspectPostgresSQL(ctx context.Context, db *sql.DB) (Schema, error) {
+	return inspectSQL(ctx, db, pgInspect)
 }
 
 // InspectMySQL reads the base tables of the connection's database with

@@ -436,3 +436,10 @@ func typeOf(cols []Column, name string, d Dialect) string {
 	}
 	return ""
 }
+
+// Type is the type of column in table (as [Column.Type], lower case), ""
+// when either is not there; names compare as the dialect compares them.
+func (s Schema) Type(d Dialect, table, column string) string {
+	m := matcher{s: s, d: d}
+	return typeOf(m.columns(table), column, d)
+}

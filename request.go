@@ -39,6 +39,7 @@ type state struct {
 	cookies        []string // Set-Cookie values, in emission order
 	cookieBuf      [4]string
 	takenBuf       [2]takenToken // rate tokens a credentials sign-in may give back
+	bodyBuf        [256]byte     // the JSON body of GET /session, kept in the state's one allocation
 }
 
 // splitPath strips the base path (when the router did not) and returns the

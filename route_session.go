@@ -30,7 +30,7 @@ func (h *Handler) writeSession(s *state, sess *Session) {
 		writeJSON(s.w, http.StatusOK, []byte("{}"))
 		return
 	}
-	b, err := sess.appendJSON(make([]byte, 0, 256))
+	b, err := sess.appendJSON(s.bodyBuf[:0])
 	if err != nil {
 		h.logError(s.ctx, "SESSION_ERROR", err)
 		writeJSON(s.w, http.StatusOK, []byte("{}"))

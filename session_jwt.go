@@ -48,10 +48,13 @@ func credentialsProvider(c jwt.Claims) (string, bool) {
 // keepMarker gives token the marker the token it was made from had:
 // provider, or none.
 func keepMarker(token jwt.Claims, provider string) {
-	if provider != "" {
+	switch v, ok := token[claimCredentials]; {
+	case provider == "":
+		if ok {
+			delete(token, claimCredentials)
+		}
+	case v != provider: // an unchanged marker is not boxed again
 		token[claimCredentials] = provider
-	} else {
-		delete(token, claimCredentials)
 	}
 }
 

@@ -210,10 +210,25 @@ func Detect(s Schema, d Dialect) (Result, error) {
 	if len(any) == 0 {
 		return Result{Layout: Empty}, nil
 	}
-	if name, ok := m.choose(any, complete); ok {
-		return m.result(name), nil
+	name, ok := m.choose(any, complete)
+	if !ok {
+		return Result{}, m.mismatch(any)
 	}
-	return Result{}, m.mismatch(any)
+	if id := typeOf(m.columns("users"), "id", m.d); name == PgAdapter && !integerType(id) {
+		// pg-adapter's names with text ids: another adapter's tables
+		// renamed (Prisma's @@map), which the server would migrate.
+		return Result{}, &Mismatch{
+			Found:    []string{`"users" with an id of type ` + id},
+			Expected: []string{`the pg-adapter tables with integer (SERIAL) ids`},
+		}
+	}
+	return m.result(name), nil
+}
+
+// integerType reports whether a column type from typeOf may be an integer
+// ("?", a type not inspected, may).
+func integerType(t string) bool {
+	return t == "?" || strings.Contains(t, "int") || strings.Contains(t, "serial")
 }
 
 // choose picks the layout when exactly one family of table names is

@@ -157,6 +157,11 @@ func TestDetect(t *testing.T) {
 		{"pg-adapter", pgAdapter(), Postgres, PgAdapter, nil},
 		{"pg-adapter with app tables and extra columns", withTable(withTable(pgAdapter(), "posts", cols("id")), "users",
 			append(clone(pgUsers), Column{"role", "text"})), Postgres, PgAdapter, nil},
+		{"pg-adapter's names with text ids (Prisma's @@map)", withTable(pgAdapter(), "users",
+			cols("id:text", "name", "email", "emailVerified", "image")), Postgres, Empty,
+			[]string{`"users" with an id of type text`, "integer (SERIAL) ids"}},
+		{"pg-adapter on MySQL, int(11) ids", withTable(pgAdapter(), "users",
+			cols("id:int(11)", "name", "email", "emailVerified", "image")), MySQL, PgAdapter, nil},
 		{"half pg-adapter", without(without(pgAdapter(), "sessions"), "verification_token"), Postgres, Empty,
 			[]string{`found "users"; "accounts"`, `"sessions", "verification_token"`}},
 		{"users of the app", withTable(Schema{}, "users", cols("id", "login", "password")), Postgres, Empty,
@@ -174,7 +179,7 @@ func TestDetect(t *testing.T) {
 			"USER": prismaSQLite["User"], "account": prismaSQLite["Account"], "Session": prismaSQLite["Session"], "VerificationToken": prismaSQLite["VerificationToken"],
 		}, Postgres, Empty, []string{`"Session"`, `"VerificationToken"`}},
 		{"MySQL column names ignore case", Schema{
-			"users": cols("ID", "Name", "EMAIL", "emailverified", "image"), "accounts": pgAccounts, "sessions": pgSessions, "verification_token": pgTokens,
+			"users": cols("ID:int", "Name", "EMAIL", "emailverified", "image"), "accounts": pgAccounts, "sessions": pgSessions, "verification_token": pgTokens,
 		}, MySQL, PgAdapter, nil},
 		{"PostgreSQL column names are exact", Schema{
 			"users": cols("id", "name", "email", "emailverified", "image"), "accounts": pgAccounts, "sessions": pgSessions, "verification_token": pgTokens,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -17,55 +18,18 @@ import (
 
 // pgAdapterSchema is the schema @auth/pg-adapter documents (no unique keys, no
 // foreign keys; docs/compatibility.md#adapters-and-the-data-model), in its
-// order.
-const pgAdapterSchema = `
-CREATE TABLE verification_token
-(
-  identifier TEXT NOT NULL,
-  expires TIMESTAMPTZ NOT NULL,
-  token TEXT NOT NULL,
+// order: the fixture the layout detection is tested on.
+var pgAdapterSchema = readFixture("../../internal/layout/testdata/pg-adapter-postgres.sql")
 
-  PRIMARY KEY (identifier, token)
-);
-
-CREATE TABLE accounts
-(
-  id SERIAL,
-  "userId" INTEGER NOT NULL,
-  type VARCHAR(255) NOT NULL,
-  provider VARCHAR(255) NOT NULL,
-  "providerAccountId" VARCHAR(255) NOT NULL,
-  refresh_token TEXT,
-  access_token TEXT,
-  expires_at BIGINT,
-  id_token TEXT,
-  scope TEXT,
-  session_state TEXT,
-  token_type TEXT,
-
-  PRIMARY KEY (id)
-);
-
-CREATE TABLE sessions
-(
-  id SERIAL,
-  "userId" INTEGER NOT NULL,
-  expires TIMESTAMPTZ NOT NULL,
-  "sessionToken" VARCHAR(255) NOT NULL,
-
-  PRIMARY KEY (id)
-);
-
-CREATE TABLE users
-(
-  id SERIAL,
-  name VARCHAR(255),
-  email VARCHAR(255),
-  "emailVerified" TIMESTAMPTZ,
-  image TEXT,
-
-  PRIMARY KEY (id)
-);`
+// readFixture is the text of a test fixture file; it panics when the file
+// is missing (the package's tests cannot run without it).
+func readFixture(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
 
 // pgAdapterSchemaInline is the variant of the same schema with the keys
 // written inline (UNIQUE, REFERENCES users ON DELETE CASCADE), which gives
@@ -99,7 +63,7 @@ CREATE TABLE verification_token (
 // pgAdapterSchemaCustom adds keys a DBA might have added under other names
 // and shapes: a unique index instead of a constraint, a foreign key
 // without cascade, keys in another column order.
-const pgAdapterSchemaCustom = pgAdapterSchema + `
+var pgAdapterSchemaCustom = pgAdapterSchema + `
 ALTER TABLE users ADD CONSTRAINT uq_user_mail UNIQUE (email);
 CREATE UNIQUE INDEX ix_session_token ON sessions ("sessionToken");
 CREATE UNIQUE INDEX ix_account ON accounts ("providerAccountId", provider);

@@ -1,7 +1,7 @@
 # Developer shortcuts; scripts/test.sh is the one test command (also run by CI).
 .DEFAULT_GOAL := help
 
-FUZZTIME ?= 5s
+FUZZTIME ?= 20000x
 export FUZZTIME
 
 .PHONY: help test lint fuzz setup run
@@ -18,7 +18,7 @@ setup: ## install missing packages, the npm fixture and the client bundle
 lint: ## gofmt -l (fails on any file) and go vet ./...
 	./scripts/test.sh lint
 
-fuzz: ## every Fuzz* target, FUZZTIME each (default 5s; make fuzz FUZZTIME=1m)
+fuzz: ## every Fuzz* target, FUZZTIME each (default 20000x inputs; make fuzz FUZZTIME=500000x)
 	./scripts/test.sh fuzz
 
 run: ## the server in development mode

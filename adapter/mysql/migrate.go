@@ -25,6 +25,25 @@ type step struct {
 	run func(ctx context.Context, conn *sql.Conn) error
 }
 
+// apply runs the step's statements, then its run.
+func (st step) apply(ctx context.Context, conn *sql.Conn) error {
+	for _, ddl := range st.ddl {
+		if _, err := conn.ExecContext(ctx, ddl); err != nil {
+			return err
+		}
+	}
+	if st.run != nil {
+		return st.run(ctx, conn)
+	}
+	return nil
+}
+
+// serverSteps are the steps that create only nextauth_* tables of the
+// adapter's own (rate limits, revocations), which [ServerTables] needs
+// beside another adapter's layout. A new step of that kind is added here
+// too.
+var serverSteps = []int{2, 3, 4}
+
 // migrations returns the schema steps in order: step i+1 is
 // migrations()[i]. Append only; never edit a released step.
 func migrations() []step {
@@ -139,23 +158,34 @@ const (
 // table of the same name that lacks a column the adapter uses (made for
 // something else) is an error naming the columns, before any step runs;
 // a database migrated by a newer version of this package is an error too.
-func (a *Adapter) Migrate(ctx context.Context) (err error) {
-	conn, err := a.db.Conn(ctx)
+func (a *Adapter) Migrate(ctx context.Context) error {
+	return locked(ctx, a.db, "migrate", a.migrate)
+}
+
+// locked runs f on one connection of db holding the named lock
+// nextauth_migrate; op names the caller in errors.
+func locked(ctx context.Context, db *sql.DB, op string, f func(ctx context.Context, conn *sql.Conn) error) (err error) {
+	conn, err := db.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("mysql: migrate: %w", err)
+		return fmt.Errorf("mysql: %s: %w", op, err)
 	}
 	defer conn.Close()
 	var got sql.NullInt64
 	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, ?)", migrationLock, lockWait).Scan(&got); err != nil {
-		return fmt.Errorf("mysql: migrate: lock: %w", err)
+		return fmt.Errorf("mysql: %s: lock: %w", op, err)
 	}
 	if got.Int64 != 1 {
-		return fmt.Errorf("mysql: migrate: lock %s not granted within %d s", migrationLock, lockWait)
+		return fmt.Errorf("mysql: %s: lock %s not granted within %d s", op, migrationLock, lockWait)
 	}
 	defer func() {
 		_, uerr := conn.ExecContext(context.WithoutCancel(ctx), "DO RELEASE_LOCK(?)", migrationLock)
 		err = errors.Join(err, uerr)
 	}()
+	return f(ctx, conn)
+}
+
+// migrate is Migrate under the lock.
+func (a *Adapter) migrate(ctx context.Context, conn *sql.Conn) error {
 	if err := checkColumns(ctx, conn); err != nil {
 		return err
 	}
@@ -190,15 +220,8 @@ func (a *Adapter) Migrate(ctx context.Context) (err error) {
 		if applied[v] {
 			continue
 		}
-		for _, ddl := range st.ddl {
-			if _, err := conn.ExecContext(ctx, ddl); err != nil {
-				return fmt.Errorf("mysql: migrate: step %d: %w", v, err)
-			}
-		}
-		if st.run != nil {
-			if err := st.run(ctx, conn); err != nil {
-				return fmt.Errorf("mysql: migrate: step %d: %w", v, err)
-			}
+		if err := st.apply(ctx, conn); err != nil {
+			return fmt.Errorf("mysql: migrate: step %d: %w", v, err)
 		}
 		if _, err := conn.ExecContext(ctx, "INSERT INTO nextauth_migrations (version, applied_at) VALUES (?, UTC_TIMESTAMP(6))", v); err != nil {
 			return fmt.Errorf("mysql: migrate: record step %d: %w", v, err)

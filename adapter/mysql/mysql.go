@@ -542,12 +542,19 @@ func (a *Adapter) DeleteExpired(ctx context.Context, now time.Time) (sessions, t
 	if tokens, err = a.deleteBatches(ctx, sqlDeleteExpiredTokens, cutoff); err != nil {
 		return sessions, tokens, err
 	}
+	return sessions, tokens, a.deleteExpiredServerRows(ctx, cutoff)
+}
+
+// deleteExpiredServerRows deletes the stale rows of the adapter's own
+// nextauth_* tables (rate limits, revocations); a table that is missing
+// has none.
+func (a *Adapter) deleteExpiredServerRows(ctx context.Context, cutoff string) error {
 	for _, q := range []string{sqlDeleteExpiredBuckets, sqlDeleteExpiredCounters, sqlDeleteExpiredRevokedSessions, sqlDeleteExpiredRevokedUsers} {
 		if _, err := a.deleteBatches(ctx, q, cutoff); err != nil && !isCode(err, codeNoSuchTable) {
-			return sessions, tokens, err
+			return err
 		}
 	}
-	return sessions, tokens, nil
+	return nil
 }
 
 // deleteBatches runs q(cutoff) until it deletes less than a batch.

@@ -220,10 +220,14 @@ RETURNING identifier, expires, token`
 	// tables hold one row per recently limited key.
 	sqlDeleteExpired = `WITH s AS (DELETE FROM sessions WHERE expires < $1 RETURNING 1),
 t AS (DELETE FROM verification_token WHERE expires < $1 RETURNING 1),
-b AS (DELETE FROM nextauth_rate_buckets
-  WHERE updated < least($1, clock_timestamp()) - window_us * interval '1 microsecond'),
-c AS (DELETE FROM nextauth_rate_counters WHERE expires < least($1, clock_timestamp()))
+` + sqlStaleRateRows + `
 SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM t)`
+
+	// sqlStaleRateRows are the common table expressions deleting the
+	// stale rate-limit rows ($1 is now).
+	sqlStaleRateRows = `b AS (DELETE FROM nextauth_rate_buckets
+  WHERE updated < least($1, clock_timestamp()) - window_us * interval '1 microsecond'),
+c AS (DELETE FROM nextauth_rate_counters WHERE expires < least($1, clock_timestamp()))`
 
 	// sqlDeleteExpiredNoRates is sqlDeleteExpired for a schema without
 	// the rate-limit tables (managed elsewhere, Migrate never run).

@@ -406,6 +406,9 @@ func (a *Adapter) DeleteExpired(ctx context.Context, now time.Time) (sessions, t
 		return 0, 0, err
 	}
 	cutoff := now.UnixMilli()
+	if a.serverOnly {
+		return 0, 0, a.deleteExpiredRevocations(ctx, st, cutoff)
+	}
 	sessions, err = a.deleteBatches(ctx, op, st.deleteExpiredSessions, cutoff)
 	if err != nil {
 		return sessions, 0, err
@@ -414,12 +417,18 @@ func (a *Adapter) DeleteExpired(ctx context.Context, now time.Time) (sessions, t
 	if err != nil {
 		return sessions, tokens, err
 	}
+	return sessions, tokens, a.deleteExpiredRevocations(ctx, st, cutoff)
+}
+
+// deleteExpiredRevocations deletes the JWT revocations that ended before
+// cutoff (Unix milliseconds).
+func (a *Adapter) deleteExpiredRevocations(ctx context.Context, st *statements, cutoff int64) error {
 	for _, s := range []*sql.Stmt{st.deleteExpiredRevokedSessions, st.deleteExpiredRevokedUsers} {
-		if _, err := a.deleteBatches(ctx, op, s, cutoff); err != nil {
-			return sessions, tokens, err
+		if _, err := a.deleteBatches(ctx, "delete expired", s, cutoff); err != nil {
+			return err
 		}
 	}
-	return sessions, tokens, nil
+	return nil
 }
 
 // deleteBatches runs s(cutoff, expiredBatch) until it deletes less than a

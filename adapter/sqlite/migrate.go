@@ -10,6 +10,21 @@ import (
 // to: the number of migrations this version knows.
 func SchemaVersion() int { return len(migrations()) }
 
+// ddlRevocations is migration 2, which [ServerTables.Migrate] runs too:
+// every statement is idempotent.
+const ddlRevocations = `CREATE TABLE IF NOT EXISTS nextauth_revoked_sessions (
+	sid     TEXT PRIMARY KEY,
+	expires INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS nextauth_revoked_sessions_expires_idx ON nextauth_revoked_sessions (expires);
+
+CREATE TABLE IF NOT EXISTS nextauth_revoked_users (
+	"userId" TEXT PRIMARY KEY,
+	before   INTEGER NOT NULL,
+	expires  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS nextauth_revoked_users_expires_idx ON nextauth_revoked_users (expires);`
+
 // migrations returns the schema changes in order: migration i+1 is
 // migrations()[i]. Append only; never edit a released one.
 func migrations() []string {
@@ -63,18 +78,7 @@ CREATE INDEX verification_token_expires_idx ON verification_token (expires);`,
 		// user for "sign out everywhere". Times are Unix milliseconds;
 		// DeleteExpired removes the rows whose expires has passed. User ids
 		// are TEXT without a foreign key: a JWT's user need not be stored.
-		`CREATE TABLE IF NOT EXISTS nextauth_revoked_sessions (
-	sid     TEXT PRIMARY KEY,
-	expires INTEGER NOT NULL
-) STRICT;
-CREATE INDEX IF NOT EXISTS nextauth_revoked_sessions_expires_idx ON nextauth_revoked_sessions (expires);
-
-CREATE TABLE IF NOT EXISTS nextauth_revoked_users (
-	"userId" TEXT PRIMARY KEY,
-	before   INTEGER NOT NULL,
-	expires  INTEGER NOT NULL
-) STRICT;
-CREATE INDEX IF NOT EXISTS nextauth_revoked_users_expires_idx ON nextauth_revoked_users (expires);`,
+		ddlRevocations,
 	}
 }
 

@@ -212,6 +212,9 @@ func dsn(path string) string {
 type Adapter struct {
 	db     *sql.DB
 	ownsDB bool
+	// serverOnly: the adapter of [ServerTables], whose database has no
+	// table of this package's layout.
+	serverOnly bool
 
 	// write serialises this adapter's writes (a mutex that honours ctx).
 	write chan struct{}
@@ -306,7 +309,7 @@ func (a *Adapter) statementsFor(ctx context.Context) (*statements, error) {
 	if st := a.stmts.Load(); st != nil {
 		return st, nil
 	}
-	st, err := prepare(ctx, a.db)
+	st, err := prepare(ctx, a.db, a.serverOnly)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: prepare statements (has Migrate run?): %w", err)
 	}

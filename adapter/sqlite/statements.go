@@ -97,10 +97,15 @@ type statements struct {
 	deleteExpiredRevokedSessions, deleteExpiredRevokedUsers        *sql.Stmt
 }
 
-// prepare prepares every statement on db; they need the schema.
-func prepare(ctx context.Context, db *sql.DB) (*statements, error) {
+// prepare prepares every statement on db, or only those on the server
+// tables when serverOnly; they need the schema.
+func prepare(ctx context.Context, db *sql.DB, serverOnly bool) (*statements, error) {
 	st := &statements{}
-	for _, p := range st.list() {
+	list := st.list()
+	if serverOnly {
+		list = st.serverList()
+	}
+	for _, p := range list {
 		s, err := db.PrepareContext(ctx, p.query)
 		if err != nil {
 			st.close()
@@ -111,15 +116,15 @@ func prepare(ctx context.Context, db *sql.DB) (*statements, error) {
 	return st, nil
 }
 
-// list pairs each statement field with its SQL.
-func (st *statements) list() []struct {
+// statement is a statement field and its SQL.
+type statement struct {
 	stmt  **sql.Stmt
 	query string
-} {
-	return []struct {
-		stmt  **sql.Stmt
-		query string
-	}{
+}
+
+// list pairs each statement field with its SQL.
+func (st *statements) list() []statement {
+	return append([]statement{
 		{&st.createUser, sqlCreateUser},
 		{&st.getUser, sqlGetUser},
 		{&st.getByEmail, sqlGetByEmail},
@@ -142,6 +147,13 @@ func (st *statements) list() []struct {
 		{&st.deleteExpiredSessions, sqlDeleteExpiredSessions},
 		{&st.deleteExpiredTokens, sqlDeleteExpiredTokens},
 		{&st.listSessions, sqlListSessions},
+	}, st.serverList()...)
+}
+
+// serverList pairs the statements on the server tables (nextauth_*) with
+// their SQL.
+func (st *statements) serverList() []statement {
+	return []statement{
 		{&st.revokeJWT, sqlRevokeJWT},
 		{&st.revokeUserJWTs, sqlRevokeUserJWTs},
 		{&st.jwtRevoked, sqlJWTRevoked},

@@ -49,7 +49,9 @@
 // [nextauth.UserDeleter], [nextauth.AccountUnlinker],
 // [nextauth.ExpiredDeleter], [nextauth.AccountUpdater] and
 // [nextauth.SessionLister]; not [nextauth.JWTRevoker] nor a RateStore,
-// which need tables of the server's own.
+// which need tables of the server's own: the ServerTables of
+// adapter/postgres, adapter/mysql and adapter/sqlite keep them beside the
+// layout (the binary combines both).
 package sqllayout
 
 import (

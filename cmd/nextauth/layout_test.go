@@ -194,9 +194,10 @@ func buildBinary(t *testing.T) string {
 }
 
 // TestForeignLayoutServe starts the server on databases made by other
-// adapters' tools: the start log names the layout and what is unavailable
-// on it, a credentials sign-in gets a database session whose row is in the
-// layout's own session table, and sign-out deletes it.
+// adapters' tools: the start log names the layout without a warning, a
+// credentials sign-in gets a database session whose row is in the layout's
+// own session table, and sign-out deletes it; with JWT sessions sign-out
+// revokes the token in the server's own tables.
 func TestForeignLayoutServe(t *testing.T) {
 	fixture := func(name string) string {
 		b, err := os.ReadFile(filepath.Join("..", "..", "internal", "layout", "testdata", name))
@@ -272,13 +273,45 @@ func TestForeignLayoutServe(t *testing.T) {
 				t.Errorf("stop = %v", err)
 			}
 			log := s.stderr.String()
-			for _, want := range []string{
-				`msg="database connected"`, `layout="` + tt.layout + `"`,
-				"rate limits and lockout are kept in this process only", "JWT session revocation is unavailable",
-			} {
+			for _, want := range []string{`msg="database connected"`, `layout="` + tt.layout + `"`} {
 				if !strings.Contains(log, want) {
 					t.Errorf("stderr lacks %q:\n%s", want, log)
 				}
+			}
+			for _, unwanted := range []string{"rate limits and lockout are kept", "revocation is unavailable"} {
+				if strings.Contains(log, unwanted) {
+					t.Errorf("stderr has %q; the server's own tables keep rate limits and revocations:\n%s", unwanted, log)
+				}
+			}
+
+			// JWT sessions on the same database: sign-out revokes the token
+			// in the server's nextauth_* tables, so a copy of the cookie
+			// kept from before is refused.
+			jwtPath := writeConfig(t, "secret: s\ndatabase: \""+dbURL+"\"\nsession: {strategy: jwt}\n"+`providers:
+  - type: credentials
+    users: [{username: alice, password_hash: "`+hashOf(t, "pw")+`", email: alice@example.com, name: Alice}]
+`)
+			js := startServer(t, nil, "--config", jwtPath)
+			b = newBrowser(t)
+			b.signIn(js.base, b.csrf(js.base), "alice", "pw")
+			base, err := url.Parse(js.base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kept := newBrowser(t)
+			kept.client.Jar.SetCookies(base, b.client.Jar.Cookies(base))
+			if sess := kept.session(js.base); userEmail(sess) != "alice@example.com" {
+				t.Fatalf("JWT session from the copied cookie = %+v, want alice", sess)
+			}
+			b.post(js.base+"/api/auth/signout", url.Values{"csrfToken": {b.csrf(js.base)}, "json": {"true"}})
+			if sess := kept.session(js.base); userEmail(sess) != "" {
+				t.Errorf("JWT session after sign-out from the copied cookie = %+v, want none (revoked)", sess)
+			}
+			if n := sessions(); n != 0 {
+				t.Errorf("session rows with JWT sessions = %d, want 0", n)
+			}
+			if err := js.stop(); err != nil {
+				t.Errorf("stop = %v", err)
 			}
 		})
 	}

@@ -155,6 +155,12 @@ type DatabaseOptions struct {
 	// CleanupInterval is how often expired sessions and e-mail tokens are
 	// deleted (SQL databases only); nil means 10 minutes, 0 never.
 	CleanupInterval *Duration `yaml:"cleanup_interval"`
+	// ServerTables (SQL databases holding another adapter's layout:
+	// Prisma, Drizzle, Kysely, TypeORM) lets the server create its own
+	// nextauth_* tables beside that layout, for JWT revocation and shared
+	// rate limits; nil means true. With false it creates nothing, and
+	// those stay unavailable or in the process.
+	ServerTables *bool `yaml:"server_tables"`
 }
 
 // RateLimit is the email_rate_limit, credentials_rate_limit and

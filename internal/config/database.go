@@ -359,6 +359,14 @@ func (v *validator) database(s string, o DatabaseOptions) *database {
 			v.addf("database_options.cleanup_interval", "%s is less than %s", d, minCleanupInterval)
 		}
 	}
+	if o.ServerTables != nil {
+		switch {
+		case s == "":
+			v.addf("database_options.server_tables", "there is no database; set database:")
+		case db != nil && kind == KindRedis:
+			v.addf("database_options.server_tables", "is for SQL databases only (Redis keeps revocations and rate limits itself)")
+		}
+	}
 	return db
 }
 

@@ -110,16 +110,19 @@ func foreign(r layout.Result) bool {
 	return r.Layout != layout.Empty && r.Layout != created
 }
 
-// foreignWarnings say what the server keeps to itself on another
-// adapter's layout, which has no table for it yet.
-func foreignWarnings(r layout.Result) []string {
+// foreignWarnings say what the server cannot keep on another adapter's
+// layout of a database of kind when database_options.server_tables is
+// false: it has no table for it.
+func foreignWarnings(r layout.Result, kind string) []string {
 	l := string(r.Layout)
-	return []string{
-		"rate limits and lockout are kept in this process only: the " + l + " layout has no table for them " +
-			"(servers sharing this database count apart)",
-		"JWT session revocation is unavailable on the " + l + " layout (no table for it): signing out ends a JWT " +
-			"session only in the browser, and the admin API cannot revoke JWT sessions",
+	var w []string
+	if kind != KindSQLite { // SQLite keeps them in the process anyway
+		w = append(w, "rate limits and lockout are kept in this process only: the "+l+" layout has no table for them "+
+			"and database_options.server_tables is false (servers sharing this database count apart)")
 	}
+	return append(w, "JWT session revocation is unavailable on the "+l+" layout (no table for it, and "+
+		"database_options.server_tables is false): signing out ends a JWT session only in the browser, and the "+
+		"admin API cannot revoke JWT sessions")
 }
 
 // layoutError is a refused layout, for the database db.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -347,6 +348,9 @@ func TestForeignLayoutServed(t *testing.T) {
 		{"typeorm on postgres", KindPostgres, "typeorm-postgres.sql", "", "typeorm: tables users, accounts, sessions, verification_tokens"},
 		{"typeorm on mysql", KindMySQL, "typeorm-mysql.sql", "", "typeorm: tables users, accounts, sessions, verification_tokens"},
 		{"drizzle forced on postgres", KindPostgres, "drizzle-postgres.sql", "drizzle", "drizzle: tables user, account, session, verificationToken"},
+		{"prisma on postgres without server tables", KindPostgres, "prisma-postgres.sql", "", "prisma (next-auth v4): tables User, Account, Session, VerificationToken"},
+		{"drizzle on mysql without server tables", KindMySQL, "drizzle-mysql.sql", "", "drizzle: tables user, account, session, verificationToken"},
+		{"prisma on sqlite without server tables", KindSQLite, "prisma-sqlite.sql", "", "prisma (next-auth v4): tables User, Account, Session, VerificationToken"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -356,6 +360,10 @@ func TestForeignLayoutServed(t *testing.T) {
 			yaml := "secret: s\ndatabase: \"" + db.url + "\"\n"
 			if tt.forced != "" {
 				yaml += "database_layout: " + tt.forced + "\n"
+			}
+			off := strings.HasSuffix(tt.name, "without server tables")
+			if off {
+				yaml += "database_options: {server_tables: false}\n"
 			}
 			f, err := Parse("t.yaml", []byte(yaml), nil)
 			if err != nil {
@@ -375,15 +383,68 @@ func TestForeignLayoutServed(t *testing.T) {
 			if got := store.LayoutDescription(); got != tt.want {
 				t.Errorf("LayoutDescription() = %q, want %q", got, tt.want)
 			}
-			if store.RateStore != nil {
-				t.Errorf("RateStore = %T, want nil (no table of the server's own)", store.RateStore)
+			own := []string{"nextauth_rate_buckets", "nextauth_rate_counters", "nextauth_revoked_sessions", "nextauth_revoked_users"}
+			if tt.kind == KindSQLite {
+				own = own[2:] // rate limits stay in the process, as on the default layout
 			}
-			if w := strings.Join(store.Warnings, "\n"); !strings.Contains(w, "rate limits and lockout are kept in this process only") ||
-				!strings.Contains(w, "JWT session revocation is unavailable") {
-				t.Errorf("Warnings = %q, want rate limits and revocation reported", store.Warnings)
+			if off {
+				own = nil
 			}
-			if _, ok := store.Adapter.(nextauth.JWTRevoker); ok {
-				t.Errorf("Adapter is a JWTRevoker; its revocations would need tables of the server's own")
+			switch w := strings.Join(store.Warnings, "\n"); {
+			case off && (!strings.Contains(w, "JWT session revocation is unavailable") ||
+				strings.Contains(w, "rate limits and lockout are kept in this process only") != (tt.kind != KindSQLite)):
+				t.Errorf("Warnings = %q, want revocation (and on a server database rate limits) reported", store.Warnings)
+			case !off && len(store.Warnings) > 0:
+				t.Errorf("Warnings = %q, want none with the server's tables", store.Warnings)
+			}
+			if got, want := store.RateStore != nil, !off && tt.kind != KindSQLite; got != want {
+				t.Errorf("RateStore = %T, want one in the database: %v", store.RateStore, want)
+			}
+			revoker, ok := store.Adapter.(nextauth.JWTRevoker)
+			if ok == off {
+				t.Errorf("Adapter is a JWTRevoker: %v, want %v", ok, !off)
+			}
+			if ok {
+				// A revocation is kept in the database: a second server on it
+				// sees it.
+				if err := revoker.RevokeJWT(ctx, "sid-1", time.Now().Add(time.Hour)); err != nil {
+					t.Fatalf("RevokeJWT() = %v", err)
+				}
+				if err := revoker.RevokeUserJWTs(ctx, "user-9", time.Now(), time.Hour); err != nil {
+					t.Fatalf("RevokeUserJWTs() = %v", err)
+				}
+				_, second, err := f.Open(ctx, nil)
+				if err != nil {
+					t.Fatalf("second Open() = %v", err)
+				}
+				r2 := second.Adapter.(nextauth.JWTRevoker)
+				for _, c := range []struct {
+					sid, user string
+					want      bool
+				}{{"sid-1", "user-1", true}, {"sid-2", "user-9", true}, {"sid-2", "user-1", false}} {
+					if got, err := r2.JWTRevoked(ctx, c.sid, c.user, time.Now().Add(-time.Minute)); err != nil || got != c.want {
+						t.Errorf("second server: JWTRevoked(%s, %s) = %v, %v, want %v", c.sid, c.user, got, err, c.want)
+					}
+				}
+				if err := second.Close(); err != nil {
+					t.Errorf("second Close() = %v", err)
+				}
+			}
+			if rs := store.RateStore; rs != nil {
+				// Servers sharing the database share the limit.
+				if ok, err := rs.Take(ctx, "k", 1, time.Hour); err != nil || !ok {
+					t.Fatalf("Take() = %v, %v, want the one token", ok, err)
+				}
+				_, second, err := f.Open(ctx, nil)
+				if err != nil {
+					t.Fatalf("second Open() = %v", err)
+				}
+				if ok, err := second.RateStore.Take(ctx, "k", 1, time.Hour); err != nil || ok {
+					t.Errorf("second server: Take() = %v, %v, want the bucket the first emptied", ok, err)
+				}
+				if err := second.Close(); err != nil {
+					t.Errorf("second Close() = %v", err)
+				}
 			}
 			if err := store.Ping(ctx); err != nil {
 				t.Errorf("Ping() = %v", err)
@@ -404,9 +465,24 @@ func TestForeignLayoutServed(t *testing.T) {
 			} else if _, _, err := d.DeleteExpired(ctx, time.Now()); err != nil {
 				t.Errorf("DeleteExpired() = %v", err)
 			}
-			if after := db.tables(); strings.Join(after, ",") != strings.Join(before, ",") {
-				t.Errorf("tables after = %v, before = %v: something was created", after, before)
+			want := append(slices.Clone(before), own...)
+			if after := db.tables(); !sameSet(after, want) {
+				t.Errorf("tables after = %v, want %v: the layout's, the app's and the server's own only", after, want)
 			}
 		})
 	}
+}
+
+// sameSet reports whether a and b hold the same names, in any order and
+// case (SQLite and MySQL keep the case of their creation).
+func sameSet(a, b []string) bool {
+	norm := func(s []string) []string {
+		s = slices.Clone(s)
+		for i := range s {
+			s[i] = strings.ToLower(s[i])
+		}
+		slices.Sort(s)
+		return s
+	}
+	return slices.Equal(norm(a), norm(b))
 }

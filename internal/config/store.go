@@ -216,7 +216,12 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 			if err != nil {
 				return nextauth.Config{}, nil, openError(db, errors.Join(err, h.Close()))
 			}
-			s.Adapter, s.closers = a, append(s.closers, h.Close)
+			own := sqlite.NewServerTables(h)
+			s.Adapter, err = f.beside(ctx, a, own)
+			if err != nil {
+				return nextauth.Config{}, nil, openError(db, errors.Join(err, own.Close(), h.Close()))
+			}
+			s.closers = append(s.closers, own.Close, h.Close)
 			break
 		}
 		a := sqlite.New(h)
@@ -240,12 +245,15 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 		if err == nil && foreign(s.Layout) {
 			h := stdlib.OpenDBFromPool(pool)
 			a, err := sqllayout.New(ctx, h, sqllayout.Postgres, string(s.Layout.Layout))
+			if err == nil {
+				s.Adapter, err = f.beside(ctx, a, postgres.NewServerTables(pool))
+			}
 			if err != nil {
 				h.Close()
 				pool.Close()
 				return nextauth.Config{}, nil, openError(db, err)
 			}
-			s.Adapter, s.closers = a, append(s.closers, h.Close, func() error { pool.Close(); return nil })
+			s.closers = append(s.closers, h.Close, func() error { pool.Close(); return nil })
 			break
 		}
 		a := postgres.New(pool)
@@ -276,10 +284,13 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 		}
 		if err == nil && foreign(s.Layout) {
 			a, err := sqllayout.New(ctx, h, sqllayout.MySQL, string(s.Layout.Layout))
+			if err == nil {
+				s.Adapter, err = f.beside(ctx, a, mysql.NewServerTables(h))
+			}
 			if err != nil {
 				return nextauth.Config{}, nil, openError(db, errors.Join(err, h.Close()))
 			}
-			s.Adapter, s.closers = a, append(s.closers, h.Close)
+			s.closers = append(s.closers, h.Close)
 			break
 		}
 		a := mysql.New(h)
@@ -300,8 +311,8 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 	if _, ok := s.Adapter.(nextauth.ExpiredDeleter); !ok {
 		s.CleanupInterval = 0
 	}
-	if foreign(s.Layout) {
-		s.Warnings = append(s.Warnings, foreignWarnings(s.Layout)...)
+	if foreign(s.Layout) && !f.DatabaseOptions.serverTables() {
+		s.Warnings = append(s.Warnings, foreignWarnings(s.Layout, db.kind)...)
 	}
 	s.RateStore = rateStoreOf(s.Adapter)
 	return withStore(cfg, s), s, nil

@@ -1,0 +1,84 @@
+package config
+
+import (
+	"context"
+	"time"
+
+	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/adapter/sqllayout"
+)
+
+// serverTables are a database engine's nextauth_* tables of the server's
+// own (adapter/postgres, adapter/mysql and adapter/sqlite ServerTables),
+// kept beside another adapter's layout for what that layout has no table
+// for: JWT revocation, and shared rate limits where the engine keeps them.
+type serverTables interface {
+	nextauth.JWTRevoker
+	Migrate(ctx context.Context) error
+	DeleteExpired(ctx context.Context, now time.Time) error
+}
+
+// foreignAdapter is another adapter's layout (adapter/sqllayout) with the
+// server's own tables beside it.
+type foreignAdapter struct {
+	*sqllayout.Adapter
+	own serverTables
+}
+
+var (
+	_ nextauth.JWTRevoker     = foreignAdapter{}
+	_ nextauth.ExpiredDeleter = foreignAdapter{}
+	_ nextauth.SessionLister  = foreignAdapter{}
+	_ rateStorer              = foreignAdapter{}
+)
+
+// RevokeJWT records the revocation in the server's tables.
+func (f foreignAdapter) RevokeJWT(ctx context.Context, sid string, expires time.Time) error {
+	return f.own.RevokeJWT(ctx, sid, expires)
+}
+
+// RevokeUserJWTs records the revocation in the server's tables.
+func (f foreignAdapter) RevokeUserJWTs(ctx context.Context, userID string, before time.Time, maxAge time.Duration) error {
+	return f.own.RevokeUserJWTs(ctx, userID, before, maxAge)
+}
+
+// JWTRevoked looks in the server's tables.
+func (f foreignAdapter) JWTRevoked(ctx context.Context, sid, userID string, authTime time.Time) (bool, error) {
+	return f.own.JWTRevoked(ctx, sid, userID, authTime)
+}
+
+// DeleteExpired deletes the layout's expired sessions and e-mail tokens,
+// then the stale rows of the server's tables.
+func (f foreignAdapter) DeleteExpired(ctx context.Context, now time.Time) (sessions, tokens int64, err error) {
+	sessions, tokens, err = f.Adapter.DeleteExpired(ctx, now)
+	if err != nil {
+		return sessions, tokens, err
+	}
+	return sessions, tokens, f.own.DeleteExpired(ctx, now)
+}
+
+// RateStore is the server tables' rate store, or nil (the in-process
+// default) when the engine keeps none (SQLite).
+func (f foreignAdapter) RateStore() nextauth.RateStore {
+	if rs, ok := f.own.(rateStorer); ok {
+		return rs.RateStore()
+	}
+	return nil
+}
+
+// beside serves a, another adapter's layout, with own, the server's
+// tables, beside it: own's missing tables are created first. With
+// database_options.server_tables: false it serves a alone and creates
+// nothing.
+func (f *File) beside(ctx context.Context, a *sqllayout.Adapter, own serverTables) (nextauth.Adapter, error) {
+	if !f.DatabaseOptions.serverTables() {
+		return a, nil
+	}
+	if err := own.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	return foreignAdapter{Adapter: a, own: own}, nil
+}
+
+// serverTables reports database_options.server_tables (default true).
+func (o DatabaseOptions) serverTables() bool { return o.ServerTables == nil || *o.ServerTables }

@@ -3,10 +3,14 @@ package webhook
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	gomysql "github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Dialect is the SQL dialect of a [SQLQueue]'s database.
@@ -135,8 +139,43 @@ func (q *SQLQueue) Enqueue(ctx context.Context, m Message) error {
 	return nil
 }
 
+// deadlockRetries is how many times a statement the database chose as a
+// deadlock victim is run again: a claim locks rows through the due index
+// and then the primary key, a delete in the other order, so InnoDB and
+// PostgreSQL may break a cycle between workers by failing one of them.
+const deadlockRetries = 5
+
+// isDeadlock reports whether err is a deadlock or serialization failure
+// that running the transaction again resolves.
+func isDeadlock(err error) bool {
+	if me, ok := errors.AsType[*gomysql.MySQLError](err); ok {
+		return me.Number == 1213 || me.Number == 1205 // deadlock, lock wait timeout
+	}
+	if pe, ok := errors.AsType[*pgconn.PgError](err); ok {
+		return pe.Code == "40P01" || pe.Code == "40001"
+	}
+	return false
+}
+
+// again runs f until it succeeds, fails otherwise than by a deadlock, or
+// has been tried deadlockRetries times.
+func again[T any](f func() (T, error)) (T, error) {
+	var v T
+	var err error
+	for range deadlockRetries {
+		if v, err = f(); err == nil || !isDeadlock(err) {
+			return v, err
+		}
+	}
+	return v, err
+}
+
 // Claim implements [Queue].
 func (q *SQLQueue) Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]Claim, error) {
+	return again(func() ([]Claim, error) { return q.claim(ctx, now, lease, max) })
+}
+
+func (q *SQLQueue) claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]Claim, error) {
 	token := NewID()
 	nowMs, until := now.UnixMilli(), now.Add(lease).UnixMilli()
 	if q.dialect == SQLite {
@@ -195,7 +234,9 @@ func scanClaims(rows *sql.Rows, token string) ([]Claim, error) {
 
 // Done implements [Queue].
 func (q *SQLQueue) Done(ctx context.Context, c Claim) error {
-	_, err := q.db.ExecContext(ctx, q.bind(`DELETE FROM nextauth_events WHERE id = ? AND lease = ?`), c.ID, c.Lease)
+	_, err := again(func() (sql.Result, error) {
+		return q.db.ExecContext(ctx, q.bind(`DELETE FROM nextauth_events WHERE id = ? AND lease = ?`), c.ID, c.Lease)
+	})
 	if err != nil {
 		return fmt.Errorf("webhook: delete delivered %s: %w", c.ID, err)
 	}
@@ -204,8 +245,10 @@ func (q *SQLQueue) Done(ctx context.Context, c Claim) error {
 
 // Retry implements [Queue].
 func (q *SQLQueue) Retry(ctx context.Context, c Claim, due time.Time) error {
-	_, err := q.db.ExecContext(ctx, q.bind(`UPDATE nextauth_events SET due = ?, attempts = attempts + 1, lease = NULL WHERE id = ? AND lease = ?`),
-		due.UnixMilli(), c.ID, c.Lease)
+	_, err := again(func() (sql.Result, error) {
+		return q.db.ExecContext(ctx, q.bind(`UPDATE nextauth_events SET due = ?, attempts = attempts + 1, lease = NULL WHERE id = ? AND lease = ?`),
+			due.UnixMilli(), c.ID, c.Lease)
+	})
 	if err != nil {
 		return fmt.Errorf("webhook: reschedule %s: %w", c.ID, err)
 	}

@@ -183,6 +183,13 @@ func Connect(ctx context.Context, url string, opts Options) (*Adapter, error) {
 	return a, nil
 }
 
+// Client is the adapter's client, for other data kept beside the
+// adapter's (the event stream of webhook.NewRedisQueue).
+func (a *Adapter) Client() goredis.UniversalClient { return a.client }
+
+// KeyPrefix is the prefix of the adapter's keys.
+func (a *Adapter) KeyPrefix() string { return a.prefix }
+
 // Close closes the client if the adapter was made by [Connect]; for an
 // adapter made by [New] it does nothing.
 func (a *Adapter) Close() error {

@@ -14,6 +14,7 @@ import (
 	"github.com/nextauth-go/nextauth"
 	"github.com/nextauth-go/nextauth/internal/config"
 	"github.com/nextauth-go/nextauth/internal/metrics"
+	"github.com/nextauth-go/nextauth/webhook"
 )
 
 // service serves one configuration, a generation, at a time, and swaps in
@@ -45,6 +46,9 @@ type generation struct {
 	handler http.Handler // the routes in their middleware
 	log     *slog.Logger
 	db      *database
+	// stopEvents stops the event delivery worker and waits for it; nil
+	// without an events key.
+	stopEvents func()
 
 	oauth       []oauthProvider
 	formOrigins []string
@@ -127,6 +131,8 @@ type prepared struct {
 	fresh bool // db was opened for it (not kept from the generation before)
 	log   *slog.Logger
 	setup config.DevSetup
+	// events delivers the events key's webhooks; nil without one.
+	events *webhook.Dispatcher
 }
 
 // newLogger is f's logger, adding the request id to records logged with
@@ -172,6 +178,13 @@ func (s *service) prepare(ctx context.Context, f *config.File, old *generation) 
 	}
 	p.cfg.Logger = p.log
 	p.cfg.Observer = s.metrics
+	if p.events, err = f.EventDispatcher(ctx, p.db.store, s.metrics, p.log); err != nil {
+		p.abandon()
+		return nil, err
+	}
+	if p.events != nil {
+		p.cfg.Events = p.events.Events()
+	}
 	if p.cfg.RateStore == nil {
 		p.cfg.RateStore = s.rates
 	}
@@ -210,6 +223,16 @@ func (s *service) finish(p *prepared) (*generation, error) {
 		}
 	}
 	g.updateCSP(nil) // from the configuration; discovery adds to it
+	if d := p.events; d != nil {
+		ectx, cancel := context.WithCancel(s.ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_ = d.Run(ectx) // ends with ectx
+		}()
+		g.stopEvents = func() { cancel(); <-done }
+		log.Info("events sent as webhooks", "url", f.Events.URL, "queue", eventQueueName(p.db.store))
+	}
 
 	basePaths := f.BasePaths()
 	adminPath := f.AdminPath()
@@ -312,6 +335,9 @@ func (s *service) reload() error {
 	go func() {
 		defer s.retiring.Done()
 		old.drain()
+		if old.stopEvents != nil {
+			old.stopEvents()
+		}
 		if !reopened {
 			return
 		}
@@ -375,8 +401,23 @@ func (s *service) close(wait bool) error {
 	if wait {
 		s.retiring.Wait()
 	}
-	if err := s.cur.Load().db.close(); err != nil {
+	g := s.cur.Load()
+	if g.stopEvents != nil {
+		g.stopEvents()
+	}
+	if err := g.db.close(); err != nil {
 		return fmt.Errorf("nextauth: closing the database: %w", err)
 	}
 	return nil
+}
+
+// eventQueueName says where undelivered events wait, for the log.
+func eventQueueName(st *config.Store) string {
+	switch st.Kind {
+	case "":
+		return "memory (lost when the server stops)"
+	case config.KindRedis:
+		return "redis stream"
+	}
+	return "table nextauth_events"
 }

@@ -129,6 +129,7 @@ func (f *File) build(console io.Writer) (built, error) {
 	v.log(f.Log)
 	v.admin(f.Admin)
 	v.metricsAddr(f.MetricsAddr)
+	v.events(f.Events)
 	cfg.Providers = v.providers(f.Providers)
 	// A missing secret is worth a problem of its own unless the file could
 	// not be read or its secret key is already reported.

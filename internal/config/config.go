@@ -111,6 +111,9 @@ type File struct {
 	Log Log `yaml:"log"`
 	// Admin turns on the admin API ([nextauth.Handler.AdminHandler]).
 	Admin Admin `yaml:"admin"`
+	// Events sends the events (sign-in, sign-out, …) as signed webhooks
+	// (docs/events.md).
+	Events Events `yaml:"events"`
 	// MetricsAddr is where the server serves Prometheus metrics
 	// (host:port, its own listener); "" means nowhere.
 	MetricsAddr string `yaml:"metrics_addr"`
@@ -161,6 +164,19 @@ type DatabaseOptions struct {
 	// rate limits; nil means true. With false it creates nothing, and
 	// those stay unavailable or in the process.
 	ServerTables *bool `yaml:"server_tables"`
+}
+
+// Events is the events key: where the events go as signed webhooks.
+type Events struct {
+	// URL receives the events: https, or http to a loopback address.
+	URL string `yaml:"url"`
+	// Secret signs them: "whsec_" + base64 of 24 to 64 random bytes.
+	Secret string `yaml:"secret"`
+	// Types are the events sent: signIn, signOut, createUser, updateUser,
+	// linkAccount; empty means all.
+	Types []string `yaml:"types"`
+	// Timeout bounds each delivery attempt; nil means 10 s.
+	Timeout *Duration `yaml:"timeout"`
 }
 
 // RateLimit is the email_rate_limit, credentials_rate_limit and

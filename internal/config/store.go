@@ -22,6 +22,7 @@ import (
 	"github.com/nextauth-go/nextauth/adapter/sqlite"
 	"github.com/nextauth-go/nextauth/adapter/sqllayout"
 	"github.com/nextauth-go/nextauth/internal/layout"
+	"github.com/nextauth-go/nextauth/webhook"
 )
 
 // Store is the database [File.Open] connected. Close it when done.
@@ -50,6 +51,9 @@ type Store struct {
 	// one). nil for
 	// other databases and without one: limits then stay in the process.
 	RateStore nextauth.RateStore
+
+	// events makes the event queue on first use (EventQueue).
+	events eventQueues
 
 	// url and options are what was opened, for Serves; url holds the
 	// password.
@@ -222,6 +226,7 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 				return nextauth.Config{}, nil, openError(db, errors.Join(err, own.Close(), h.Close()))
 			}
 			s.closers = append(s.closers, own.Close, h.Close)
+			s.events.sqlDB, s.events.dialect = h, webhook.SQLite
 			break
 		}
 		a := sqlite.New(h)
@@ -229,6 +234,7 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 			return nextauth.Config{}, nil, openError(db, errors.Join(err, a.Close(), h.Close()))
 		}
 		s.Adapter, s.closers = a, append(s.closers, h.Close)
+		s.events.sqlDB, s.events.dialect = h, webhook.SQLite
 	case KindPostgres:
 		pool, err := pgxpool.New(ctx, db.dsn)
 		if err != nil {
@@ -254,6 +260,7 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 				return nextauth.Config{}, nil, openError(db, err)
 			}
 			s.closers = append(s.closers, h.Close, func() error { pool.Close(); return nil })
+			s.events.sqlDB, s.events.dialect = h, webhook.Postgres
 			break
 		}
 		a := postgres.New(pool)
@@ -268,7 +275,9 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 			pool.Close()
 			return nextauth.Config{}, nil, openError(db, err)
 		}
-		s.Adapter, s.closers = a, append(s.closers, func() error { pool.Close(); return nil })
+		h := stdlib.OpenDBFromPool(pool)
+		s.Adapter, s.closers = a, append(s.closers, h.Close, func() error { pool.Close(); return nil })
+		s.events.sqlDB, s.events.dialect = h, webhook.Postgres
 	case KindMySQL:
 		h, err := mysql.Open(db.dsn, mysql.Options{MaxConns: db.maxConns})
 		if err != nil {
@@ -291,6 +300,7 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 				return nextauth.Config{}, nil, openError(db, errors.Join(err, h.Close()))
 			}
 			s.closers = append(s.closers, h.Close)
+			s.events.sqlDB, s.events.dialect = h, webhook.MySQL
 			break
 		}
 		a := mysql.New(h)
@@ -301,12 +311,16 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 			return nextauth.Config{}, nil, openError(db, errors.Join(err, h.Close()))
 		}
 		s.Adapter, s.closers = a, append(s.closers, h.Close)
+		s.events.sqlDB, s.events.dialect = h, webhook.MySQL
 	case KindRedis:
 		a, err := redis.Connect(ctx, db.url, redis.Options{KeyPrefix: f.DatabaseOptions.KeyPrefix})
 		if err != nil {
 			return nextauth.Config{}, nil, openError(db, err)
 		}
 		s.Adapter = a
+		s.events.redis = func(ctx context.Context) (webhook.Queue, error) {
+			return webhook.NewRedisQueue(ctx, a.Client(), a.KeyPrefix())
+		}
 	}
 	if _, ok := s.Adapter.(nextauth.ExpiredDeleter); !ok {
 		s.CleanupInterval = 0

@@ -2,7 +2,8 @@
 // registry of its own (never the global default one): requests by route
 // and status and their latency, sign-ins by provider and outcome,
 // rate-limit hits, the identity providers' answers, configuration
-// reloads, and the Go runtime and process.
+// reloads, event webhooks (delivered, failed, pending), and the Go runtime
+// and process.
 //
 // The server serves [Metrics.Handler] on its metrics listener only, never
 // on the public one.
@@ -19,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/webhook"
 )
 
 // Metrics holds the server's metrics. Its methods are safe for
@@ -32,9 +34,15 @@ type Metrics struct {
 	idpLatency  *prometheus.HistogramVec // host
 	idpErrors   *prometheus.CounterVec   // host, reason
 	reloads     *prometheus.CounterVec   // result
+	delivered   *prometheus.CounterVec   // type
+	failed      *prometheus.CounterVec   // type
+	pending     prometheus.Gauge
 }
 
-var _ nextauth.Observer = (*Metrics)(nil)
+var (
+	_ nextauth.Observer = (*Metrics)(nil)
+	_ webhook.Observer  = (*Metrics)(nil)
+)
 
 // Reasons of nextauth_idp_request_errors_total.
 const (
@@ -78,6 +86,18 @@ func New(version string) *Metrics {
 			Name: "nextauth_config_reloads_total",
 			Help: `Configuration reloads, by result ("ok", or "rejected" when the new configuration had problems).`,
 		}, []string{"result"}),
+		delivered: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "nextauth_events_delivered_total",
+			Help: "Event webhooks the receiver took (answered 2xx), by event type.",
+		}, []string{"type"}),
+		failed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "nextauth_events_failed_total",
+			Help: "Event webhook attempts that failed (an error or a non-2xx answer) and will be retried, by event type.",
+		}, []string{"type"}),
+		pending: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "nextauth_events_pending",
+			Help: "Event webhooks not yet delivered (in the queue, all servers sharing the database), as of this server's last delivery pass.",
+		}),
 	}
 	build := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "nextauth_build_info",
@@ -86,7 +106,7 @@ func New(version string) *Metrics {
 	})
 	build.Set(1)
 	m.reg.MustRegister(
-		m.requests, m.latency, m.signIns, m.rateLimited, m.idpLatency, m.idpErrors, m.reloads, build,
+		m.requests, m.latency, m.signIns, m.rateLimited, m.idpLatency, m.idpErrors, m.reloads, m.delivered, m.failed, m.pending, build,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -123,6 +143,16 @@ func (m *Metrics) Reload(ok bool) {
 	}
 	m.reloads.WithLabelValues(result).Inc()
 }
+
+// EventDelivered counts an event webhook delivered ([webhook.Observer]).
+func (m *Metrics) EventDelivered(eventType string) { m.delivered.WithLabelValues(eventType).Inc() }
+
+// EventFailed counts a failed event webhook attempt ([webhook.Observer]).
+func (m *Metrics) EventFailed(eventType string) { m.failed.WithLabelValues(eventType).Inc() }
+
+// EventsPending sets the number of event webhooks not yet delivered
+// ([webhook.Observer]).
+func (m *Metrics) EventsPending(n int64) { m.pending.Set(float64(n)) }
 
 // Transport wraps next (nil means http.DefaultTransport) to measure each
 // request by host: the time until the response headers arrive or the

@@ -206,3 +206,25 @@ func TestHandler(t *testing.T) {
 		}
 	}
 }
+
+func TestEventMetrics(t *testing.T) {
+	m := New("v1")
+	m.EventDelivered("signIn")
+	m.EventDelivered("signIn")
+	m.EventFailed("signOut")
+	m.EventsPending(3)
+	want := `# HELP nextauth_events_delivered_total Event webhooks the receiver took (answered 2xx), by event type.
+# TYPE nextauth_events_delivered_total counter
+nextauth_events_delivered_total{type="signIn"} 2
+# HELP nextauth_events_failed_total Event webhook attempts that failed (an error or a non-2xx answer) and will be retried, by event type.
+# TYPE nextauth_events_failed_total counter
+nextauth_events_failed_total{type="signOut"} 1
+# HELP nextauth_events_pending Event webhooks not yet delivered (in the queue, all servers sharing the database), as of this server's last delivery pass.
+# TYPE nextauth_events_pending gauge
+nextauth_events_pending 3
+`
+	if err := testutil.GatherAndCompare(m.reg, strings.NewReader(want),
+		"nextauth_events_delivered_total", "nextauth_events_failed_total", "nextauth_events_pending"); err != nil {
+		t.Error(err)
+	}
+}

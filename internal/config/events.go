@@ -55,6 +55,10 @@ func (v *validator) events(e Events) *eventsSpec {
 			spec.types = append(spec.types, t)
 		}
 	}
+	if o := v.f.DatabaseOptions; !o.serverTables() {
+		v.addf("events", "the events queue is the server's nextauth_events table, which database_options.server_tables: false "+
+			"forbids; remove one of them")
+	}
 	if e.Timeout != nil {
 		if d := time.Duration(*e.Timeout); d <= 0 || d > time.Minute {
 			v.addf("events.timeout", "%v: want more than 0 and at most 1 minute", d)

@@ -46,6 +46,9 @@ func TestEventsProblems(t *testing.T) {
 		{"timeout", "events: {url: https://app.example/hook, secret: " + eventsSecret + ", timeout: 2h}\n", []string{
 			"config: t.yaml:2: events.timeout: 2h0m0s: want more than 0 and at most 1 minute",
 		}},
+		{"no server tables", "database: sqlite://a.db\ndatabase_options: {server_tables: false}\nevents: {url: https://app.example/hook, secret: " + eventsSecret + "}\n", []string{
+			"config: t.yaml:4: events: the events queue is the server's nextauth_events table, which database_options.server_tables: false forbids",
+		}},
 		{"unknown key", "events: {url: https://app.example/hook, secret: " + eventsSecret + ", retries: 3}\n", []string{
 			"config: t.yaml:2: events.retries: unknown key; known keys here: url, secret, types, timeout",
 		}},

@@ -79,7 +79,7 @@ func (s Step) BlockedReason() string {
 	if s.DuplicateKeys > len(s.Duplicates) {
 		more = fmt.Sprintf(", and %d more", s.DuplicateKeys-len(s.Duplicates))
 	}
-	return fmt.Sprintf("%s not added: %d (%s) key(s) of %q are held by more than one row: %s%s; "+
+	return fmt.Sprintf("%s: %d (%s) key(s) of %q are held by more than one row: %s%s; "+
 		"merge or delete those rows yourself and run migrate again (no row was deleted)",
 		s.Name, s.DuplicateKeys, strings.Join(s.Columns, ", "), s.Table, strings.Join(s.Duplicates, "; "), more)
 }
@@ -315,8 +315,9 @@ func shorten(v string) string {
 // Apply adds the plan's pending indexes, one statement each, and returns
 // the names of those it added. A unique index that rows added since the
 // plan prevent is marked blocked (its duplicates counted again) and not
-// added; the others still are. On any other error it stops, returning
-// what it added before.
+// added; the others still are. An index another process added meanwhile
+// is skipped. On any other error it stops, returning what it added
+// before.
 func (p *Plan) Apply(ctx context.Context, db *sql.DB) ([]string, error) {
 	var added []string
 	for i := range p.Steps {
@@ -336,6 +337,11 @@ WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ?`, s.Table,
 			}
 		}
 		if _, err := db.ExecContext(ctx, s.SQL); err != nil {
+			if ix, ierr := InspectIndexes(ctx, db, p.d); ierr == nil {
+				if i, ok := ix.named(p.d, s.Table, s.Name); ok && i.Usable {
+					continue // another migrate added it meanwhile
+				}
+			}
 			if s.Unique && duplicateKey(err) {
 				if derr := duplicates(ctx, db, p.d, s, secretOf(s.Name)); derr != nil {
 					return added, derr

@@ -110,7 +110,10 @@ func decode[T any](t *testing.T, raw json.RawMessage) T {
 // read by the adapter; a user, account, session and e-mail token written by
 // the adapter are read (and the token used) by Node, with emailVerified and
 // expires the same instants; a session deleted on either side is gone on
-// the other; Node's rows are unchanged by the adapter's writes.
+// the other; Node's rows are unchanged by the adapter's writes. The
+// "+migrated" cases first add the indexes `nextauth migrate` plans (among
+// them the unique keys TypeORM's and Kysely's tables lack): both sides
+// still read and write the tables.
 func TestInterop(t *testing.T) {
 	requireNode(t)
 	pg := func(fixture string) func(t *testing.T) (*sql.DB, sqllayout.Dialect, string) {
@@ -130,33 +133,49 @@ func TestInterop(t *testing.T) {
 		open             func(t *testing.T) (*sql.DB, sqllayout.Dialect, string)
 		// prec is what session and token expiries keep.
 		prec time.Duration
+		// migrated: with the indexes of `nextauth migrate` added first.
+		migrated bool
 	}{
-		{"drizzle", "pg", pg("drizzle-postgres"), time.Millisecond},
-		{"drizzle", "mysql", my("drizzle-mysql"), time.Second},
+		{"drizzle", "pg", pg("drizzle-postgres"), time.Millisecond, false},
+		{"drizzle", "mysql", my("drizzle-mysql"), time.Second, false},
 		{"drizzle", "sqlite", func(t *testing.T) (*sql.DB, sqllayout.Dialect, string) {
 			db, path := sqliteFile(t, "drizzle-sqlite")
 			return db, sqllayout.SQLite, "file:" + path
-		}, time.Millisecond},
-		{"kysely", "pg", pg("kysely-postgres"), time.Millisecond},
-		{"typeorm", "pg", pg("typeorm-postgres"), time.Millisecond},
-		{"typeorm", "mysql", my("typeorm-mysql"), time.Millisecond},
-		{"prisma", "pg", pg("prisma-authjs-postgres"), time.Millisecond},
-		{"prisma", "mysql", my("prisma-authjs-mysql"), time.Millisecond},
+		}, time.Millisecond, false},
+		{"kysely", "pg", pg("kysely-postgres"), time.Millisecond, false},
+		{"typeorm", "pg", pg("typeorm-postgres"), time.Millisecond, false},
+		{"typeorm", "mysql", my("typeorm-mysql"), time.Millisecond, false},
+		{"prisma", "pg", pg("prisma-authjs-postgres"), time.Millisecond, false},
+		{"prisma", "mysql", my("prisma-authjs-mysql"), time.Millisecond, false},
 		{"prisma", "sqlite", func(t *testing.T) (*sql.DB, sqllayout.Dialect, string) {
 			db, path := sqliteFile(t, "prisma-authjs-sqlite")
 			return db, sqllayout.SQLite, "file:" + path
-		}, time.Millisecond},
-		{"prisma-v4", "pg", pg("prisma-postgres"), time.Millisecond},
-		{"prisma-v4", "mysql", my("prisma-mysql"), time.Millisecond},
+		}, time.Millisecond, false},
+		{"prisma-v4", "pg", pg("prisma-postgres"), time.Millisecond, false},
+		{"prisma-v4", "mysql", my("prisma-mysql"), time.Millisecond, false},
 		{"prisma-v4", "sqlite", func(t *testing.T) (*sql.DB, sqllayout.Dialect, string) {
 			db, path := sqliteFile(t, "prisma-sqlite")
 			return db, sqllayout.SQLite, "file:" + path
-		}, time.Millisecond},
+		}, time.Millisecond, false},
 	}
 	for _, tt := range tests {
-		t.Run(tt.adapter+"/"+tt.dialect, func(t *testing.T) {
+		switch tt.adapter + "/" + tt.dialect {
+		case "typeorm/pg", "typeorm/mysql", "kysely/pg", "prisma/mysql", "drizzle/sqlite", "prisma-v4/sqlite":
+			tt.migrated = true
+			tests = append(tests, tt)
+		}
+	}
+	for _, tt := range tests {
+		name := tt.adapter + "/" + tt.dialect
+		if tt.migrated {
+			name += "+migrated"
+		}
+		t.Run(name, func(t *testing.T) {
 			ctx := t.Context()
 			db, d, url := tt.open(t)
+			if tt.migrated {
+				migrated(t, db, d)
+			}
 			a := newAdapter(t, db, d, strings.TrimSuffix(tt.adapter, "-v4"))
 			node := func(t *testing.T, dialect, url string, calls ...call) []json.RawMessage {
 				t.Helper()

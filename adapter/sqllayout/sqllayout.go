@@ -31,7 +31,9 @@
 // enforce it does itself: Kysely's and TypeORM's accounts have no unique
 // key on (provider, providerAccountId), nor TypeORM's verification_tokens
 // on (identifier, token), so linking and storing take a lock on the key (pg_advisory_xact_lock,
-// GET_LOCK) and look before inserting; a user's accounts and sessions are
+// GET_LOCK) and look before inserting, unless New finds a unique index
+// that keeps the key unique (the nextauth_accounts_provider_key and
+// nextauth_tokens_key that `nextauth migrate` adds); a user's accounts and sessions are
 // deleted with it whatever the foreign keys say. On MySQL, whose string
 // collations ignore case and trailing spaces, lookups compare byte for
 // byte (the key's index finds the candidates); the tables' unique keys
@@ -127,7 +129,8 @@ type tables struct {
 	accountOrder string
 	// accountsUnkeyed, tokensUnkeyed: the accounts (Kysely, TypeORM) or
 	// verification tokens (TypeORM) have no unique key on their NextAuth
-	// key; the adapter locks the key and looks instead.
+	// key (none that `nextauth migrate` added either); the adapter locks
+	// the key and looks instead.
 	accountsUnkeyed, tokensUnkeyed bool
 	// types are the PostgreSQL types of the account and session columns
 	// (table → column → type), for the casts INSERT … SELECT needs.
@@ -187,8 +190,12 @@ func New(ctx context.Context, db *sql.DB, d Dialect, name string) (*Adapter, err
 	t.userCreated, t.userUpdated = has(t.user, "createdAt"), has(t.user, "updatedAt")
 	t.accountCreated, t.accountUpdated = has(t.account, "createdAt"), has(t.account, "updatedAt")
 	t.sessionCreated, t.sessionUpdated = has(t.session, "createdAt"), has(t.session, "updatedAt")
-	t.accountsUnkeyed = name == TypeORM || name == Kysely
-	t.tokensUnkeyed = name == TypeORM
+	ix, err := layout.InspectIndexes(ctx, db, ld)
+	if err != nil {
+		return nil, fmt.Errorf("sqllayout: %w", err)
+	}
+	t.accountsUnkeyed = !ix.Keyed(ld, t.account, "provider", "providerAccountId")
+	t.tokensUnkeyed = !ix.Keyed(ld, t.token, "identifier", "token")
 	if d == Postgres {
 		t.types = map[string]map[string]string{}
 		for _, tb := range []string{t.account, t.session} {

@@ -18,6 +18,7 @@ import (
 	"github.com/nextauth-go/nextauth/adapter/mysql"
 	"github.com/nextauth-go/nextauth/adapter/sqlite"
 	"github.com/nextauth-go/nextauth/adapter/sqllayout"
+	"github.com/nextauth-go/nextauth/internal/layout"
 	"github.com/nextauth-go/nextauth/internal/servicetest"
 )
 
@@ -265,4 +266,56 @@ func TestTypeORMPostgres(t *testing.T) {
 func TestTypeORMMySQL(t *testing.T) {
 	a := newAdapter(t, mysqlDB(t, "typeorm-mysql"), sqllayout.MySQL, sqllayout.TypeORM)
 	run(t, a, shortColumns, noLinkOrder)
+}
+
+// migrated adds the indexes `nextauth migrate` plans for db's layout
+// (internal/layout.PlanIndexes) and fails unless it added some.
+func migrated(t *testing.T, db *sql.DB, d sqllayout.Dialect) *sql.DB {
+	t.Helper()
+	ctx := t.Context()
+	ld := map[sqllayout.Dialect]layout.Dialect{sqllayout.Postgres: layout.Postgres, sqllayout.MySQL: layout.MySQL, sqllayout.SQLite: layout.SQLite}[d]
+	inspect := map[layout.Dialect]func(context.Context, *sql.DB) (layout.Schema, error){
+		layout.Postgres: layout.InspectPostgresSQL, layout.MySQL: layout.InspectMySQL, layout.SQLite: layout.InspectSQLite,
+	}[ld]
+	s, err := inspect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := layout.Detect(s, ld)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := layout.PlanIndexes(ctx, db, ld, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if added, err := p.Apply(ctx, db); err != nil || len(added) == 0 {
+		t.Fatalf("Apply() = %q, %v, want indexes added", added, err)
+	}
+	return db
+}
+
+// TestMigrated runs the suite on tables with the indexes `nextauth
+// migrate` adds, one layout per database at least, among them those
+// whose unique keys it adds (TypeORM's, Kysely's): the adapter then
+// leaves the keys to them instead of locking and looking.
+func TestMigrated(t *testing.T) {
+	t.Run("typeorm/postgres", func(t *testing.T) {
+		run(t, newAdapter(t, migrated(t, postgresDB(t, "typeorm-postgres"), sqllayout.Postgres), sqllayout.Postgres, sqllayout.TypeORM), noLinkOrder)
+	})
+	t.Run("kysely/postgres", func(t *testing.T) {
+		run(t, newAdapter(t, migrated(t, postgresDB(t, "kysely-postgres"), sqllayout.Postgres), sqllayout.Postgres, sqllayout.Kysely), emailRequired, noLinkOrder)
+	})
+	t.Run("typeorm/mysql", func(t *testing.T) {
+		run(t, newAdapter(t, migrated(t, mysqlDB(t, "typeorm-mysql"), sqllayout.MySQL), sqllayout.MySQL, sqllayout.TypeORM), shortColumns, noLinkOrder)
+	})
+	t.Run("prisma/mysql", func(t *testing.T) {
+		run(t, newAdapter(t, migrated(t, mysqlDB(t, "prisma-mysql"), sqllayout.MySQL), sqllayout.MySQL, sqllayout.Prisma), shortColumns, ciEmails)
+	})
+	t.Run("drizzle/sqlite", func(t *testing.T) {
+		run(t, newAdapter(t, migrated(t, sqliteDB(t, "drizzle-sqlite"), sqllayout.SQLite), sqllayout.SQLite, sqllayout.Drizzle))
+	})
+	t.Run("prisma/sqlite", func(t *testing.T) {
+		run(t, newAdapter(t, migrated(t, sqliteDB(t, "prisma-sqlite"), sqllayout.SQLite), sqllayout.SQLite, sqllayout.Prisma))
+	})
 }

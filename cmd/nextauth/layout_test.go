@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -88,8 +89,10 @@ CREATE TABLE verification_tokens (id TEXT PRIMARY KEY, token TEXT, identifier TE
 
 	t.Run("prisma sqlite migrate", func(t *testing.T) {
 		// An app's Prisma SQLite file named as the app's .env has it
-		// (file:./dev.db beside prisma_schema): served as it is, so migrate
-		// has nothing to do and changes nothing.
+		// (file:./dev.db beside prisma_schema): served as it is. migrate
+		// --dry-run prints the plan and changes nothing; migrate prints it
+		// and adds the indexes; run again it has nothing to do and changes
+		// nothing.
 		app := t.TempDir()
 		if err := os.MkdirAll(filepath.Join(app, "prisma"), 0o755); err != nil {
 			t.Fatal(err)
@@ -108,14 +111,31 @@ CREATE TABLE verification_tokens (id TEXT PRIMARY KEY, token TEXT, identifier TE
 		if err := os.WriteFile(cfg, []byte("database: ${DATABASE_URL:-file:./dev.db}\nprisma_schema: prisma/schema.prisma\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		for _, args := range [][]string{{"migrate", "--config", cfg}, {"migrate", "--dry-run", "--config", cfg}} {
-			code, stdout, stderr := runBin(t.TempDir(), args...)
-			if code != 0 || !strings.Contains(stdout, "layout prisma (next-auth v4: User, Account, Session, VerificationToken), served as it is; nothing to migrate") {
-				t.Errorf("nextauth %s: exit %d, stdout %q, stderr %q; want 0 and the layout served", strings.Join(args, " "), code, stdout, stderr)
-			}
+		const (
+			served = "layout prisma (next-auth v4: User, Account, Session, VerificationToken), served as it is"
+			plan   = served + "\nplan: add 4 indexes (the tables and their columns stay as they are):\n" +
+				`  CREATE INDEX IF NOT EXISTS "nextauth_accounts_user_idx" ON "Account" ("userId");` + "\n" +
+				"    -- deleting a user and finding a user's account at a provider look accounts up by userId\n"
+			added = "\nadded 4 indexes: nextauth_accounts_user_idx, nextauth_sessions_user_idx, nextauth_sessions_expires_idx, nextauth_tokens_expires_idx\n"
+		)
+		code, stdout, stderr := runBin(t.TempDir(), "migrate", "--dry-run", "--config", cfg)
+		if code != 0 || !strings.Contains(stdout, plan) || !strings.HasSuffix(stdout, "\ndry run: nothing changed\n") {
+			t.Errorf("migrate --dry-run: exit %d, stdout %q, stderr %q; want 0 and the plan", code, stdout, stderr)
 		}
 		if after, _ := os.ReadFile(dbPath); !bytes.Equal(before, after) {
-			t.Errorf("%s changed", dbPath)
+			t.Errorf("migrate --dry-run changed %s", dbPath)
+		}
+		code, stdout, stderr = runBin(t.TempDir(), "migrate", "--config", cfg)
+		if code != 0 || !strings.Contains(stdout, plan) || !strings.HasSuffix(stdout, added) || strings.Contains(stdout, "dry run") {
+			t.Errorf("migrate: exit %d, stdout %q, stderr %q; want 0, the plan and the indexes added", code, stdout, stderr)
+		}
+		before, _ = os.ReadFile(dbPath)
+		code, stdout, stderr = runBin(t.TempDir(), "migrate", "--config", cfg)
+		if code != 0 || !strings.HasSuffix(stdout, served+"; its tables have every index the server needs; nothing to migrate\n") {
+			t.Errorf("migrate again: exit %d, stdout %q, stderr %q; want 0 and nothing to do", code, stdout, stderr)
+		}
+		if after, _ := os.ReadFile(dbPath); !bytes.Equal(before, after) {
+			t.Errorf("migrate again changed %s", dbPath)
 		}
 		entries, _ := os.ReadDir(filepath.Dir(dbPath))
 		if len(entries) != 1 {
@@ -521,5 +541,66 @@ func TestForeignLayoutWithNode(t *testing.T) {
 				t.Errorf("Node's user after ours = %s, want it unchanged: %s", out[1], nodeUser)
 			}
 		})
+	}
+}
+
+// TestMigrateDuplicateKeys runs migrate on TypeORM's tables on PostgreSQL
+// where two accounts hold one provider account: --dry-run shows the plan
+// with the unique index not added and the duplicate key named, and exits
+// 0; migrate adds the other indexes, names the key again, deletes no row
+// and exits with an error. Once the app merged the rows, migrate adds the
+// unique index.
+func TestMigrateDuplicateKeys(t *testing.T) {
+	ddl, err := os.ReadFile(filepath.Join("..", "..", "internal", "layout", "testdata", "typeorm-postgres.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := newPostgresDatabase(t)
+	db, err := sql.Open("pgx", u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const user = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
+	for _, q := range []string{string(ddl), "SET search_path = public",
+		`INSERT INTO public.users (id, email) VALUES ('` + user + `', 'ada@example.test')`,
+		`INSERT INTO public.accounts ("userId", type, provider, "providerAccountId") VALUES
+		 ('` + user + `', 'oauth', 'github', '42'), ('` + user + `', 'oauth', 'github', '42')`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := writeConfig(t, "database: \""+u+"\"\n")
+	migrate := func(args ...string) (string, error) {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), append([]string{"migrate"}, args...), envOf(nil), strings.NewReader(""), &stdout, &stderr)
+		return stdout.String(), err
+	}
+	const notAdded = `not added: nextauth_accounts_provider_key: 1 (provider, providerAccountId) key(s) of "accounts" are held by more than one row: ("github", "42") in 2 rows; merge or delete those rows yourself and run migrate again (no row was deleted)`
+	stdout, err := migrate("--dry-run", "--config", cfg)
+	if err != nil || !strings.Contains(stdout, "plan: add 3 indexes") || !strings.Contains(stdout, notAdded) ||
+		!strings.HasSuffix(stdout, "dry run: nothing changed\n") {
+		t.Errorf("migrate --dry-run = %v, stdout %q; want the plan and the key named", err, stdout)
+	}
+	stdout, err = migrate("--config", cfg)
+	if err == nil || !strings.Contains(err.Error(), "1 index(es) not added: rows share their keys (listed above); no row was deleted") ||
+		!strings.Contains(stdout, notAdded) ||
+		!strings.HasSuffix(stdout, "\nadded 3 indexes: nextauth_accounts_user_idx, nextauth_sessions_user_idx, nextauth_tokens_key\n") {
+		t.Errorf("migrate = %v, stdout %q; want an error, the key named and the other indexes added", err, stdout)
+	}
+	if n := countRows(t, db, "SELECT count(*) FROM public.accounts"); n != 2 {
+		t.Errorf("accounts after migrate = %d, want both rows kept", n)
+	}
+	if n := countRows(t, db, "SELECT count(*) FROM pg_indexes WHERE indexname = 'nextauth_accounts_provider_key'"); n != 0 {
+		t.Errorf("the blocked unique index exists")
+	}
+	if _, err := db.Exec(`DELETE FROM public.accounts WHERE ctid = (SELECT max(ctid) FROM public.accounts)`); err != nil {
+		t.Fatal(err)
+	}
+	stdout, err = migrate("--config", cfg)
+	if err != nil || !strings.HasSuffix(stdout, "\nadded 1 index: nextauth_accounts_provider_key\n") {
+		t.Errorf("migrate after merging = %v, stdout %q; want the unique index added", err, stdout)
 	}
 }

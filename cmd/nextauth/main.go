@@ -424,11 +424,13 @@ func (c *cli) migrate(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("nextauth migrate", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	configPath := fs.String("config", "", "YAML config `file` naming the database")
-	dryRun := fs.Bool("dry-run", false, "inspect the database and print its layout and what would be done; change nothing")
+	dryRun := fs.Bool("dry-run", false, "inspect the database and print its layout and the plan (each statement and why); change nothing")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage: nextauth migrate [--dry-run] --config nextauth.yaml\n\n"+
 			"Connects to the config's database, finds the layout of its tables and brings its schema up to date\n"+
-			"(the server also does at start); --dry-run only says what it would do.\n\nFlags:\n")
+			"(the server also does at start). On another adapter's tables (Prisma, Drizzle, Kysely, TypeORM) it\n"+
+			"prints a plan, then adds the nextauth_* indexes they lack, never changing their tables or columns\n"+
+			"(the server never does); --dry-run only prints what it would do.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -441,16 +443,32 @@ func (c *cli) migrate(ctx context.Context, args []string) error {
 	for _, w := range f.Warnings() {
 		fmt.Fprintf(c.stderr, "warning: %s\n", w)
 	}
-	migrate := f.Migrate
+	var (
+		r     config.MigrateResult
+		shown bool
+	)
 	if *dryRun {
-		migrate = f.MigrateDryRun
+		r, err = f.MigrateDryRun(ctx)
+	} else {
+		r, err = f.MigrateShowingPlan(ctx, func(plan string) {
+			fmt.Fprintf(c.stdout, "%s\n", plan)
+			shown = true
+		})
 	}
-	r, err := migrate(ctx)
 	if err != nil {
 		return fmt.Errorf("nextauth: migrate: %w", err)
 	}
-	_, err = fmt.Fprintf(c.stdout, "%s\n", r)
-	return err
+	out := r.String()
+	if shown {
+		out = r.Outcome() // the plan is printed already
+	}
+	if _, err := fmt.Fprintf(c.stdout, "%s\n", out); err != nil {
+		return err
+	}
+	if n := r.NotAdded(); n > 0 && !*dryRun {
+		return fmt.Errorf("nextauth: migrate: %d index(es) not added: rows share their keys (listed above); no row was deleted", n)
+	}
+	return nil
 }
 
 // buildVersion is version, else the module version from the build info.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,6 +27,9 @@ type appDB struct {
 	tables func() []string  // the tables, sorted
 	bytes  func() []byte    // SQLite: the file's content; nil otherwise
 	exec   func(sql string) // runs statements
+	// schema describes every table, column and index, one sorted line
+	// each.
+	schema func() []string
 }
 
 // newAppDB creates a fresh database of kind holding the tables of the
@@ -48,6 +52,15 @@ func newAppDB(t *testing.T, kind string, fixtures []string, extra ...string) app
 			if _, err := conn.Exec(ctx, q, pgx.QueryExecModeSimpleProtocol); err != nil {
 				t.Fatalf("%.60s…: %v", q, err)
 			}
+		}
+		a.schema = func() []string {
+			t.Helper()
+			db, err := sql.Open("pgx", a.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			return schemaLines(t, db, layout.Postgres)
 		}
 		a.tables = func() []string {
 			t.Helper()
@@ -80,6 +93,7 @@ func newAppDB(t *testing.T, kind string, fixtures []string, extra ...string) app
 		a.tables = func() []string {
 			return queryNames(t, db, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1")
 		}
+		a.schema = func() []string { return schemaLines(t, db, layout.MySQL) }
 	case KindSQLite:
 		path := filepath.Join(t.TempDir(), "app.db")
 		a.url = "sqlite://" + path
@@ -103,6 +117,11 @@ func newAppDB(t *testing.T, kind string, fixtures []string, extra ...string) app
 			defer db.Close()
 			return queryNames(t, db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1")
 		}
+		a.schema = func() []string {
+			db := open()
+			defer db.Close()
+			return schemaLines(t, db, layout.SQLite)
+		}
 		a.bytes = func() []byte {
 			b, err := os.ReadFile(path)
 			if err != nil {
@@ -125,6 +144,46 @@ func newAppDB(t *testing.T, kind string, fixtures []string, extra ...string) app
 		a.exec(q)
 	}
 	return a
+}
+
+// schemaLines describes db's tables, columns and indexes, one sorted line
+// each.
+func schemaLines(t *testing.T, db *sql.DB, d layout.Dialect) []string {
+	t.Helper()
+	ctx := context.Background()
+	inspect := map[layout.Dialect]func(context.Context, *sql.DB) (layout.Schema, error){
+		layout.Postgres: layout.InspectPostgresSQL, layout.MySQL: layout.InspectMySQL, layout.SQLite: layout.InspectSQLite,
+	}[d]
+	s, err := inspect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := layout.InspectIndexes(ctx, db, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for table, cols := range s {
+		for _, c := range cols {
+			lines = append(lines, "column "+table+"."+c.Name+" "+c.Type)
+		}
+	}
+	for _, i := range ix {
+		lines = append(lines, fmt.Sprintf("index %s on %s (%s) unique=%v", i.Name, i.Table, strings.Join(i.Columns, ", "), i.Unique))
+	}
+	slices.Sort(lines)
+	return lines
+}
+
+// newLines are the lines of after that before lacks.
+func newLines(before, after []string) []string {
+	var out []string
+	for _, l := range after {
+		if !slices.Contains(before, l) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func queryNames(t *testing.T, db *sql.DB, q string) []string {
@@ -328,8 +387,12 @@ func TestLayoutInPrismaSchema(t *testing.T) {
 // TestForeignLayoutServed points Open, Migrate and its dry run at the
 // databases each official tool makes, with an app's own table beside
 // them: each layout is served as it is (the log names it, a sign-in's rows
-// land in its tables), nothing is created or migrated, and what needs
-// tables of the server's own is reported as unavailable.
+// land in its tables), Open and the dry run change nothing (no table, no
+// column, no index of the layout's or the app's tables; the server's
+// nextauth_* tables are made unless server_tables is false), and
+// revocations and rate limits are shared through them. Migrate then adds exactly the nextauth_*
+// indexes its plan lists, and nothing else; run again it has nothing to
+// do, and the server still serves the tables.
 func TestForeignLayoutServed(t *testing.T) {
 	tests := []struct {
 		name, kind, fixture, forced string
@@ -369,17 +432,15 @@ func TestForeignLayoutServed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for name, migrate := range map[string]func(context.Context) (MigrateResult, error){"Migrate": f.Migrate, "MigrateDryRun": f.MigrateDryRun} {
-				r, err := migrate(ctx)
-				if err != nil || !strings.Contains(r.String(), "served as it is; nothing to migrate") {
-					t.Errorf("%s() = %q, %v, want the layout served as it is", name, r, err)
-				}
-			}
+			schema := db.schema()
 			_, store, err := f.Open(ctx, nil)
 			if err != nil {
 				t.Fatalf("Open() = %v", err)
 			}
 			defer store.Close()
+			if got := db.schema(); !slices.Equal(withoutServer(got), schema) {
+				t.Errorf("Open() changed the schema: added %q", newLines(schema, withoutServer(got)))
+			}
 			if got := store.LayoutDescription(); got != tt.want {
 				t.Errorf("LayoutDescription() = %q, want %q", got, tt.want)
 			}
@@ -465,12 +526,114 @@ func TestForeignLayoutServed(t *testing.T) {
 			} else if _, _, err := d.DeleteExpired(ctx, time.Now()); err != nil {
 				t.Errorf("DeleteExpired() = %v", err)
 			}
-			want := append(slices.Clone(before), own...)
-			if after := db.tables(); !sameSet(after, want) {
-				t.Errorf("tables after = %v, want %v: the layout's, the app's and the server's own only", after, want)
+			wantTables := append(slices.Clone(before), own...)
+			if after := db.tables(); !sameSet(after, wantTables) {
+				t.Errorf("tables after = %v, want %v: the layout's, the app's and the server's own only", after, wantTables)
+			}
+			if got := db.schema(); !slices.Equal(withoutServer(got), schema) {
+				t.Errorf("serving changed the schema: added %q", newLines(schema, withoutServer(got)))
+			}
+			store.Close()
+			schema = db.schema() // with the server's tables, if made
+
+			dry, err := f.MigrateDryRun(ctx)
+			if err != nil || dry.Indexes == nil || len(dry.Indexes.Steps) == 0 ||
+				!strings.Contains(dry.String(), "served as it is\nplan: add ") || !strings.HasSuffix(dry.String(), "\ndry run: nothing changed") {
+				t.Fatalf("MigrateDryRun() = %q, %v, want a plan", dry, err)
+			}
+			if got := db.schema(); !slices.Equal(got, schema) {
+				t.Errorf("MigrateDryRun() changed the schema: added %q", newLines(schema, got))
+			}
+			var shown string
+			r, err := f.MigrateShowingPlan(ctx, func(plan string) { shown = plan })
+			if err != nil || shown != dry.PlanString() || r.String() != shown+"\n"+r.Outcome() {
+				t.Fatalf("Migrate() = %q, %v; shown %q, want the dry run's plan %q", r, err, shown, dry.PlanString())
+			}
+			var want []string
+			for _, s := range dry.Indexes.Steps {
+				if !strings.Contains(dry.String(), s.SQL+";\n    -- "+s.Why) {
+					t.Errorf("the plan does not show %q and why", s.SQL)
+				}
+				want = append(want, s.Name)
+			}
+			if !slices.Equal(r.Added, want) || r.Outcome() != "added "+fmt.Sprint(len(want))+" indexes: "+strings.Join(want, ", ") {
+				t.Errorf("Migrate() added %q (%q), want %q", r.Added, r.Outcome(), want)
+			}
+			after := db.schema()
+			var made []string
+			for _, l := range newLines(schema, after) {
+				name, _, _ := strings.Cut(strings.TrimPrefix(l, "index "), " ")
+				if !strings.HasPrefix(l, "index nextauth_") {
+					t.Errorf("Migrate() made %q, want only nextauth_ indexes", l)
+				}
+				made = append(made, name)
+			}
+			slices.Sort(want)
+			if !slices.Equal(made, want) {
+				t.Errorf("indexes made = %q, want %q", made, want)
+			}
+			if gone := newLines(after, schema); len(gone) > 0 {
+				t.Errorf("Migrate() removed %q", gone)
+			}
+			for name, migrate := range map[string]func(context.Context) (MigrateResult, error){"Migrate": f.Migrate, "MigrateDryRun": f.MigrateDryRun} {
+				again, err := migrate(ctx)
+				if err != nil || !strings.Contains(again.String(), "served as it is; its tables have every index the server needs; nothing to migrate") || len(again.Added) != 0 {
+					t.Errorf("%s() again = %q, %v, want nothing to do", name, again, err)
+				}
+			}
+			if got := db.schema(); !slices.Equal(got, after) {
+				t.Errorf("Migrate() again changed the schema: %q", newLines(after, got))
+			}
+
+			// Served after the indexes: a sign-in's rows, and the keys the
+			// unique indexes enforce.
+			_, store, err = f.Open(ctx, nil)
+			if err != nil {
+				t.Fatalf("Open() after Migrate() = %v", err)
+			}
+			defer store.Close()
+			a = store.Adapter
+			u, err = a.CreateUser(ctx, nextauth.User{Email: nextauth.String("grace@example.test")})
+			if err != nil {
+				t.Fatalf("CreateUser() after Migrate() = %v", err)
+			}
+			acc := nextauth.Account{UserID: u.ID, Type: "oauth", Provider: "github", ProviderAccountID: "7"}
+			if err := a.LinkAccount(ctx, acc); err != nil {
+				t.Errorf("LinkAccount() after Migrate() = %v", err)
+			}
+			if err := a.LinkAccount(ctx, acc); !errors.Is(err, nextauth.ErrConflict) {
+				t.Errorf("LinkAccount() twice after Migrate() = %v, want ErrConflict", err)
+			}
+			vt := nextauth.VerificationToken{Identifier: "grace@example.test", Token: "h", Expires: time.Now().Add(time.Hour)}
+			if err := a.CreateVerificationToken(ctx, vt); err != nil {
+				t.Errorf("CreateVerificationToken() after Migrate() = %v", err)
+			}
+			if err := a.CreateVerificationToken(ctx, vt); !errors.Is(err, nextauth.ErrConflict) {
+				t.Errorf("CreateVerificationToken() twice after Migrate() = %v, want ErrConflict", err)
+			}
+			if _, err := a.CreateSession(ctx, nextauth.AdapterSession{SessionToken: "t2", UserID: u.ID, Expires: time.Now().Add(time.Hour)}); err != nil {
+				t.Errorf("CreateSession() after Migrate() = %v", err)
+			}
+			if l, ok := a.(nextauth.SessionLister); !ok {
+				t.Errorf("Adapter is no SessionLister")
+			} else if ss, err := l.ListSessions(ctx, u.ID); err != nil || len(ss) != 1 {
+				t.Errorf("ListSessions() after Migrate() = %v, %v, want 1", ss, err)
 			}
 		})
 	}
+}
+
+// withoutServer is schema lines without those of the server's own
+// nextauth_* tables (which Open makes beside another adapter's layout).
+func withoutServer(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "column nextauth_") || strings.Contains(l, " on nextauth_") {
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 // sameSet reports whether a and b hold the same names, in any order and

@@ -369,6 +369,11 @@ type MigrateResult struct {
 	// DryRun: nothing was changed; After is the version Migrate would
 	// bring the schema to.
 	DryRun bool
+	// Indexes, for another adapter's layout, plans the indexes its tables
+	// lack (see [MigrateResult.PlanString]); Added names those Migrate
+	// added.
+	Indexes *layout.Plan
+	Added   []string
 }
 
 // String describes the result in one line (two with a warning); a dry
@@ -380,7 +385,7 @@ func (r MigrateResult) String() string {
 	var s string
 	switch {
 	case foreign(r.Layout):
-		s = fmt.Sprintf("%s: layout %s, served as it is; nothing to migrate", r.Database, foreignTables(r.Layout))
+		s = r.foreignString()
 	case r.Kind == KindRedis:
 		s = fmt.Sprintf("%s: nothing to migrate: Redis needs no schema (connection checked)", r.Database)
 	case r.Before == r.After:
@@ -406,7 +411,7 @@ func (r MigrateResult) dryRun() string {
 	case r.Layout.Layout == layout.Empty:
 		found = "no NextAuth table: the " + string(created) + " layout (" + createdTables + ") would be created"
 	case foreign(r.Layout):
-		return fmt.Sprintf("%s: layout %s, served as it is; nothing to migrate (dry run: nothing changed)", r.Database, foreignTables(r.Layout))
+		return r.foreignString()
 	}
 	var todo string
 	switch {
@@ -435,22 +440,31 @@ func foreignTables(r layout.Result) string {
 // the file's syntax and keys, database, database_options and
 // database_layout (a missing secret is no problem). Like the server, it
 // first inspects the tables: a layout this version does not serve, or a
-// partial or mixed one, is an error and nothing is created; another
-// adapter's layout has nothing to migrate. For Redis it
+// partial or mixed one, is an error and nothing is created; on another
+// adapter's layout it adds only the nextauth_* indexes its tables lack
+// (layout.PlanIndexes; a unique one only when no two rows share its key),
+// never changing the adapter's tables or columns. For Redis it
 // only checks the connection.
 func (f *File) Migrate(ctx context.Context) (MigrateResult, error) {
-	return f.migrate(ctx, false)
+	return f.migrate(ctx, false, nil)
+}
+
+// MigrateShowingPlan is [File.Migrate] calling show with the plan
+// ([MigrateResult.PlanString]) before it adds the indexes another
+// adapter's layout lacks; show is not called when there is nothing to add.
+func (f *File) MigrateShowingPlan(ctx context.Context, show func(plan string)) (MigrateResult, error) {
+	return f.migrate(ctx, false, show)
 }
 
 // MigrateDryRun is [File.Migrate] without a change to the database: it
 // inspects the tables, reads the schema version and says which
-// migrations Migrate would apply (an SQLite file that does not exist is
-// not created).
+// migrations Migrate would apply, or the indexes it would add to another
+// adapter's layout (an SQLite file that does not exist is not created).
 func (f *File) MigrateDryRun(ctx context.Context) (MigrateResult, error) {
-	return f.migrate(ctx, true)
+	return f.migrate(ctx, true, nil)
 }
 
-func (f *File) migrate(ctx context.Context, dry bool) (MigrateResult, error) {
+func (f *File) migrate(ctx context.Context, dry bool, show func(string)) (MigrateResult, error) {
 	v := &validator{f: f, problems: append([]error(nil), f.problems...)}
 	db := v.database(f.Database, f.DatabaseOptions)
 	if f.Database == "" && !f.reported("database") {
@@ -474,6 +488,9 @@ func (f *File) migrate(ctx context.Context, dry bool) (MigrateResult, error) {
 			err = a.Close()
 		}
 	}
+	if err == nil && foreign(r.Layout) {
+		err = migrateIndexes(ctx, db, &r, show)
+	}
 	if err != nil {
 		return MigrateResult{}, openError(db, err)
 	}
@@ -493,7 +510,7 @@ func (f *File) migrateSQLite(ctx context.Context, d *database, r *MigrateResult)
 		return err
 	}
 	if r.Layout, err = f.checkLayout(schema, layout.SQLite, KindSQLite); err != nil || foreign(r.Layout) {
-		return err // another adapter's tables: nothing to migrate
+		return err // another adapter's tables: migrate (below) adds indexes only
 	}
 	version := func(db *sql.DB) (int, error) {
 		var n int
@@ -547,7 +564,7 @@ func (f *File) migrateMySQL(ctx context.Context, d *database, r *MigrateResult) 
 		return err
 	}
 	if r.Layout, err = f.checkLayout(schema, layout.MySQL, KindMySQL); err != nil || foreign(r.Layout) {
-		return err // another adapter's tables: nothing to migrate
+		return err // another adapter's tables: migrate (below) adds indexes only
 	}
 	a := mysql.New(h)
 	if r.Before, err = a.Version(ctx); err != nil {
@@ -577,7 +594,7 @@ func (f *File) migratePostgres(ctx context.Context, d *database, r *MigrateResul
 		return err
 	}
 	if r.Layout, err = f.checkLayout(schema, layout.Postgres, KindPostgres); err != nil || foreign(r.Layout) {
-		return err // another adapter's tables: nothing to migrate
+		return err // another adapter's tables: migrate (below) adds indexes only
 	}
 	version := func() (int, error) {
 		var exists bool

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -386,7 +387,7 @@ func sameUser(a, b nextauth.User) bool {
 		return false
 	}
 	a.EmailVerified, b.EmailVerified = nil, nil
-	return a == b
+	return reflect.DeepEqual(a, b)
 }
 
 // TestMigrateDuplicatesAndOrphans: existing data that breaks a key does not

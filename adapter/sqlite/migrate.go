@@ -75,6 +75,14 @@ CREATE TABLE IF NOT EXISTS nextauth_revoked_users (
 	expires  INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS nextauth_revoked_users_expires_idx ON nextauth_revoked_users (expires);`,
+
+		// 3: claims computed at sign-in, beside their database session
+		// (nextauth.SessionClaimsStore), as a JSON object; deleted with
+		// the session.
+		`CREATE TABLE IF NOT EXISTS nextauth_session_claims (
+	"sessionToken" TEXT PRIMARY KEY REFERENCES sessions("sessionToken") ON DELETE CASCADE,
+	claims         TEXT NOT NULL
+) STRICT;`,
 	}
 }
 

@@ -26,7 +26,10 @@ func (a *Adapter) SetSessionClaims(ctx context.Context, sessionToken string, cla
 	defer a.unlock()
 	_, err = a.db.ExecContext(ctx, `INSERT INTO nextauth_session_claims ("sessionToken", claims) VALUES (?, ?)
 ON CONFLICT ("sessionToken") DO UPDATE SET claims = excluded.claims`, sessionToken, string(b))
-	return wrap(ctx, op, err)
+	if err != nil {
+		return wrap(ctx, op, err)
+	}
+	return nil
 }
 
 // SessionClaims returns the claims stored for sessionToken; nil when

@@ -1,9 +1,9 @@
 package nextauth_test
 
 import (
-	"log/slog"
 	"context"
 	"database/sql"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/internal/nodetest"
 	"github.com/nextauth-go/nextauth/jwt"
 	"github.com/nextauth-go/nextauth/rules"
 )
@@ -189,5 +190,23 @@ func TestProtectedClaims(t *testing.T) {
 	want := []string{"auth_time", "credentials_provider", "exp", "iat", "jti", "nbf", "oauth", "sid", "sub"}
 	if got := nextauth.ProtectedClaims(); !reflect.DeepEqual(got, want) {
 		t.Errorf("ProtectedClaims() = %v, want %v", got, want)
+	}
+}
+
+// TestClaimsDecodedByNextAuth: the real next-auth/jwt decodes a token
+// whose claims came from a provider and a CEL rule.
+func TestClaimsDecodedByNextAuth(t *testing.T) {
+	nodetest.Require(t)
+	r := mustRules(t, rules.Config{Claims: map[string]string{"role": `"admins" in user.groups ? "admin" : "user"`}})
+	h := newHandler(t, func(cfg *nextauth.Config) {
+		withClaims(map[string]any{"groups": []any{"admins", "staff"}})(cfg)
+		cfg.Claims = []nextauth.ClaimsFunc{r.Claims}
+	})
+	c := newClient(t, h)
+	c.signIn()
+	out := nodetest.RunJWT(t, map[string]any{"op": "decode", "token": c.jar["next-auth.session-token"], "secret": testSecret})
+	got, _ := out["claims"].(map[string]any)
+	if out["ok"] != true || got["role"] != "admin" || got["sub"] != "1" || !reflect.DeepEqual(got["groups"], []any{"admins", "staff"}) {
+		t.Errorf("next-auth/jwt decode = %v; want role admin, sub 1, groups [admins staff]", out)
 	}
 }

@@ -116,3 +116,27 @@ func TestCostLimit(t *testing.T) {
 		t.Fatalf("Claims over the cost limit = %v, want a cost error", err)
 	}
 }
+
+// BenchmarkTwoRules evaluates a claims rule and the allow rule, as one
+// sign-in does.
+func BenchmarkTwoRules(b *testing.B) {
+	r, err := Compile(Config{
+		Claims: map[string]string{"role": `"admins" in user.groups ? "admin" : "user"`},
+		Allow:  `user.email.endsWith("@example.com") && account.provider == "credentials"`,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	u := &nextauth.User{ID: "1", Email: nextauth.String("a@example.com"), Claims: map[string]any{"groups": []any{"admins", "staff"}}}
+	a := &nextauth.Account{Provider: "credentials", Type: "credentials"}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if ok, err := r.Allow(ctx, nextauth.SignInParams{User: u, Account: a}); !ok || err != nil {
+			b.Fatal(ok, err)
+		}
+		if _, err := r.Claims(ctx, nextauth.ClaimsParams{User: u, Account: a, Token: map[string]any{"sub": "1"}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -3,10 +3,13 @@ package nextauth_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/nextauth-go/nextauth"
 	"github.com/nextauth-go/nextauth/adapter/memory"
+	"github.com/nextauth-go/nextauth/rules"
 )
 
 // benchRequest signs alice in and returns a GET /session request carrying
@@ -102,5 +105,50 @@ func TestGetSessionAllocations(t *testing.T) {
 	})
 	if w.code != 200 || allocs > 20 {
 		t.Errorf("GET /session = %d with %.0f allocations per request, want 200 with at most 20", w.code, allocs)
+	}
+}
+
+// BenchmarkSignInRules is a credentials sign-in (a stub Authorize) with no
+// rule, and with two CEL rules: a claims rule and the allow rule.
+func BenchmarkSignInRules(b *testing.B) {
+	two, err := rules.Compile(rules.Config{
+		Claims: map[string]string{"role": `"admins" in user.groups ? "admin" : "user"`},
+		Allow:  `user.email.endsWith("@example.com") && account.provider == "credentials"`,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bb := range []struct {
+		name   string
+		mutate func(*nextauth.Config)
+	}{
+		{"none", withClaims(map[string]any{"groups": []any{"admins", "staff"}})},
+		{"two rules", func(cfg *nextauth.Config) {
+			withClaims(map[string]any{"groups": []any{"admins", "staff"}})(cfg)
+			cfg.Claims = []nextauth.ClaimsFunc{two.Claims}
+			cfg.Callbacks.SignIn = two.SignIn
+		}},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			h := newHandler(b, func(cfg *nextauth.Config) {
+				bb.mutate(cfg)
+				cfg.CredentialsRateLimit = nextauth.RateLimit{PerAccount: -1, PerClient: -1, Requests: -1}
+				cfg.Lockout.MaxFailures = -1
+			})
+			c := newClient(b, h)
+			form := url.Values{"csrfToken": {c.csrf()}, "username": {"alice"}, "password": {"wonderland"}, "json": {"true"}}.Encode()
+			cookie := c.cookieHeader()
+			b.ReportAllocs()
+			for b.Loop() {
+				r := httptest.NewRequest(http.MethodPost, "/api/auth/callback/credentials", strings.NewReader(form))
+				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				r.Header.Set("Cookie", cookie)
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				if w.Code != http.StatusOK {
+					b.Fatalf("sign-in: %d %s", w.Code, w.Body)
+				}
+			}
+		})
 	}
 }

@@ -67,6 +67,16 @@ type Config struct {
 	// Events are notified after things happen; nil members are skipped.
 	Events Events
 
+	// Claims compute claims at sign-in, in order, after the provider's
+	// own ([User.Claims]); each sees the claims so far and returns those
+	// to add, change or (nil) remove; protected claims ([ProtectedClaim])
+	// cannot be touched. Under the JWT strategy they ride in the token
+	// (the JWT callback sees them); under the database strategy the
+	// Adapter must be a [SessionClaimsStore], which keeps them beside the
+	// session. [SessionConfig.UserFields] shows them in GET /session.
+	// Package rules compiles CEL rules into one.
+	Claims []ClaimsFunc
+
 	// Pages replaces built-in pages with the application's own.
 	Pages Pages
 
@@ -201,6 +211,15 @@ type SessionConfig struct {
 	// GenerateSessionToken makes database session tokens; nil means a
 	// random UUID v4, as NextAuth.
 	GenerateSessionToken func() (string, error)
+	// UserFields are fields copied into GET /session's user, after name,
+	// email and image (none by default, NextAuth's answer). "id" is the
+	// user's id: the token's sub (JWT strategy) or the user row's id
+	// (database strategy). Any other name is the token's claim of that
+	// name (JWT strategy), or (database strategy) the session's stored
+	// claim of that name ([SessionClaimsStore]), else the user row's
+	// column of that name ([UserColumnReader]: columns the app added). A
+	// field without a value is left out.
+	UserFields []string
 }
 
 // RateLimit bounds how often something may happen within Window. Zero

@@ -81,6 +81,18 @@ func New(cfg Config) (*Handler, error) {
 		}
 		h.corsOrigins[strings.TrimSuffix(o, "/")] = true
 	}
+	cfg.Session.UserFields = append([]string(nil), cfg.Session.UserFields...)
+	cfg.Claims = append([]ClaimsFunc(nil), cfg.Claims...)
+	errs = append(errs, userFieldsProblems(cfg.Session.UserFields)...)
+	for i, f := range cfg.Claims {
+		if f == nil {
+			errs = append(errs, configError("claims function %d is nil", i+1))
+		}
+	}
+	if _, ok := cfg.Adapter.(SessionClaimsStore); len(cfg.Claims) > 0 && cfg.Session.Strategy == StrategyDatabase && !ok {
+		errs = append(errs, configError("claims at sign-in under database sessions need an adapter that stores them beside the session (SessionClaimsStore: adapter/sqlite, adapter/postgres); use jwt sessions with this one"))
+	}
+	h.cfg = cfg
 	h.secrets = append([]string{cfg.Secret}, cfg.PreviousSecrets...)
 	errs = append(errs, h.addProviders()...)
 	if cfg.Secret != "" {

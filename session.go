@@ -21,6 +21,12 @@ type User struct {
 	Email         NullString `json:"email,omitzero"`
 	Image         NullString `json:"image,omitzero"`
 	EmailVerified *time.Time `json:"emailVerified,omitempty"`
+	// Claims are the provider's claims beyond the four fields, to be kept
+	// in the session token: a static user's claims, the other members of
+	// an authorize answer, profile claims the binary's profile: key maps.
+	// Protected claims ([ProtectedClaim]) among them are ignored. Adapters
+	// neither store nor return them.
+	Claims map[string]any `json:"-"`
 }
 
 // Account is NextAuth's account: the link between a user and a provider

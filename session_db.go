@@ -22,11 +22,18 @@ const StrategyDatabase SessionStrategy = "database"
 // when read, the expiry is extended every Session.UpdateAge, and the
 // cookie's expiry slides on every read.
 type dbSessions struct {
-	h *Handler
-	a Adapter
+	h       *Handler
+	a       Adapter
+	claims  SessionClaimsStore // nil: claims computed at sign-in are not kept
+	columns UserColumnReader   // nil: user fields come from stored claims only
 }
 
-func newDBSessions(h *Handler) *dbSessions { return &dbSessions{h: h, a: h.cfg.Adapter} }
+func newDBSessions(h *Handler) *dbSessions {
+	d := &dbSessions{h: h, a: h.cfg.Adapter}
+	d.claims, _ = h.cfg.Adapter.(SessionClaimsStore)
+	d.columns, _ = h.cfg.Adapter.(UserColumnReader)
+	return d
+}
 
 func (d *dbSessions) read(ctx context.Context, r *http.Request, trigger string, data any) (*Session, []string) {
 	h := d.h
@@ -54,6 +61,12 @@ func (d *dbSessions) read(ctx context.Context, r *http.Request, trigger string, 
 	sess := &Session{
 		User:    &SessionUser{Name: user.Name, Email: user.Email, Image: user.Image},
 		Expires: stored.Expires.Truncate(time.Millisecond),
+	}
+	if len(h.cfg.Session.UserFields) > 0 {
+		if err := d.userFields(ctx, sess.User, token, &user); err != nil {
+			h.logError(ctx, "SESSION_ERROR", err)
+			return nil, nil
+		}
 	}
 	sess, err := h.callSession(ctx, SessionParams{Session: sess, User: &user, Trigger: trigger, NewSession: data})
 	if err != nil {
@@ -171,8 +184,19 @@ func (d *dbSessions) signInUser(s *state, account *Account, u *User) (*User, boo
 
 // start stores a new session for u and queues its cookie (not chunked;
 // Expires = the session's expiry).
-func (d *dbSessions) start(s *state, u *User, _ *Account, _ map[string]any, _ bool) error {
+func (d *dbSessions) start(s *state, u *User, a *Account, profile map[string]any, isNewUser bool) error {
 	h := d.h
+	var custom map[string]any
+	if len(u.Claims) > 0 || len(h.cfg.Claims) > 0 {
+		// The claims a token would carry, computed on NextAuth's default
+		// token of the user row; what is beyond it is kept beside the
+		// session.
+		claims := defaultToken(u)
+		if err := h.signInClaims(s.ctx, claims, u, a, profile, isNewUser); err != nil {
+			return err
+		}
+		custom = customClaims(claims)
+	}
 	token, err := d.newToken()
 	if err != nil {
 		return err
@@ -180,6 +204,16 @@ func (d *dbSessions) start(s *state, u *User, _ *Account, _ map[string]any, _ bo
 	stored, err := d.a.CreateSession(s.ctx, AdapterSession{SessionToken: token, UserID: u.ID, Expires: h.now().Add(h.cfg.Session.MaxAge)})
 	if err != nil {
 		return err
+	}
+	if len(custom) > 0 && d.claims != nil {
+		if err := d.claims.SetSessionClaims(s.ctx, stored.SessionToken, custom); err != nil {
+			// The session exists but lacks its claims: end it rather
+			// than serve it without them.
+			if _, derr := d.a.DeleteSession(s.ctx, stored.SessionToken); derr != nil && !errors.Is(derr, ErrNotFound) {
+				h.logError(s.ctx, "SESSION_ERROR", derr)
+			}
+			return err
+		}
 	}
 	c := s.site.cookies.sessionToken
 	chunks := cookie.ReadChunks(s.r, c.name)
@@ -342,4 +376,50 @@ func (d *dbSessions) accessToken(_ http.ResponseWriter, r *http.Request, provide
 		return "", ErrNoAccessToken
 	}
 	return acct.AccessToken, nil
+}
+
+// userFields copies Session.UserFields into u: id is the user row's id;
+// any other field the session's stored claim of that name, else the user
+// row's column of that name; a field with neither is left out.
+func (d *dbSessions) userFields(ctx context.Context, u *SessionUser, token string, user *User) error {
+	fields := d.h.cfg.Session.UserFields
+	var claims map[string]any
+	var rest []string
+	for _, f := range fields {
+		if f != "id" {
+			rest = append(rest, f)
+		}
+	}
+	if len(rest) > 0 && d.claims != nil {
+		var err error
+		if claims, err = d.claims.SessionClaims(ctx, token); err != nil {
+			return err
+		}
+	}
+	var missing []string
+	for _, f := range rest {
+		if _, ok := claims[f]; !ok {
+			missing = append(missing, f)
+		}
+	}
+	var columns map[string]any
+	if len(missing) > 0 && d.columns != nil {
+		var err error
+		if columns, err = d.columns.UserColumns(ctx, user.ID, missing); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+	}
+	u.Extra = make(map[string]any, len(fields))
+	for _, f := range fields {
+		if f == "id" {
+			u.Extra[f] = user.ID
+			continue
+		}
+		if v, ok := claims[f]; ok {
+			u.Extra[f] = v
+		} else if v, ok := columns[f]; ok {
+			u.Extra[f] = v
+		}
+	}
+	return nil
 }

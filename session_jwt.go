@@ -114,6 +114,13 @@ func (j *jwtSessions) read(ctx context.Context, r *http.Request, trigger string,
 	}
 	expires := h.now().Add(h.cfg.Session.MaxAge).Truncate(time.Millisecond)
 	sess := &Session{User: sessionUser(claims), Expires: expires}
+	if len(h.cfg.Session.UserFields) > 0 {
+		src := token
+		if src == nil {
+			src = claims
+		}
+		h.jwtUserFields(sess.User, src)
+	}
 	sess, err = h.callSession(ctx, SessionParams{Session: sess, Token: token, Trigger: trigger, NewSession: data})
 	if err != nil {
 		h.logError(ctx, "JWT_SESSION_ERROR", err)
@@ -218,6 +225,9 @@ func (j *jwtSessions) start(s *state, u *User, a *Account, profile map[string]an
 	}
 	if h.cfg.RefreshAccessTokens && a != nil && a.Type == string(TypeOAuth) && a.AccessToken != "" {
 		claims[oauthClaim] = oauthTokenClaim(a)
+	}
+	if err := h.signInClaims(s.ctx, claims, u, a, profile, isNewUser); err != nil {
+		return err
 	}
 	token, err := h.callJWT(s.ctx, JWTParams{Token: claims, User: u, Account: a, Profile: profile, IsNewUser: isNewUser, Trigger: trigger})
 	if err != nil {

@@ -86,6 +86,7 @@ func (h *Handler) credentialsCallback(s *state, p CredentialsProvider) {
 	// Under the database strategy the user becomes a user row linked to the
 	// credentials account, with a real database session (beyond v4, which
 	// writes a JWT that the session route then rejects).
+	claims := user.Claims
 	user, isNewUser, err := h.sessions.signInUser(s, acct, user)
 	if errors.Is(err, errCredentialsNotLinked) {
 		// Another user's e-mail: refused as a failed sign-in, nothing written.
@@ -95,11 +96,14 @@ func (h *Handler) credentialsCallback(s *state, p CredentialsProvider) {
 		return
 	}
 	if err == nil {
-		err = h.sessions.start(s, user, acct, nil, false)
+		// An adapter's user keeps no claims: Authorize's ride along.
+		u := *user
+		u.Claims = claims
+		err = h.sessions.start(s, &u, acct, nil, false)
 	}
 	if err != nil {
 		h.logError(s.ctx, "CALLBACK_CREDENTIALS_HANDLER_ERROR", err)
-		h.redirect(s, s.errorURL(string(CodeCallback)), 0)
+		h.redirect(s, s.errorURL(publicCode(err, CodeCallback)), 0)
 		return
 	}
 	emit(s.ctx, h, "SIGN_IN", h.cfg.Events.SignIn, SignInEvent{User: *user, Account: acct, IsNewUser: isNewUser})

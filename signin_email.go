@@ -181,7 +181,7 @@ func (h *Handler) emailCallback(s *state, p EmailProvider) {
 	account.UserID = user.ID
 	if err := h.sessions.start(s, &user, account, nil, isNewUser); err != nil {
 		h.logError(s.ctx, "CALLBACK_EMAIL_ERROR", err)
-		h.redirect(s, s.errorURL(string(CodeCallback)), 0)
+		h.redirect(s, s.errorURL(publicCode(err, CodeCallback)), 0)
 		return
 	}
 	emit(s.ctx, h, "SIGN_IN", h.cfg.Events.SignIn, SignInEvent{User: user, Account: account, IsNewUser: isNewUser})

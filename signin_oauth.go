@@ -274,10 +274,15 @@ func (h *Handler) oauthCallback(s *state, p OAuthProvider) {
 	if existing != nil {
 		c := s.site.cookies.sessionToken
 		s.addCookies(cookie.ReadChunks(s.r, c.name).Write(c.name, existing.SessionToken, c.opts, existing.Expires)...)
-	} else if err := h.sessions.start(s, &user, &account, res.Profile, isNewUser); err != nil {
-		h.logError(s.ctx, "OAUTH_CALLBACK_HANDLER_ERROR", err)
-		h.redirect(s, s.errorURL(string(CodeCallback)), 0)
-		return
+	} else {
+		// The user may be the adapter's, which keeps no claims: the
+		// provider's ride along.
+		user.Claims = res.User.Claims
+		if err := h.sessions.start(s, &user, &account, res.Profile, isNewUser); err != nil {
+			h.logError(s.ctx, "OAUTH_CALLBACK_HANDLER_ERROR", err)
+			h.redirect(s, s.errorURL(publicCode(err, CodeCallback)), 0)
+			return
+		}
 	}
 	emit(s.ctx, h, "SIGN_IN", h.cfg.Events.SignIn, SignInEvent{User: user, Account: &account, Profile: res.Profile, IsNewUser: isNewUser})
 	h.observe(info.ID, "ok")

@@ -51,6 +51,9 @@ type OIDCUser struct {
 	Email   string // claims email and email_verified=true (scope "email")
 	Name    string // claim name (scope "profile")
 	Picture string // claim picture (scope "profile"); may be empty
+	// Groups is the groups claim (scope "profile"), in the id_token and
+	// the userinfo answer; none when empty.
+	Groups []string
 }
 
 // OIDCOption configures [NewOIDCProvider].
@@ -102,6 +105,15 @@ func WithAuthMethod(method string) OIDCOption {
 // Doe".
 func WithUser(sub, email, name string) OIDCOption {
 	return func(o *oidcOptions) { o.users = append(o.users, OIDCUser{Subject: sub, Email: email, Name: name}) }
+}
+
+// WithGroups gives the last user added (WithUser) a groups claim.
+func WithGroups(groups ...string) OIDCOption {
+	return func(o *oidcOptions) {
+		if n := len(o.users); n > 0 {
+			o.users[n-1].Groups = append([]string(nil), groups...)
+		}
+	}
 }
 
 // WithAutoApprove makes the login page sign the first user in at once,

@@ -427,7 +427,8 @@ func (s *oidcStorage) SetUserinfoFromToken(_ context.Context, info *oidc.UserInf
 }
 
 // setUserinfo fills the claims the scopes allow: sub; email and
-// email_verified for "email"; name and preferred_username for "profile".
+// email_verified for "email"; name, preferred_username, picture and
+// groups for "profile".
 func (s *oidcStorage) setUserinfo(info *oidc.UserInfo, subject string, scopes []string) error {
 	u, ok := s.user(subject)
 	if !ok {
@@ -440,6 +441,9 @@ func (s *oidcStorage) setUserinfo(info *oidc.UserInfo, subject string, scopes []
 			info.Email, info.EmailVerified = u.Email, true
 		case oidc.ScopeProfile:
 			info.Name, info.PreferredUsername, info.Picture = u.Name, u.Email, u.Picture
+			if len(u.Groups) > 0 {
+				info.AppendClaims("groups", u.Groups)
+			}
 		}
 	}
 	return nil

@@ -96,7 +96,7 @@ const maxRemoteResponse = 1 << 20
 // (without csrfToken, callbackUrl, json and redirect; through [Credentials]
 // with Fields, only those) as a JSON object to endpoint. A 200 answer with a user object ({"id", "name", "email",
 // "image"}; a null member is null in the session, a missing one is left
-// out, as NextAuth does with authorize()'s user) signs that user in; 401, 403 and 404 are a failed sign-in; any
+// out, as NextAuth does with authorize()'s user) signs that user in, its other members being the user's claims ([nextauth.User.Claims]); 401, 403 and 404 are a failed sign-in; any
 // other answer, or none within the client's timeout, is an error. client nil
 // means a client with a 10 s timeout.
 func RemoteAuthorize(endpoint string, client *http.Client) AuthorizeFunc {
@@ -152,7 +152,11 @@ func RemoteAuthorize(endpoint string, client *http.Client) AuthorizeFunc {
 		if err != nil {
 			return nil, err
 		}
-		return &nextauth.User{ID: id, Name: u.Name, Email: u.Email, Image: u.Image}, nil
+		claims, err := extraMembers(data)
+		if err != nil {
+			return nil, err
+		}
+		return &nextauth.User{ID: id, Name: u.Name, Email: u.Email, Image: u.Image, Claims: claims}, nil
 	}
 }
 
@@ -168,4 +172,20 @@ func idString(raw json.RawMessage) (string, error) {
 		return n.String(), nil
 	}
 	return "", errors.New("provider: authorize: answer has no user id")
+}
+
+// extraMembers are the members of a user object beyond id, name, email and
+// image: the user's claims; nil when there are none.
+func extraMembers(data []byte) (map[string]any, error) {
+	var all map[string]any
+	if err := json.Unmarshal(data, &all); err != nil {
+		return nil, fmt.Errorf("provider: authorize: answer is not a user object: %w", err)
+	}
+	for _, k := range [...]string{"id", "name", "email", "image"} {
+		delete(all, k)
+	}
+	if len(all) == 0 {
+		return nil, nil
+	}
+	return all, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -96,6 +97,8 @@ func TestRemoteAuthorize(t *testing.T) {
 			w.Write([]byte(`{"id":"u-1"}`))
 		case "nullname":
 			w.Write([]byte(`{"id":"n-1","name":null,"email":"n@example.com"}`))
+		case "claims":
+			w.Write([]byte(`{"id":"c-1","role":"admin","groups":["a","b"],"org":{"id":3}}`))
 		case "noid":
 			w.Write([]byte(`{"name":"x"}`))
 		case "slow":
@@ -121,6 +124,7 @@ func TestRemoteAuthorize(t *testing.T) {
 		{"alice", &nextauth.User{ID: "7", Name: nextauth.String("Alice"), Email: nextauth.String("alice@example.com")}, false},
 		{"str", &nextauth.User{ID: "u-1"}, false},
 		{"nullname", &nextauth.User{ID: "n-1", Name: nextauth.Null(), Email: nextauth.String("n@example.com")}, false},
+		{"claims", &nextauth.User{ID: "c-1", Claims: map[string]any{"role": "admin", "groups": []any{"a", "b"}, "org": map[string]any{"id": 3.0}}}, false},
 		{"mallory", nil, false},
 		{"noid", nil, true},
 		{"boom", nil, true},
@@ -132,7 +136,7 @@ func TestRemoteAuthorize(t *testing.T) {
 			call = impatient
 		}
 		u, err := call(context.Background(), nextauth.Credentials{"username": tt.user, "password": "p", "csrfToken": "secret-csrf", "json": "true"}, nil)
-		if (u == nil) != (tt.wantUser == nil) || (u != nil && *u != *tt.wantUser) || (err != nil) != tt.wantErr {
+		if (u == nil) != (tt.wantUser == nil) || (u != nil && !reflect.DeepEqual(*u, *tt.wantUser)) || (err != nil) != tt.wantErr {
 			t.Errorf("authorize(%q) = %s, %v; want %s, error %v", tt.user, userJSON(u), err, userJSON(tt.wantUser), tt.wantErr)
 		}
 	}

@@ -127,6 +127,11 @@ type OAuthConfig struct {
 	// email → Email, picture → Image. An error, or a user without ID,
 	// sends the user back to the sign-in page ([nextauth.ErrProfile]).
 	Profile func(raw map[string]any, tokens Tokens) (nextauth.User, error)
+	// ProfileClaims keeps more of the raw profile as the user's claims
+	// ([nextauth.User.Claims], which reach the session token): claim name
+	// → claim path ([ClaimAt]), e.g. "roles" → "realm_access.roles". A
+	// path the profile lacks is left out.
+	ProfileClaims map[string]string
 	// UserinfoRequest replaces the userinfo request (and, with IDToken, the
 	// id_token claims) as the source of the raw profile (NextAuth's
 	// userinfo.request). client is the provider's HTTP client.

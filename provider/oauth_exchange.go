@@ -78,6 +78,15 @@ func (p *oauthProvider) Exchange(ctx context.Context, req nextauth.CallbackReque
 	if user.Email.Valid() {
 		user.Email = nextauth.String(strings.ToLower(user.Email.String()))
 	}
+	if len(p.cfg.ProfileClaims) > 0 {
+		if user.Claims == nil {
+			user.Claims = profileClaims(raw, p.cfg.ProfileClaims)
+		} else {
+			for k, v := range profileClaims(raw, p.cfg.ProfileClaims) {
+				user.Claims[k] = v
+			}
+		}
+	}
 	if user.ID == "" {
 		return nil, fmt.Errorf("provider: %s: %w: profile id is missing in %s OAuth profile response", p.cfg.ID, nextauth.ErrProfile, p.cfg.Name)
 	}

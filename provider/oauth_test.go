@@ -102,7 +102,7 @@ func TestOAuthAuthorizationURLMatchesOpenIDClient(t *testing.T) {
 			} else {
 				got, err = p.AuthorizationURL(t.Context(), req)
 			}
-			if err != nil || got != tt.want {
+			if err != nil || !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("AuthorizationURL() = %q, %v\nwant %q", got, err, tt.want)
 			}
 		})
@@ -238,7 +238,7 @@ func TestOAuthFormRoundTrip(t *testing.T) {
 		{[][2]string{{"", ""}}, "="},
 	}
 	for _, tt := range tests {
-		if got := oauthFormSerialize(tt.in); got != tt.want {
+		if got := oauthFormSerialize(tt.in); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("oauthFormSerialize(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
@@ -301,7 +301,7 @@ func TestOAuthTokens(t *testing.T) {
 		{map[string]any{"expires_at": float64(5)}, 5},
 		{map[string]any{}, 0},
 	} {
-		if got := oauthTokens(tt.fields, 1000).ExpiresAt; got != tt.want {
+		if got := oauthTokens(tt.fields, 1000).ExpiresAt; !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("oauthTokens(%v).ExpiresAt = %d, want %d", tt.fields, got, tt.want)
 		}
 	}
@@ -565,7 +565,7 @@ func TestOAuthProfileMapping(t *testing.T) {
 		t.Fatalf("Exchange() error = %v", err)
 	}
 	wantUser := nextauth.User{ID: "12345678901", Name: nextauth.String("Ann"), Email: nextauth.String("ann@example.com"), Image: nextauth.String("https://img.example/a")}
-	if res.User != wantUser {
+	if !reflect.DeepEqual(res.User, wantUser) {
 		t.Errorf("default profile = %+v, want %+v", res.User, wantUser)
 	}
 	wantAccount := nextauth.Account{Type: "oauth", Provider: "x", ProviderAccountID: "12345678901", AccessToken: "at", TokenType: "Bearer", Scope: "read", ExpiresAt: 1_700_000_060}
@@ -637,7 +637,7 @@ func TestOAuthTimeoutDefault(t *testing.T) {
 		{nil, -1, 0},
 	}
 	for _, tt := range tests {
-		if got := oauthHTTPClient(tt.client, tt.timeout).Timeout; got != tt.want {
+		if got := oauthHTTPClient(tt.client, tt.timeout).Timeout; !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("oauthHTTPClient(%v, %v).Timeout = %v, want %v", tt.client, tt.timeout, got, tt.want)
 		}
 	}
@@ -688,7 +688,7 @@ func TestOAuthDefaultProfileNull(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, err := oauthDefaultProfile(raw, Tokens{})
-		if err != nil || got != tt.want {
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
 			gj, _ := json.Marshal(got)
 			wj, _ := json.Marshal(tt.want)
 			t.Errorf("oauthDefaultProfile(%s) = %s, %v; want %s", tt.raw, gj, err, wj)

@@ -153,7 +153,7 @@ func TestOIDCNewcomerSignIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (nextauth.User{ID: "sub-5", Name: nextauth.String("Grace Hopper"), Email: nextauth.String("grace@example.com")}); res.User != want {
+	if want := (nextauth.User{ID: "sub-5", Name: nextauth.String("Grace Hopper"), Email: nextauth.String("grace@example.com")}); !reflect.DeepEqual(res.User, want) {
 		t.Errorf("user = %+v, want %+v", res.User, want)
 	}
 	if res.Account.Scope != DefaultOIDCScope {
@@ -188,7 +188,7 @@ func TestOIDCDefaultProfile(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := oidcDefaultProfile(tt.raw, Tokens{})
-			if err != nil || got != tt.want {
+			if err != nil || !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("oidcDefaultProfile(%v) = %+v, %v; want %+v", tt.raw, got, err, tt.want)
 			}
 		})
@@ -209,7 +209,7 @@ func TestOIDCDefaultProfile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := (nextauth.User{ID: "sub-6", Name: nextauth.String(tt.wantName), Email: nextauth.String("grace@example.com")}); res.User != want {
+			if want := (nextauth.User{ID: "sub-6", Name: nextauth.String(tt.wantName), Email: nextauth.String("grace@example.com")}); !reflect.DeepEqual(res.User, want) {
 				t.Errorf("user = %+v, want %+v", res.User, want)
 			}
 		})
@@ -230,7 +230,7 @@ func TestOIDCWarnsWithoutEmailOrName(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := (nextauth.User{ID: "sub-8"}); res.User != want {
+		if want := (nextauth.User{ID: "sub-8"}); !reflect.DeepEqual(res.User, want) {
 			t.Errorf("user = %+v, want %+v", res.User, want)
 		}
 		recs := log.records(t)
@@ -302,7 +302,7 @@ func TestOIDCUserinfoFallback(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := (nextauth.User{ID: "sub-2", Name: nextauth.String("Lin"), Email: nextauth.String("lin@example.com")}); res.User != want {
+		if want := (nextauth.User{ID: "sub-2", Name: nextauth.String("Lin"), Email: nextauth.String("lin@example.com")}); !reflect.DeepEqual(res.User, want) {
 			t.Errorf("user = %+v, want %+v", res.User, want)
 		}
 		if got := idp.UserinfoRequests(); got != 1 {
@@ -324,7 +324,7 @@ func TestOIDCUserinfoFallback(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := (nextauth.User{ID: "sub-2"}); res.User != want {
+		if want := (nextauth.User{ID: "sub-2"}); !reflect.DeepEqual(res.User, want) {
 			t.Errorf("user = %+v, want %+v (userinfo of another subject ignored)", res.User, want)
 		}
 		if got := log.codes(t); !slices.Equal(got, []string{"OIDC_USERINFO_ERROR", "OIDC_PROFILE_WITHOUT_EMAIL_OR_NAME"}) {
@@ -411,7 +411,7 @@ func TestOIDCNewcomerHydra(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sign-in error = %v", err)
 	}
-	if want := (nextauth.User{ID: "hydra-sub-1", Name: nextauth.String("Marie Curie"), Email: nextauth.String("marie.curie@example.com")}); res.User != want {
+	if want := (nextauth.User{ID: "hydra-sub-1", Name: nextauth.String("Marie Curie"), Email: nextauth.String("marie.curie@example.com")}); !reflect.DeepEqual(res.User, want) {
 		t.Errorf("user = %+v, want %+v", res.User, want)
 	}
 	if res.Profile["iss"] != hy.Issuer() {
@@ -431,7 +431,7 @@ func TestOIDCNewcomerHydra(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sign-in with scope openid: error = %v", err)
 	}
-	if want := (nextauth.User{ID: "hydra-sub-1"}); res.User != want {
+	if want := (nextauth.User{ID: "hydra-sub-1"}); !reflect.DeepEqual(res.User, want) {
 		t.Errorf("user with scope openid = %+v, want %+v", res.User, want)
 	}
 	if got := narrow.codes(t); !slices.Equal(got, []string{"OIDC_PROFILE_WITHOUT_EMAIL_OR_NAME"}) {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -106,7 +107,7 @@ func TestOIDCSignIn(t *testing.T) {
 				if err != nil {
 					t.Fatalf("sign-in error = %v", err)
 				}
-				if want := (nextauth.User{ID: "sub-1", Name: nextauth.String("Jane Doe"), Email: nextauth.String("jane.doe@example.com")}); res.User != want {
+				if want := (nextauth.User{ID: "sub-1", Name: nextauth.String("Jane Doe"), Email: nextauth.String("jane.doe@example.com")}); !reflect.DeepEqual(res.User, want) {
 					t.Errorf("user = %+v, want %+v", res.User, want)
 				}
 				a := res.Account
@@ -144,7 +145,7 @@ func TestOAuthUserinfoSignIn(t *testing.T) {
 				if got := idp.UserinfoRequests() - before; got != 1 {
 					t.Errorf("userinfo requests = %d, want 1", got)
 				}
-				if want := (nextauth.User{ID: "authtest-user", Name: nextauth.String("Jane Doe"), Email: nextauth.String("jane.doe@example.com")}); res.User != want {
+				if want := (nextauth.User{ID: "authtest-user", Name: nextauth.String("Jane Doe"), Email: nextauth.String("jane.doe@example.com")}); !reflect.DeepEqual(res.User, want) {
 					t.Errorf("user = %+v, want %+v", res.User, want)
 				}
 				if res.Account.IDToken != "" || res.Account.AccessToken == "" {

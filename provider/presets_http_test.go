@@ -274,7 +274,7 @@ func TestPresetGitHubExchange(t *testing.T) {
 		t.Fatalf("Exchange() error: %v", err)
 	}
 	want := nextauth.User{ID: "583231", Name: nextauth.String("octocat"), Email: nextauth.String("octocat@github.com"), Image: nextauth.String("https://avatars.example/u/583231")}
-	if res.User != want {
+	if !reflect.DeepEqual(res.User, want) {
 		t.Errorf("Exchange().User = %+v, want %+v", res.User, want)
 	}
 	if res.Account.ProviderAccountID != "583231" || res.Account.Provider != "github" || res.Account.AccessToken != "gho_abc" {
@@ -525,7 +525,7 @@ func TestPresetJSValues(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("pvPath(%v, %v) = %v, %v, want error about %s", tt.v, tt.keys, got, err, tt.wantErr)
 			}
-		case err != nil || got != tt.want:
+		case err != nil || !reflect.DeepEqual(got, tt.want):
 			t.Errorf("pvPath(%v, %v) = %v, %v, want %v", tt.v, tt.keys, got, err, tt.want)
 		}
 	}

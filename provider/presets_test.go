@@ -157,7 +157,7 @@ func TestPresetProfiles(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || got != tt.want {
+			if err != nil || !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("%s profile(%s) = %+v, %v, want %+v", id, tt.file, got, err, tt.want)
 			}
 		})
@@ -329,7 +329,7 @@ func TestPresetScope(t *testing.T) {
 	}
 	for _, tt := range tests {
 		p, _ := Preset(tt.id)
-		if got, ok := p.Scope(); got != tt.want || ok != tt.wantOK {
+		if got, ok := p.Scope(); !reflect.DeepEqual(got, tt.want) || ok != tt.wantOK {
 			t.Errorf("Preset(%q).Scope() = %q, %v, want %q, %v", tt.id, got, ok, tt.want, tt.wantOK)
 		}
 	}
@@ -421,7 +421,7 @@ func TestMissingOptionErrorMessage(t *testing.T) {
 		{MissingOptionError{"github", "Other"}, "provider: preset github: Other is required"},
 	}
 	for _, tt := range tests {
-		if got := tt.err.Error(); got != tt.want {
+		if got := tt.err.Error(); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%+v.Error() = %q, want %q", tt.err, got, tt.want)
 		}
 	}

@@ -55,6 +55,7 @@ func migrations() []migration {
 		{3, "create the rate-limit tables when missing", createRateTables},
 		{4, "create the JWT revocation tables when missing", createRevocationTables},
 		{5, "add the lock end to the rate-limit counters", addLockoutColumn},
+		{6, "create the session claims table when missing", createClaimsTable},
 	}
 }
 
@@ -81,7 +82,8 @@ const sqlCreateMigrationsTable = `CREATE TABLE IF NOT EXISTS nextauth_migrations
 //     locked_until) for [Adapter.RateStore] (tables of this package alone:
 //     NextAuth's are not touched);
 //   - it creates nextauth_revoked_sessions and nextauth_revoked_users for
-//     [nextauth.JWTRevoker], tables of this package alone too;
+//     [nextauth.JWTRevoker], and nextauth_session_claims for
+//     [nextauth.SessionClaimsStore], tables of this package alone too;
 //   - applied steps are recorded in nextauth_migrations (version,
 //     applied_at, warnings) and not run again, so a second call changes
 //     nothing.

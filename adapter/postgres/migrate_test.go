@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -159,6 +160,7 @@ var fullSchema = []string{
 	`index: CREATE UNIQUE INDEX ON public.nextauth_rate_counters USING btree (key)`,
 	`index: CREATE UNIQUE INDEX ON public.nextauth_revoked_sessions USING btree (sid)`,
 	`index: CREATE UNIQUE INDEX ON public.nextauth_revoked_users USING btree ("userId")`,
+	`index: CREATE UNIQUE INDEX ON public.nextauth_session_claims USING btree ("sessionToken")`,
 	`index: CREATE UNIQUE INDEX ON public.sessions USING btree ("sessionToken")`,
 	`index: CREATE UNIQUE INDEX ON public.sessions USING btree (id)`,
 	`index: CREATE UNIQUE INDEX ON public.users USING btree (email)`,
@@ -169,6 +171,7 @@ var fullSchema = []string{
 	`nextauth_rate_counters: PRIMARY KEY (key)`,
 	`nextauth_revoked_sessions: PRIMARY KEY (sid)`,
 	`nextauth_revoked_users: PRIMARY KEY ("userId")`,
+	`nextauth_session_claims: PRIMARY KEY ("sessionToken")`,
 	`sessions: FOREIGN KEY ("userId") REFERENCES users(id) ON DELETE CASCADE`,
 	`sessions: PRIMARY KEY (id)`,
 	`sessions: UNIQUE ("sessionToken")`,
@@ -178,7 +181,7 @@ var fullSchema = []string{
 }
 
 // allApplied is nextauth_migrations after a clean Migrate.
-var allApplied = []string{"1 -", "2 -", "3 -", "4 -", "5 -"}
+var allApplied = []string{"1 -", "2 -", "3 -", "4 -", "5 -", "6 -"}
 
 func checkLines(t *testing.T, what string, got, want []string) {
 	t.Helper()
@@ -268,6 +271,7 @@ func TestMigrateExistingDatabase(t *testing.T) {
 			`index: CREATE UNIQUE INDEX ON public.nextauth_rate_counters USING btree (key)`,
 			`index: CREATE UNIQUE INDEX ON public.nextauth_revoked_sessions USING btree (sid)`,
 			`index: CREATE UNIQUE INDEX ON public.nextauth_revoked_users USING btree ("userId")`,
+			`index: CREATE UNIQUE INDEX ON public.nextauth_session_claims USING btree ("sessionToken")`,
 			`index: CREATE UNIQUE INDEX ON public.sessions USING btree ("sessionToken")`,
 			`index: CREATE UNIQUE INDEX ON public.sessions USING btree (id)`,
 			`index: CREATE UNIQUE INDEX ON public.users USING btree (email)`,
@@ -278,6 +282,7 @@ func TestMigrateExistingDatabase(t *testing.T) {
 			`nextauth_rate_counters: PRIMARY KEY (key)`,
 			`nextauth_revoked_sessions: PRIMARY KEY (sid)`,
 			`nextauth_revoked_users: PRIMARY KEY ("userId")`,
+			`nextauth_session_claims: PRIMARY KEY ("sessionToken")`,
 			`sessions: FOREIGN KEY ("userId") REFERENCES users(id) ON DELETE CASCADE`,
 			`sessions: PRIMARY KEY (id)`,
 			`users: PRIMARY KEY (id)`,
@@ -386,7 +391,7 @@ func sameUser(a, b nextauth.User) bool {
 		return false
 	}
 	a.EmailVerified, b.EmailVerified = nil, nil
-	return a == b
+	return reflect.DeepEqual(a, b)
 }
 
 // TestMigrateDuplicatesAndOrphans: existing data that breaks a key does not

@@ -61,6 +61,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -79,6 +80,9 @@ import (
 type Adapter struct {
 	pool  *pgxpool.Pool
 	owned bool // Close closes pool (made by Connect)
+
+	// userCols caches the users table's columns (UserColumns).
+	userCols atomic.Pointer[map[string]bool]
 }
 
 // Interface checks.
@@ -479,6 +483,9 @@ func (a *Adapter) DeleteExpired(ctx context.Context, now time.Time) (sessions, t
 	}
 	// Then the JWT revocations that ended (not counted either).
 	if err := a.deleteExpiredRevocations(ctx, now); err != nil {
+		return sessions, tokens, err
+	}
+	if err := a.deleteOrphanClaims(ctx); err != nil {
 		return sessions, tokens, err
 	}
 	return sessions, tokens, nil

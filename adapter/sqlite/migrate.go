@@ -79,6 +79,14 @@ CREATE INDEX verification_token_expires_idx ON verification_token (expires);`,
 		// DeleteExpired removes the rows whose expires has passed. User ids
 		// are TEXT without a foreign key: a JWT's user need not be stored.
 		ddlRevocations,
+
+		// 3: claims computed at sign-in, beside their database session
+		// (nextauth.SessionClaimsStore), as a JSON object; deleted with
+		// the session.
+		`CREATE TABLE IF NOT EXISTS nextauth_session_claims (
+	"sessionToken" TEXT PRIMARY KEY REFERENCES sessions("sessionToken") ON DELETE CASCADE,
+	claims         TEXT NOT NULL
+) STRICT;`,
 	}
 }
 

@@ -223,6 +223,9 @@ type Adapter struct {
 	// preparing them.
 	stmts atomic.Pointer[statements]
 	mu    sync.Mutex
+
+	// userCols caches the users table's columns (UserColumns).
+	userCols atomic.Pointer[map[string]bool]
 }
 
 var (

@@ -408,6 +408,13 @@ providers:
   - type: credentials
     users: [{username: alice, password_hash: plaintext}]
 `)
+	brokenRule := writeConfig(t, `secret: s
+claims:
+  role: '"admins" in profile.grups ? "admin" : usr'
+allow:
+  expression: |
+    account.provider ==
+`)
 	tests := []struct {
 		name       string
 		args       []string
@@ -415,6 +422,13 @@ providers:
 		wantStdout string
 		wantErr    []string // parts of the error; nil for success
 	}{
+		{
+			name: "broken CEL rules", args: []string{"--config", brokenRule},
+			wantErr: []string{"2 problems in " + brokenRule,
+				brokenRule + ":3:48: claims.role: undeclared reference to 'usr'",
+				brokenRule + ":7:5: allow.expression: Syntax error",
+				"allow.expression: Syntax error"},
+		},
 		{
 			name: "ok", args: []string{"--config", good}, env: map[string]string{"S": "s"},
 			wantStdout: "ok\nurl: https://example.com/api/auth\ndatabase: none\nsessions: jwt\nproviders:\n  api (credentials, \"Company login\")\n",

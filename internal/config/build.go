@@ -131,6 +131,14 @@ func (f *File) build(console io.Writer) (built, error) {
 	v.metricsAddr(f.MetricsAddr)
 	v.events(f.Events)
 	cfg.Providers = v.providers(f.Providers)
+	if r := v.rules(f.Claims, f.Allow.Expression); r != nil {
+		if r.HasClaims() {
+			cfg.Claims = []nextauth.ClaimsFunc{r.Claims}
+		}
+		if r.HasAllow() {
+			cfg.Callbacks.SignIn = r.SignIn
+		}
+	}
 	// A missing secret is worth a problem of its own unless the file could
 	// not be read or its secret key is already reported.
 	if f.Secret == "" && !f.unreadable && !f.reported("secret") {
@@ -296,8 +304,9 @@ func (v *validator) age(key string, d Duration) time.Duration {
 
 func (v *validator) session(s Session, j JWT) (nextauth.SessionConfig, nextauth.JWTConfig) {
 	sc := nextauth.SessionConfig{
-		MaxAge:    v.age("session.max_age", s.MaxAge),
-		UpdateAge: v.age("session.update_age", s.UpdateAge),
+		MaxAge:     v.age("session.max_age", s.MaxAge),
+		UpdateAge:  v.age("session.update_age", s.UpdateAge),
+		UserFields: v.userFields(s.UserFields),
 	}
 	switch s.Strategy {
 	case "":
@@ -544,7 +553,8 @@ func (v *validator) staticUsers(path string, users []User) provider.AuthorizeFun
 		static = append(static, provider.StaticUser{
 			Username:     u.Username,
 			PasswordHash: u.PasswordHash,
-			User:         nextauth.User{ID: id, Name: configured(u.Name), Email: configured(u.Email), Image: configured(u.Image)},
+			User: nextauth.User{ID: id, Name: configured(u.Name), Email: configured(u.Email), Image: configured(u.Image),
+				Claims: v.userClaims(key+".claims", u.Claims)},
 		})
 	}
 	if len(v.problems) > before {
@@ -617,4 +627,24 @@ func configured(s string) nextauth.NullString {
 		return nextauth.NullString{}
 	}
 	return nextauth.String(s)
+}
+
+// userFields checks session.user_fields.
+func (v *validator) userFields(fields []string) []string {
+	seen := map[string]bool{}
+	for i, f := range fields {
+		key := "session.user_fields[" + strconv.Itoa(i) + "]"
+		switch {
+		case f == "":
+			v.addf(key, "empty: name a claim or user column, or id")
+		case f == "name" || f == "email" || f == "image":
+			v.addf(key, "%q is always in the session's user", f)
+		case nextauth.ProtectedClaim(f):
+			v.addf(key, "%q is a claim the server keeps to itself; id is the user's id", f)
+		case seen[f]:
+			v.addf(key, "%q is listed twice", f)
+		}
+		seen[f] = true
+	}
+	return append([]string(nil), fields...)
 }

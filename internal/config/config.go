@@ -82,6 +82,9 @@ type File struct {
 	CORSOrigins []string `yaml:"cors_origins"`
 	// Allow restricts who may sign in.
 	Allow Allow `yaml:"allow"`
+	// Claims are claims computed at sign-in: claim name → CEL expression
+	// over user, account, profile and token (package rules).
+	Claims ClaimRules `yaml:"claims"`
 	// Cookies overrides cookie names and attributes.
 	Cookies Cookies `yaml:"cookies"`
 	// Session configures sessions.
@@ -289,6 +292,9 @@ type Allow struct {
 	Emails []string `yaml:"emails"`
 	// Domains are e-mail domains whose addresses may sign in.
 	Domains []string `yaml:"domains"`
+	// Expression is a CEL rule over user, account and profile that must
+	// be true for a sign-in (AccessDenied otherwise), beside the lists.
+	Expression Expression `yaml:"expression"`
 }
 
 // Cookies is the cookies key: per-cookie overrides.
@@ -317,6 +323,9 @@ type Session struct {
 	Strategy  string   `yaml:"strategy"` // jwt or database
 	MaxAge    Duration `yaml:"max_age"`
 	UpdateAge Duration `yaml:"update_age"`
+	// UserFields are fields copied into GET /session's user: id, and
+	// claims or (database sessions) user-row columns by name.
+	UserFields []string `yaml:"user_fields"`
 }
 
 // JWT is the jwt key.
@@ -520,6 +529,8 @@ type User struct {
 	Name         string `yaml:"name"`
 	Email        string `yaml:"email"`
 	Image        string `yaml:"image"`
+	// Claims are more claims of the user, kept in the session token.
+	Claims UserClaims `yaml:"claims"`
 }
 
 // Load reads the config file at path (none when path is "") and then the
@@ -556,6 +567,7 @@ func Parse(name string, data []byte, env func(string) string) (*File, error) {
 	d := &decoder{file: name, lines: f.lines}
 	text, unset, probs := expand(name, string(data), env)
 	f.Unset = unset
+	d.text = strings.Split(text, "\n")
 	d.problems = append(d.problems, probs...)
 	if strings.TrimSpace(text) != "" {
 		f.decodeYAML(d, text)

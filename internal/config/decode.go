@@ -25,6 +25,9 @@ type decoder struct {
 	lines map[string]int
 	// deprecated are old keys that were read, for [File.Warnings].
 	deprecated []*Problem
+	// text is the file's text (after ${NAME} expansion), by 0-based line,
+	// for the columns of problems inside values ([Expression]).
+	text []string
 }
 
 // nodeDecoder is a type that decodes itself from a node (a custom format,

@@ -287,7 +287,10 @@ func (v *validator) oidc(path, id string, o *OIDC) nextauth.Provider {
 	v.idTokenAlg(path+".id_token_signing_alg", o.IDTokenSigningAlg)
 	if o.Profile != nil {
 		v.profile(path+".profile", o.Profile)
-		cfg.Profile = o.Profile.Profile
+		if o.Profile.mapsFields() {
+			cfg.Profile = o.Profile.Profile
+		}
+		cfg.ProfileClaims = o.Profile.Claims
 	}
 	if len(v.problems) > before {
 		return nil
@@ -330,7 +333,10 @@ func (v *validator) oauth(path, id string, o *OAuth) nextauth.Provider {
 	}
 	if o.Profile != nil {
 		v.profile(path+".profile", o.Profile)
-		cfg.Profile = o.Profile.Profile
+		if o.Profile.mapsFields() {
+			cfg.Profile = o.Profile.Profile
+		}
+		cfg.ProfileClaims = o.Profile.Claims
 	}
 	if len(v.problems) > before {
 		return nil

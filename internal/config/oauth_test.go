@@ -76,7 +76,7 @@ func TestProfileMap(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || got != tt.want {
+			if err != nil || !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("%+v.Profile(%s) = %+v, %v, want %+v", tt.m, tt.raw, got, err, tt.want)
 			}
 		})

@@ -15,6 +15,9 @@ type Problem struct {
 	File string
 	// Line is the 1-based line in File; 0 when unknown.
 	Line int
+	// Column is the 1-based column in Line (problems inside a CEL
+	// expression); 0 when not given.
+	Column int
 	// Key is the key path, e.g. "providers[1].users[0].password_hash", or
 	// the environment variable the value came from, e.g. "NEXTAUTH_URL".
 	// "" for problems of the whole file.
@@ -23,7 +26,8 @@ type Problem struct {
 	Err error
 }
 
-// Error reads "config: FILE:LINE: KEY: what is wrong".
+// Error reads "config: FILE:LINE: KEY: what is wrong" (FILE:LINE:COLUMN
+// when the column is known).
 func (p *Problem) Error() string {
 	var b strings.Builder
 	b.WriteString("config: ")
@@ -33,6 +37,10 @@ func (p *Problem) Error() string {
 		if p.Line > 0 {
 			b.WriteByte(':')
 			b.WriteString(strconv.Itoa(p.Line))
+			if p.Column > 0 {
+				b.WriteByte(':')
+				b.WriteString(strconv.Itoa(p.Column))
+			}
 		}
 		b.WriteString(": ")
 	case p.Line > 0:

@@ -3,9 +3,13 @@ package config
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/nextauth-go/nextauth"
 	"github.com/nextauth-go/nextauth/provider"
@@ -18,11 +22,74 @@ import (
 // named by its index ("emails.0.value"). A name holding dots is matched
 // whole before it is split. An empty path keeps the default: sub (else
 // id), name, email, picture (else image).
+//
+// Any other key keeps one more claim of the profile in the session token:
+// its name is the claim's name, its value the claim path
+// (role: realm_access.roles, groups: groups); a path the profile lacks is
+// left out ([provider.OAuthConfig.ProfileClaims]).
 type ProfileMap struct {
 	ID    string `yaml:"id"`
 	Name  string `yaml:"name"`
 	Email string `yaml:"email"`
 	Image string `yaml:"image"`
+	// Claims are the other keys: claim name → claim path.
+	Claims map[string]string `yaml:"-"`
+}
+
+// decodeNode reads id, name, email and image, and every other key as a
+// claim path.
+func (m *ProfileMap) decodeNode(d *decoder, n *yaml.Node, path string) {
+	*m = ProfileMap{}
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		d.fail(n, path, "want a mapping of fields and claims to claim paths, got %s", describe(n))
+		return
+	}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := resolve(n.Content[i]), resolve(n.Content[i+1])
+		if k.Kind != yaml.ScalarNode || k.Value == "" {
+			d.fail(k, path, "a key must be a plain name, got %s", describe(k))
+			continue
+		}
+		p := joinKey(path, k.Value)
+		if first, dup := seen[k.Value]; dup {
+			d.fail(k, p, "repeated key (first on line %d)", first)
+			continue
+		}
+		seen[k.Value] = k.Line
+		d.lines[p] = k.Line
+		if isNull(val) {
+			continue
+		}
+		if val.Kind != yaml.ScalarNode {
+			d.fail(val, p, "want a claim path (e.g. realm_access.roles), got %s", describe(val))
+			continue
+		}
+		switch k.Value {
+		case "id":
+			m.ID = val.Value
+		case "name":
+			m.Name = val.Value
+		case "email":
+			m.Email = val.Value
+		case "image":
+			m.Image = val.Value
+		default:
+			if m.Claims == nil {
+				m.Claims = map[string]string{}
+			}
+			m.Claims[k.Value] = val.Value
+		}
+	}
+}
+
+// mapsFields reports whether m maps any of the four user fields (else the
+// provider's own mapping stays).
+func (m *ProfileMap) mapsFields() bool {
+	return m.ID != "" || m.Name != "" || m.Email != "" || m.Image != ""
 }
 
 // Default claim paths of [ProfileMap], tried in order.
@@ -134,39 +201,8 @@ func requiredClaim(raw map[string]any, path string) (string, error) {
 	return s, nil
 }
 
-// lookupClaim finds the value at path in v: the whole path as a key of an
-// object first, else each dot-separated prefix that is a key, left to
-// right, with the rest looked up in its value; in a list, the first name
-// is an index.
-func lookupClaim(v any, path string) (any, bool) {
-	switch x := v.(type) {
-	case map[string]any:
-		if val, ok := x[path]; ok {
-			return val, true
-		}
-		for i := 0; i < len(path); i++ {
-			if path[i] != '.' {
-				continue
-			}
-			if next, ok := x[path[:i]]; ok {
-				if val, ok := lookupClaim(next, path[i+1:]); ok {
-					return val, true
-				}
-			}
-		}
-	case []any:
-		head, rest, more := strings.Cut(path, ".")
-		i, err := strconv.Atoi(head)
-		if err != nil || i < 0 || i >= len(x) || strconv.Itoa(i) != head {
-			return nil, false
-		}
-		if !more {
-			return x[i], true
-		}
-		return lookupClaim(x[i], rest)
-	}
-	return nil, false
-}
+// lookupClaim finds the value at path in v ([provider.ClaimAt]).
+func lookupClaim(v any, path string) (any, bool) { return provider.ClaimAt(v, path) }
 
 // claimString is a string claim as it is, or a number in decimal; ok is
 // false for anything else (null, true, objects, lists).
@@ -206,9 +242,16 @@ func claimKind(v any) string {
 
 // profile checks the claim paths of a profile key.
 func (v *validator) profile(path string, m *ProfileMap) {
-	for _, f := range [...]struct{ key, value string }{
-		{"id", m.ID}, {"name", m.Name}, {"email", m.Email}, {"image", m.Image},
-	} {
+	type entry struct{ key, value string }
+	list := []entry{{"id", m.ID}, {"name", m.Name}, {"email", m.Email}, {"image", m.Image}}
+	for _, k := range slices.Sorted(maps.Keys(m.Claims)) {
+		if nextauth.ProtectedClaim(k) {
+			v.addf(path+"."+k, "%q is a claim the server keeps to itself (protected: %s)", k, strings.Join(nextauth.ProtectedClaims(), ", "))
+			continue
+		}
+		list = append(list, entry{k, m.Claims[k]})
+	}
+	for _, f := range list {
 		if f.value == "" {
 			continue
 		}

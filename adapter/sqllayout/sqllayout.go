@@ -132,6 +132,9 @@ type tables struct {
 	// key (none that `nextauth migrate` added either); the adapter locks
 	// the key and looks instead.
 	accountsUnkeyed, tokensUnkeyed bool
+	// userCols are the user table's columns as stored, for UserColumns
+	// (which may read columns the app added to its user model).
+	userCols map[string]bool
 	// types are the PostgreSQL types of the account and session columns
 	// (table → column → type), for the casts INSERT … SELECT needs.
 	types map[string]map[string]string
@@ -186,6 +189,10 @@ func New(ctx context.Context, db *sql.DB, d Dialect, name string) (*Adapter, err
 		t.userID = idCUID
 	}
 	t.userUUID = d == Postgres && s.Type(ld, t.user, "id") == "uuid"
+	t.userCols = map[string]bool{}
+	for _, c := range s[t.user] {
+		t.userCols[c.Name] = true
+	}
 	t.accountID, t.sessionID, t.tokenID = has(t.account, "id"), has(t.session, "id"), has(t.token, "id")
 	t.userCreated, t.userUpdated = has(t.user, "createdAt"), has(t.user, "updatedAt")
 	t.accountCreated, t.accountUpdated = has(t.account, "createdAt"), has(t.account, "updatedAt")

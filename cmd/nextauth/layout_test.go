@@ -604,3 +604,104 @@ func TestMigrateDuplicateKeys(t *testing.T) {
 		t.Errorf("migrate after merging = %v, stdout %q; want the unique index added", err, stdout)
 	}
 }
+
+// TestForeignLayoutUserFields: session.user_fields reads a column the app
+// added to Prisma's User (a role), live, with database sessions, on each
+// database Prisma runs on.
+func TestForeignLayoutUserFields(t *testing.T) {
+	fixture := func(name string) string {
+		b, err := os.ReadFile(filepath.Join("..", "..", "internal", "layout", "testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	tests := []struct {
+		name string
+		// open makes the database with Prisma's tables and a role column
+		// on User, and returns its database: line and a handle on it.
+		open func(t *testing.T) (string, *sql.DB)
+		// setRole is the UPDATE of User.role, with the dialect's quotes.
+		setRole string
+	}{
+		{"sqlite", func(t *testing.T) (string, *sql.DB) {
+			path := filepath.Join(t.TempDir(), "dev.db")
+			db, err := sql.Open("sqlite", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if _, err := db.Exec(fixture("prisma-sqlite.sql") + `;ALTER TABLE "User" ADD COLUMN "role" TEXT`); err != nil {
+				t.Fatal(err)
+			}
+			return "file:" + path, db
+		}, `UPDATE "User" SET "role" = 'admin'`},
+		{"postgres", func(t *testing.T) (string, *sql.DB) {
+			u := newPostgresDatabase(t)
+			db, err := sql.Open("pgx", u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if _, err := db.Exec(fixture("prisma-postgres.sql") + `;ALTER TABLE "User" ADD COLUMN "role" TEXT`); err != nil {
+				t.Fatal(err)
+			}
+			return u, db
+		}, `UPDATE "User" SET "role" = 'admin'`},
+		{"mysql", func(t *testing.T) (string, *sql.DB) {
+			u, dsn := servicetest.MySQLDatabase(t)
+			db, err := sql.Open("mysql", dsn+"&multiStatements=true")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if _, err := db.Exec(fixture("prisma-mysql.sql")); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec("ALTER TABLE `User` ADD COLUMN `role` VARCHAR(32) NULL"); err != nil {
+				t.Fatal(err)
+			}
+			return u, db
+		}, "UPDATE `User` SET `role` = 'admin'"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dbURL, db := tt.open(t)
+			path := writeConfig(t, "secret: s\ndatabase: \""+dbURL+"\"\nsession: {user_fields: [id, role]}\n"+`providers:
+  - type: credentials
+    users: [{username: alice, password_hash: "`+hashOf(t, "pw")+`", email: alice@example.com, name: Alice}]
+`)
+			s := startServer(t, nil, "--config", path)
+			b := newBrowser(t)
+			b.signIn(s.base, b.csrf(s.base), "alice", "pw")
+			user := func() map[string]any {
+				t.Helper()
+				status, body := get(t, b.client, s.base+"/api/auth/session")
+				var v struct {
+					User map[string]any `json:"user"`
+				}
+				if err := json.Unmarshal([]byte(body), &v); status != http.StatusOK || err != nil || v.User == nil {
+					t.Fatalf("GET /session = %d %s (%v), want a session", status, body, err)
+				}
+				return v.User
+			}
+			var id string
+			if err := db.QueryRow(`SELECT id FROM ` + map[bool]string{true: "`User`", false: `"User"`}[tt.name == "mysql"]).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			u := user()
+			if u["id"] != id || u["email"] != "alice@example.com" {
+				t.Errorf("user = %v, want id %q and alice's e-mail", u, id)
+			}
+			if role, ok := u["role"]; !ok || role != nil {
+				t.Errorf("user = %v, want role null while the column is NULL", u)
+			}
+			if _, err := db.Exec(tt.setRole); err != nil {
+				t.Fatal(err)
+			}
+			if u := user(); u["role"] != "admin" {
+				t.Errorf("user after the UPDATE = %v, want role admin (read live from the row)", u)
+			}
+		})
+	}
+}

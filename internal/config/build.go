@@ -131,6 +131,7 @@ func (f *File) build(console io.Writer) (built, error) {
 	v.metricsAddr(f.MetricsAddr)
 	v.events(f.Events)
 	cfg.Providers = v.providers(f.Providers)
+	v.hooks(f.Hooks, &cfg)
 	// A missing secret is worth a problem of its own unless the file could
 	// not be read or its secret key is already reported.
 	if f.Secret == "" && !f.unreadable && !f.reported("secret") {

@@ -62,22 +62,6 @@ func ProtectedClaim(name string) bool { return protectedClaims[name] }
 // ProtectedClaims lists the protected claims in order, for messages.
 func ProtectedClaims() []string { return slices.Sorted(maps.Keys(protectedClaims)) }
 
-// mergeClaims merges add into token: a nil value removes the claim, a
-// protected claim is skipped. It returns the names skipped.
-func mergeClaims(token jwt.Claims, add map[string]any) (skipped []string) {
-	for k, v := range add {
-		switch {
-		case protectedClaims[k]:
-			skipped = append(skipped, k)
-		case v == nil:
-			delete(token, k)
-		default:
-			token[k] = v
-		}
-	}
-	return skipped
-}
-
 // errClaims is the public side of a failed claims computation:
 // Configuration, as NextAuth answers a misconfigured server.
 var errClaims = &Error{Code: CodeConfiguration}
@@ -90,7 +74,7 @@ func (h *Handler) signInClaims(ctx context.Context, token jwt.Claims, u *User, a
 	if len(u.Claims) == 0 && len(h.cfg.Claims) == 0 {
 		return nil
 	}
-	h.warnSkipped(ctx, "provider", mergeClaims(token, u.Claims))
+	h.warnSkipped(ctx, "provider", MergeClaims(token, u.Claims))
 	if len(h.cfg.Claims) == 0 {
 		return nil
 	}
@@ -108,7 +92,7 @@ func (h *Handler) signInClaims(ctx context.Context, token jwt.Claims, u *User, a
 			}
 			return &Error{Code: errClaims.Code, Err: fmt.Errorf("claims function %d: %w", i+1, err)}
 		}
-		h.warnSkipped(ctx, fmt.Sprintf("claims function %d", i+1), mergeClaims(token, add))
+		h.warnSkipped(ctx, fmt.Sprintf("claims function %d", i+1), MergeClaims(token, add))
 	}
 	return nil
 }

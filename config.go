@@ -356,6 +356,9 @@ type JWTParams struct {
 	Trigger   string // TriggerSignIn, TriggerSignUp, TriggerUpdate or "" (a read)
 	// Session is the data the client sent with update() (Trigger "update").
 	Session any
+	// Refreshed is true on a read that has just renewed the provider's
+	// access token (Config.RefreshAccessTokens, JWT strategy).
+	Refreshed bool
 }
 
 // SessionParams are the arguments of [Callbacks.Session].

@@ -103,8 +103,8 @@ func (j *jwtSessions) read(ctx context.Context, r *http.Request, trigger string,
 		return nil, nil
 	}
 	marker, _ := credentialsProvider(claims)
-	j.refreshClaims(ctx, claims)
-	token, err := h.callJWT(ctx, JWTParams{Token: claims, Trigger: trigger, Session: data})
+	refreshed := j.refreshClaims(ctx, claims) && refreshSucceeded(claims)
+	token, err := h.callJWT(ctx, JWTParams{Token: claims, Trigger: trigger, Session: data, Refreshed: refreshed})
 	if err != nil {
 		h.logError(ctx, "JWT_SESSION_ERROR", err)
 		return nil, chunks.Clean(c.opts)
@@ -407,6 +407,13 @@ func (j *jwtSessions) refreshClaims(ctx context.Context, c jwt.Claims) bool {
 		c[oauthClaim] = oauthTokenClaim(a)
 	}
 	return changed
+}
+
+// refreshSucceeded reports whether the "oauth" claim of c, just changed by
+// refreshClaims, holds renewed tokens rather than a recorded failure.
+func refreshSucceeded(c jwt.Claims) bool {
+	m, _ := c[oauthClaim].(map[string]any)
+	return m != nil && m["error"] == nil
 }
 
 // oauthTokenClaim is what the "oauth" claim carries.

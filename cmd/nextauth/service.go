@@ -162,6 +162,7 @@ func (s *service) prepare(ctx context.Context, f *config.File, old *generation) 
 		p.setup = setup
 	}
 	f.HTTPClient = s.httpClient
+	f.HookLogger = p.log
 	var err error
 	if old != nil && old.db.store.Serves(f) {
 		p.db = old.db

@@ -139,6 +139,7 @@ func (f *File) build(console io.Writer) (built, error) {
 			cfg.Callbacks.SignIn = r.SignIn
 		}
 	}
+	v.hooks(f.Hooks, &cfg)
 	// A missing secret is worth a problem of its own unless the file could
 	// not be read or its secret key is already reported.
 	if f.Secret == "" && !f.unreadable && !f.reported("secret") {

@@ -34,6 +34,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"reflect"
@@ -117,6 +118,9 @@ type File struct {
 	// Events sends the events (sign-in, sign-out, …) as signed webhooks
 	// (docs/events.md).
 	Events Events `yaml:"events"`
+	// Hooks are webhooks asked during a sign-in and when the session
+	// token is made or updated (docs/hooks.md).
+	Hooks Hooks `yaml:"hooks"`
 	// MetricsAddr is where the server serves Prometheus metrics
 	// (host:port, its own listener); "" means nowhere.
 	MetricsAddr string `yaml:"metrics_addr"`
@@ -132,6 +136,11 @@ type File struct {
 	// token, userinfo); nil means each provider's own. The server sets it
 	// to measure them. Set it before [File.NextAuth] or [File.Open].
 	HTTPClient *http.Client `yaml:"-"`
+
+	// HookLogger gets the hooks' failures that do not fail a request
+	// (on_error: allow, updates); nil means slog.Default(). Set it before
+	// [File.NextAuth] or [File.Open].
+	HookLogger *slog.Logger `yaml:"-"`
 
 	// Path is the file read; "" when there was none.
 	Path string `yaml:"-"`

@@ -71,7 +71,7 @@ func TestDocsListEverything(t *testing.T) {
 			t.Errorf("%s has no section ### `%s`", docsPath, key)
 		}
 	}
-	for _, v := range []any{Credentials{}, OAuth{}, OIDC{}, Preset{}, Style{}, ProfileMap{}, RateLimit{}, Lockout{}, Admin{}, DatabaseOptions{}} {
+	for _, v := range []any{Credentials{}, OAuth{}, OIDC{}, Preset{}, Style{}, ProfileMap{}, RateLimit{}, Lockout{}, Admin{}, DatabaseOptions{}, Hooks{}, Hook{}} {
 		names, _ := structKeys(reflect.TypeOf(v))
 		for _, key := range names {
 			if !strings.Contains(doc, "`"+key+"`") {

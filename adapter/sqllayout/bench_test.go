@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/nextauth-go/nextauth"
 	"github.com/nextauth-go/nextauth/adapter/mysql"
@@ -193,7 +192,7 @@ func eachLayout(b *testing.B, f func(b *testing.B, a nextauth.Adapter)) {
 				var a *sqllayout.Adapter
 				switch l.d {
 				case sqllayout.Postgres:
-					h := stdlib.OpenDBFromPool(postgresPool(b, l.fixture))
+					h := sqllayout.PostgresDB(postgresPool(b, l.fixture))
 					b.Cleanup(func() { h.Close() })
 					a = newAdapterTB(b, h, l.d, l.layout)
 				case sqllayout.MySQL:
@@ -209,7 +208,7 @@ func eachLayout(b *testing.B, f func(b *testing.B, a nextauth.Adapter)) {
 
 // postgresPool is a fresh PostgreSQL database holding fixture's tables, as
 // a pgxpool.Pool like the server's (which hands adapter/sqllayout
-// stdlib.OpenDBFromPool of it).
+// sqllayout.PostgresDB of it).
 func postgresPool(b *testing.B, fixture string) *pgxpool.Pool {
 	b.Helper()
 	dsn := servicetest.PostgresDatabase(b)

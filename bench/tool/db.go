@@ -16,7 +16,6 @@ import (
 	gomysql "github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/nextauth-go/nextauth"
 	"github.com/nextauth-go/nextauth/adapter/mysql"
@@ -378,7 +377,7 @@ func layoutAdapter(ctx context.Context, dbURL, name string) (a nextauth.Adapter,
 		if name == "pg-adapter" {
 			return postgres.New(pool), pool.Close, nil
 		}
-		h, d = stdlib.OpenDBFromPool(pool), sqllayout.Postgres
+		h, d = sqllayout.PostgresDB(pool), sqllayout.Postgres
 		defer func() {
 			if err != nil {
 				pool.Close()

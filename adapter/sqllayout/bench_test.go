@@ -25,7 +25,7 @@ import (
 
 // BenchmarkGetSessionAndUser compares GET /session's database read on
 // each layout with the server's own layout on the same database (the
-// issue asks for at least 80 % of its speed):
+// issue asks for at least 80 % of its speed), one read at a time:
 //
 //	go test ./adapter/sqllayout -run '^$' -bench GetSessionAndUser -benchtime 3000x
 func BenchmarkGetSessionAndUser(b *testing.B) {

@@ -14,10 +14,15 @@
 #   BENCH_WARMUP=3s           wrk run per server and request type before round 1 (0 = none)
 #   BENCH_SESSIONS_SMALL=1000       sessions stored for the "small" database rows
 #   BENCH_SESSIONS_LARGE=1000000    sessions stored for the "large" database rows
-#   BENCH_DATABASES=sqlite,postgres which database rows to run ("" = none)
+#   BENCH_DATABASES=sqlite,postgres,mysql  which database rows to run ("" = none)
 #   NEXTAUTH_BENCH_POSTGRES_URL     admin URL of a PostgreSQL server (default: the local one,
 #                             postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable); the run
 #                             creates and drops the databases nextauth_bench and nextauth_bench_large
+#                             (and nextauth_bench_LAYOUT for the layout rows)
+#   NEXTAUTH_BENCH_MYSQL_URL  the same for MySQL/MariaDB (default: mysql://root@127.0.0.1:3306/)
+#   BENCH_LAYOUTS=KIND:LAYOUT,...   per-layout rows: the server on another adapter's tables (made
+#                             from internal/layout/testdata/LAYOUT-KIND.sql), compared with the
+#                             default layout on the same database; "" = none (default: all served)
 #   BENCH_TOKEN_SAMPLE=10000  stored sessions the random-token database rows pick from
 #   BENCH_WAIT_IDLE=10        before each measured run, wait up to this many seconds for a quiet
 #                             second (machine < 0.25 cores busy); 0 = never wait
@@ -46,8 +51,10 @@ CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 WARMUP="${BENCH_WARMUP:-3s}"
 SMALL="${BENCH_SESSIONS_SMALL:-1000}"
 LARGE="${BENCH_SESSIONS_LARGE:-1000000}"
-DATABASES="${BENCH_DATABASES-sqlite,postgres}"
+DATABASES="${BENCH_DATABASES-sqlite,postgres,mysql}"
 PG_ADMIN="${NEXTAUTH_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
+MY_ADMIN="${NEXTAUTH_BENCH_MYSQL_URL:-mysql://root@127.0.0.1:3306/}"
+LAYOUTS="${BENCH_LAYOUTS-postgres:pg-adapter,postgres:prisma,postgres:drizzle,postgres:kysely,postgres:typeorm,mysql:prisma,mysql:drizzle,mysql:typeorm,sqlite:prisma,sqlite:drizzle}"
 STARTUP_TRIALS="${BENCH_STARTUP_TRIALS:-10}"
 TOKEN_SAMPLE="${BENCH_TOKEN_SAMPLE:-10000}"
 WAIT_IDLE="${BENCH_WAIT_IDLE:-10}"
@@ -62,6 +69,7 @@ USER_NAME=alice
 USER_PASSWORD=wonderland
 USER_EMAIL=alice@example.com
 PG_DBS=(nextauth_bench nextauth_bench_large)
+MY_DBS=(nextauth_bench nextauth_bench_large)
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -83,7 +91,24 @@ is_uint "$RETRIES" || die "BENCH_RETRIES=$RETRIES: want a whole number (0 = neve
 is_uint "$STARTUP_TRIALS" && [ "$STARTUP_TRIALS" -ge 1 ] || die "BENCH_STARTUP_TRIALS=$STARTUP_TRIALS: want a whole number ≥ 1"
 want_db() { [[ ",$DATABASES," == *",$1,"* ]]; }
 for d in ${DATABASES//,/ }; do
-  [[ "$d" == sqlite || "$d" == postgres ]] || die "BENCH_DATABASES: unknown database \"$d\" (want sqlite, postgres)"
+  [[ "$d" == sqlite || "$d" == postgres || "$d" == mysql ]] || die "BENCH_DATABASES: unknown database \"$d\" (want sqlite, postgres, mysql)"
+done
+# short names of the kinds in case ids (db_pg_small, lay_my_prisma, …)
+declare -A KIND_ID=([sqlite]=sqlite [postgres]=pg [mysql]=my)
+LAYOUT_LIST=()
+for l in ${LAYOUTS//,/ }; do
+  k="${l%%:*}" n="${l#*:}"
+  [[ "$l" == *:* && -n "${KIND_ID[$k]:-}" ]] || die "BENCH_LAYOUTS: \"$l\" (want KIND:LAYOUT, KIND one of sqlite, postgres, mysql)"
+  [ -f "$ROOT/internal/layout/testdata/$n-$k.sql" ] || die "BENCH_LAYOUTS: \"$l\": no schema internal/layout/testdata/$n-$k.sql"
+  if want_db "$k"; then
+    LAYOUT_LIST+=("$l")
+    case "$k" in
+      postgres) PG_DBS+=("nextauth_bench_${n//-/_}") ;;
+      mysql) MY_DBS+=("nextauth_bench_${n//-/_}") ;;
+    esac
+  else
+    echo "[bench] BENCH_LAYOUTS: skipping $l ($k is not in BENCH_DATABASES=$DATABASES: the row needs the default layout's row to compare with)" >&2
+  fi
 done
 
 need() { command -v "$1" >/dev/null 2>&1 || die "$1 not found: $2"; }
@@ -106,6 +131,7 @@ fi
 # ---- process bookkeeping ------------------------------------------------------------
 PIDS=()          # every background process we started (each leads its own session)
 PG_CREATED=0
+MY_CREATED=0
 SQLITE_FILES=()
 
 stop_pid() { # stop_pid PID: SIGTERM to its session's process group, SIGKILL after 5 s
@@ -122,7 +148,10 @@ cleanup() {
   trap - EXIT INT TERM
   for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
   if [ "$PG_CREATED" = 1 ]; then
-    "$OUT/tool" pg-drop "$PG_ADMIN" "${PG_DBS[@]}" >&2 || log "warning: could not drop ${PG_DBS[*]}"
+    "$OUT/tool" db-drop "$PG_ADMIN" "${PG_DBS[@]}" >&2 || log "warning: could not drop ${PG_DBS[*]}"
+  fi
+  if [ "$MY_CREATED" = 1 ]; then
+    "$OUT/tool" db-drop "$MY_ADMIN" "${MY_DBS[@]}" >&2 || log "warning: could not drop the MySQL databases ${MY_DBS[*]}"
   fi
   for f in "${SQLITE_FILES[@]}"; do rm -f "$f" "$f-wal" "$f-shm" "$f-journal"; done
   [ "$rc" = 0 ] || log "failed (exit $rc); logs are in $RUN"
@@ -195,7 +224,7 @@ else
 fi
 
 export NEXTAUTH_SECRET="$SECRET"
-unset AUTH_SECRET NEXTAUTH_SECRET_PREVIOUS NEXTAUTH_URL BENCH_DATABASE BENCH_SESSION_STRATEGY
+unset AUTH_SECRET NEXTAUTH_SECRET_PREVIOUS NEXTAUTH_URL BENCH_DATABASE BENCH_SESSION_STRATEGY BENCH_DATABASE_LAYOUT
 
 # ---- 3. startup time of our binary (before any load) ------------------------------------
 log "startup: $STARTUP_TRIALS trials with a new SQLite file, $STARTUP_TRIALS with an existing one"
@@ -203,16 +232,17 @@ log "startup: $STARTUP_TRIALS trials with a new SQLite file, $STARTUP_TRIALS wit
   || die "startup measurement failed"
 
 # ---- 4. the servers ---------------------------------------------------------------------
-mapfile -t ports < <("$OUT/tool" freeport 7)
-[ "${#ports[@]}" = 7 ] || die "could not find free ports"
+n_ports=$((9 + ${#LAYOUT_LIST[@]}))
+mapfile -t ports < <("$OUT/tool" freeport "$n_ports")
+[ "${#ports[@]}" = "$n_ports" ] || die "could not find free ports"
 P_OURS="${ports[0]}" P_NEXT="${ports[1]}" P_EMPTY="${ports[2]}"
 declare -A BASE=() PID=() JWT=() CSRF_COOKIE=() CSRF_TOKEN=() DB_COOKIE=() SERVER_LOG=()
 
-start_ours() { # start_ours NAME PORT DATABASE_URL STRATEGY
+start_ours() { # start_ours NAME PORT DATABASE_URL STRATEGY [LAYOUT]
   local name="$1" port="$2" logf="$RUN/logs/$1.log"
   start_bg "$logf" env -u NEXTAUTH_SECRET_PREVIOUS -u AUTH_SECRET \
     NEXTAUTH_URL="http://127.0.0.1:$port/api/auth" NEXTAUTH_SECRET="$SECRET" \
-    BENCH_DATABASE="$3" BENCH_SESSION_STRATEGY="$4" \
+    BENCH_DATABASE="$3" BENCH_SESSION_STRATEGY="$4" BENCH_DATABASE_LAYOUT="${5:-}" \
     "$OUT/nextauth" --config "$HERE/nextauth.yaml" --addr "127.0.0.1:$port"
   PID[$name]=$LAST_PID SERVER_LOG[$name]=$logf BASE[$name]="http://127.0.0.1:$port/api/auth"
   wait_http "http://127.0.0.1:$port/healthz" 60 "$LAST_PID" "$logf"
@@ -298,25 +328,79 @@ check_tokens() { # check_tokens CASE: the first stored tokens of the sample are 
   done
 }
 
-PG_NOTE="not measured (BENCH_DATABASES=$DATABASES)"
+# setup_layout CASE PORT DATABASE_URL KIND LAYOUT: our server on another adapter's tables (the
+# schema its tooling made, from internal/layout/testdata), signed in and seeded to the small
+# count through the adapter for that layout, like the default layout's small row.
+LAYOUT_CASES=()
+setup_layout() {
+  local name="$1" kind="$4" lay="$5"
+  log "$name: $lay's tables (internal/layout/testdata/$lay-$kind.sql)"
+  "$OUT/tool" schema "$3" "$ROOT/internal/layout/testdata/$lay-$kind.sql" >&2 || die "$name: could not create $lay's tables"
+  log "$name: starting our server on ${3%%\?*} (database sessions, database_layout: $lay)"
+  start_ours "$name" "$2" "$3" database "$lay"
+  DB_COOKIE[$name]="$(signin "$name")"
+  log "$name: seeding to $SMALL sessions through the $lay layout's adapter"
+  "$OUT/tool" seed "$3" "$SMALL" "$USER_EMAIL" "$lay" >&2 || die "$name: seeding failed"
+  expect_body "$name session" "${BASE[$name]}/session" "${DB_COOKIE[$name]}" '"email":"alice@example.com"'
+  LAYOUT_CASES+=("$name")
+}
+
 redact() { sed -E 's#(://[^:/@]*):[^@/]*@#\1:xxxxx@#' <<<"$1"; }
+next_port=7
+layouts_of() { # layouts_of KIND URL_FUNCTION: set up the layout rows of KIND
+  local l lay url
+  for l in "${LAYOUT_LIST[@]}"; do
+    [ "${l%%:*}" = "$1" ] || continue
+    lay="${l#*:}"
+    url="$("$2" "$lay")"
+    setup_layout "lay_${KIND_ID[$1]}_$lay" "${ports[$next_port]}" "$url" "$1" "$lay"
+    next_port=$((next_port + 1))
+  done
+}
+sqlite_layout_url() { echo "sqlite://$RUN/layout-$1.db"; }
+pg_layout_url() { "$OUT/tool" db-url "$PG_ADMIN" "nextauth_bench_${1//-/_}"; }
+my_layout_url() { "$OUT/tool" db-url "$MY_ADMIN" "nextauth_bench_${1//-/_}"; }
+
+PG_NOTE="not measured (BENCH_DATABASES=$DATABASES)"
+MY_NOTE="not measured (BENCH_DATABASES=$DATABASES)"
+MY_PRODUCT=
 if want_db sqlite; then
   SQLITE_FILES+=("$RUN/db-small.db" "$RUN/db-large.db")
+  for l in "${LAYOUT_LIST[@]}"; do [ "${l%%:*}" != sqlite ] || SQLITE_FILES+=("$RUN/layout-${l#*:}.db"); done
   setup_db db_sqlite_small "${ports[3]}" "sqlite://$RUN/db-small.db" "$SMALL"
   setup_db db_sqlite_large "${ports[4]}" "sqlite://$RUN/db-large.db" "$LARGE"
+  layouts_of sqlite sqlite_layout_url
 fi
 if want_db postgres; then
-  if "$OUT/tool" pg-create "$PG_ADMIN" "${PG_DBS[@]}" 2>"$RUN/logs/pg-create.log"; then
+  if "$OUT/tool" db-create "$PG_ADMIN" "${PG_DBS[@]}" 2>"$RUN/logs/pg-create.log"; then
     PG_CREATED=1
-    pg_small="$("$OUT/tool" pg-url "$PG_ADMIN" "${PG_DBS[0]}")"
-    pg_large="$("$OUT/tool" pg-url "$PG_ADMIN" "${PG_DBS[1]}")"
-    pg_version="$(psql "$PG_ADMIN" -Atc 'SHOW server_version' 2>/dev/null || true)"
-    PG_NOTE="PostgreSQL ${pg_version:-server} at $(redact "${PG_ADMIN%%\?*}"), databases ${PG_DBS[0]} and ${PG_DBS[1]} created for the run and dropped after"
+    pg_small="$("$OUT/tool" db-url "$PG_ADMIN" "${PG_DBS[0]}")"
+    pg_large="$("$OUT/tool" db-url "$PG_ADMIN" "${PG_DBS[1]}")"
+    pg_version="$("$OUT/tool" db-version "$PG_ADMIN" 2>/dev/null || true)"
+    PG_NOTE="PostgreSQL ${pg_version:-server} at $(redact "${PG_ADMIN%%\?*}"), databases ${PG_DBS[*]} created for the run and dropped after"
     setup_db db_pg_small "${ports[5]}" "$pg_small" "$SMALL"
     setup_db db_pg_large "${ports[6]}" "$pg_large" "$LARGE"
+    layouts_of postgres pg_layout_url
   else
     log "warning: PostgreSQL at $(redact "${PG_ADMIN%%\?*}") is not usable ($(tail -n1 "$RUN/logs/pg-create.log")); skipping the PostgreSQL rows"
     PG_NOTE="not measured: no usable PostgreSQL at $(redact "${PG_ADMIN%%\?*}") ($(tail -n1 "$RUN/logs/pg-create.log"))"
+  fi
+fi
+if want_db mysql; then
+  if "$OUT/tool" db-create "$MY_ADMIN" "${MY_DBS[@]}" 2>"$RUN/logs/mysql-create.log"; then
+    MY_CREATED=1
+    my_small="$("$OUT/tool" db-url "$MY_ADMIN" "${MY_DBS[0]}")"
+    my_large="$("$OUT/tool" db-url "$MY_ADMIN" "${MY_DBS[1]}")"
+    my_version="$("$OUT/tool" db-version "$MY_ADMIN" 2>/dev/null || true)"
+    MY_PRODUCT=MySQL
+    [[ "$my_version" != *MariaDB* ]] || MY_PRODUCT=MariaDB
+    MY_NOTE="$MY_PRODUCT ${my_version:-server} at $(redact "${MY_ADMIN%%\?*}"), databases ${MY_DBS[*]} created for the run and dropped after"
+    setup_db db_my_small "${ports[$((7 + ${#LAYOUT_LIST[@]}))]}" "$my_small" "$SMALL"
+    setup_db db_my_large "${ports[$((8 + ${#LAYOUT_LIST[@]}))]}" "$my_large" "$LARGE"
+    layouts_of mysql my_layout_url
+  else
+    log "warning: MySQL/MariaDB at $(redact "${MY_ADMIN%%\?*}") is not usable ($(tail -n1 "$RUN/logs/mysql-create.log")); skipping the MySQL/MariaDB rows"
+    MY_NOTE="not measured: no usable MySQL/MariaDB at $(redact "${MY_ADMIN%%\?*}") ($(tail -n1 "$RUN/logs/mysql-create.log"))"
   fi
 fi
 
@@ -335,16 +419,20 @@ target() {
       BODY="csrfToken=${CSRF_TOKEN[$s]}&username=$USER_NAME&password=$USER_PASSWORD&json=true" ;;
     ceiling) URL="http://127.0.0.1:$P_EMPTY/" ;;
     db_*_random) URL="${BASE[${c%_random}]}/session" TOKENS="$RUN/${c%_random}.tokens" ;;
-    db_*) URL="${BASE[$c]}/session" COOKIE="${DB_COOKIE[$c]}" ;;
+    db_* | lay_*) URL="${BASE[$c]}/session" COOKIE="${DB_COOKIE[$c]}" ;;
     *) die "unknown case $c" ;;
   esac
 }
 
 # CPU accounting, to show how much of the machine other processes took during a run.
 machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
-session_ticks() { # utime + stime of the processes of session $1 (and of PostgreSQL's with $2 = pg)
-  local p t=0 v
-  for p in $(ps -o pid= -s "$1") $([ "${2:-}" != pg ] || pgrep -x postgres || true); do
+session_ticks() { # utime + stime of the processes of session $1 (and of PostgreSQL's with $2 = pg, MySQL's or MariaDB's with $2 = my)
+  local p t=0 v db=()
+  case "${2:-}" in
+    pg) mapfile -t db < <(pgrep -x postgres || true) ;;
+    my) mapfile -t db < <(pgrep -x mariadbd || pgrep -x mysqld || true) ;;
+  esac
+  for p in $(ps -o pid= -s "$1") "${db[@]}"; do
     v="$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null || echo 0)"
     t=$((t + v))
   done
@@ -375,11 +463,12 @@ wait_idle() {
 load() {
   local out="$1" dur="$2" pid
   target "$3" "$4"
-  case "$4" in ours) [[ "$3" != db_* ]] && pid="${PID[ours]}" || pid="${PID[${3%_random}]}" ;; *) pid="${PID[$4]}" ;; esac
+  case "$4" in ours) [[ "$3" != db_* && "$3" != lay_* ]] && pid="${PID[ours]}" || pid="${PID[${3%_random}]}" ;; *) pid="${PID[$4]}" ;; esac
   local args=(-t"$THREADS" -c"$CONNECTIONS" -d"$dur" --latency --timeout 5s -s "$HERE/wrk/report.lua")
   [ -z "$COOKIE" ] || args+=(-H "Cookie: $COOKIE")
   local m0 s0 w0 m1 s1 w1 pg=
-  [[ "$3" != db_pg* ]] || pg=pg # the PostgreSQL server's work counts as the server's, not as other processes'
+  # the database server's work counts as the server's, not as other processes'
+  case "$3" in db_pg* | lay_pg*) pg=pg ;; db_my* | lay_my*) pg=my ;; esac
   children_ticks >"$RUN/.w0"
   m0="$(machine_ticks)" s0="$(session_ticks "$pid" "$pg")"
   BENCH_METHOD="$METHOD" BENCH_BODY="$BODY" BENCH_TOKENS="$TOKENS" wrk "${args[@]}" "$URL" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed: $3 on $4"; }
@@ -416,7 +505,7 @@ if [ "$WARMUP" != 0 ] && [ "$WARMUP" != 0s ]; then
     for s in ours nextauth; do load "$RUN/warmup/$c.$s.txt" "$WARMUP" "$c" "$s"; done
   done
   load "$RUN/warmup/ceiling.empty.txt" "$WARMUP" ceiling empty
-  for c in "${DB_CASES[@]}"; do load "$RUN/warmup/$c.ours.txt" "$WARMUP" "$c" ours; done
+  for c in "${DB_CASES[@]}" "${LAYOUT_CASES[@]}"; do load "$RUN/warmup/$c.ours.txt" "$WARMUP" "$c" ours; done
 fi
 
 # measure FILE CASE SERVER: one measured run. If other processes took more than MAX_OTHER cores
@@ -453,6 +542,13 @@ for r in $(seq 1 "$ROUNDS"); do
   done
   for c in "${DB_CASES[@]}"; do
     measure "$RUN/wrk/r$r.$c.ours.txt" "$c" ours
+    # the layout rows of a kind right after its default layout's small row, which they are compared with
+    if [[ "$c" == db_*_small ]]; then
+      k="${c#db_}" k="${k%_small}"
+      for l in "${LAYOUT_CASES[@]}"; do
+        [[ "$l" != "lay_${k}_"* ]] || measure "$RUN/wrk/r$r.$l.ours.txt" "$l" ours
+      done
+    fi
   done
 done
 
@@ -460,7 +556,7 @@ done
 for s in ours nextauth; do
   expect_body "$s JWT session after the load" "${BASE[$s]}/session" "${JWT[$s]}" '"email":"alice@example.com"'
 done
-for c in "${DB_CASES[@]}"; do
+for c in "${DB_CASES[@]}" "${LAYOUT_CASES[@]}"; do
   case "$c" in
     *_random) check_tokens "${c%_random}" ;;
     *) expect_body "$c session after the load" "${BASE[$c]}/session" "${DB_COOKIE[$c]}" '"email":"alice@example.com"' ;;
@@ -480,7 +576,7 @@ mem() {
   echo "$hwm $anon $file $pss $pssanon $n"
 }
 {
-  for s in ours nextauth empty "${DB_CASES[@]}"; do
+  for s in ours nextauth empty "${DB_CASES[@]}" "${LAYOUT_CASES[@]}"; do
     [[ "$s" != *_random ]] || continue
     echo "$s $(mem "${PID[$s]}")"
   done
@@ -519,6 +615,8 @@ commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "busy_repeats=$(find "$RUN/wrk/busy" -name '*.txt' 2>/dev/null | wc -l)"
   echo "secret_note=$SECRET"
   echo "postgres=$PG_NOTE"
+  echo "mysql=$MY_NOTE"
+  echo "mysql_product=${MY_PRODUCT:-MySQL/MariaDB}"
   sep=
   printf 'round_loads='
   for i in "${!LOADS[@]}"; do printf '%sround %d: %s' "$sep" $((i + 1)) "${LOADS[$i]}"; sep=', '; done

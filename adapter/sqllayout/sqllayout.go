@@ -103,6 +103,13 @@ type Adapter struct {
 	variant string
 	t       tables
 	q       statements
+	// prepared holds, on SQLite, the statements of q prepared once (by
+	// SQL text): SQLite's parser and planner cost more than a lookup on a
+	// small table, and the modernc.org/sqlite driver prepares every
+	// unprepared query anew. PostgreSQL's pgx caches prepared statements
+	// per connection itself, and MySQL runs the statements with
+	// interpolated parameters like adapter/mysql.
+	prepared map[string]*sql.Stmt
 }
 
 // Interface checks.
@@ -250,7 +257,60 @@ func New(ctx context.Context, db *sql.DB, d Dialect, name string) (*Adapter, err
 		t.accountOrder = a.qi("createdAt") + " DESC"
 	}
 	a.q = a.statements()
+	if d == SQLite {
+		if err := a.prepare(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return a, nil
+}
+
+// prepare prepares the statements of a.q on SQLite. database/sql prepares
+// each again on each pooled connection, on first use there. The
+// statements are closed with the *sql.DB.
+func (a *Adapter) prepare(ctx context.Context) error {
+	a.prepared = map[string]*sql.Stmt{}
+	for _, q := range a.q.all() {
+		if *q == "" || a.prepared[*q] != nil {
+			continue
+		}
+		st, err := a.db.PrepareContext(ctx, *q)
+		if err != nil {
+			for _, st := range a.prepared {
+				st.Close()
+			}
+			return fmt.Errorf("sqllayout: prepare %s: %w", *q, err)
+		}
+		a.prepared[*q] = st
+	}
+	return nil
+}
+
+// queryRow is a.db.QueryRowContext, through the prepared statement of q
+// where there is one.
+func (a *Adapter) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := a.prepared[q]; st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return a.db.QueryRowContext(ctx, q, args...)
+}
+
+// query is a.db.QueryContext, through the prepared statement of q where
+// there is one.
+func (a *Adapter) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := a.prepared[q]; st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return a.db.QueryContext(ctx, q, args...)
+}
+
+// exec is a.db.ExecContext, through the prepared statement of q where
+// there is one.
+func (a *Adapter) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := a.prepared[q]; st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return a.db.ExecContext(ctx, q, args...)
 }
 
 // precision is the fractional digits of a MySQL DATETIME(n) or
@@ -530,15 +590,20 @@ func (a *Adapter) statements() statements {
 	q.deleteExpiredSessions = "DELETE FROM " + S + " WHERE " + a.timeExpr("expires", t.sessionExpires) + " < ?"
 	q.deleteExpiredTokens = "DELETE FROM " + T + " WHERE " + a.timeExpr("expires", t.tokenExpires) + " < ?"
 
-	for _, p := range []*string{&q.createUser, &q.getUser, &q.getUserByEmail, &q.getUserByAccount, &q.updateUser,
+	for _, p := range q.all() {
+		*p = a.bind(*p)
+	}
+	return q
+}
+
+// all lists the statements.
+func (q *statements) all() []*string {
+	return []*string{&q.createUser, &q.getUser, &q.getUserByEmail, &q.getUserByAccount, &q.updateUser,
 		&q.deleteUserSessions, &q.deleteUserAccounts, &q.deleteUser, &q.linkAccount, &q.accountExists, &q.getAccount,
 		&q.getUserAccount, &q.accountForUpdate, &q.updateAccount, &q.unlinkAccount, &q.createSession,
 		&q.getSessionAndUser, &q.getSession, &q.updateSession, &q.deleteSession, &q.listSessions, &q.deleteSessionsOf,
 		&q.createToken, &q.tokenExists, &q.getToken, &q.deleteToken, &q.deleteTokenReturning,
-		&q.deleteExpiredSessions, &q.deleteExpiredTokens} {
-		*p = a.bind(*p)
-	}
-	return q
+		&q.deleteExpiredSessions, &q.deleteExpiredTokens}
 }
 
 // expiryValue is now as the expires columns compare (the session's
@@ -568,7 +633,7 @@ func (a *Adapter) CreateUser(ctx context.Context, u nextauth.User) (nextauth.Use
 	if a.t.userUpdated {
 		args = append(args, a.t.userStamp.value(now))
 	}
-	if _, err := a.db.ExecContext(ctx, a.q.createUser, args...); err != nil {
+	if _, err := a.exec(ctx, a.q.createUser, args...); err != nil {
 		return nextauth.User{}, a.wrap(ctx, "create user", err)
 	}
 	return a.stored(u), nil
@@ -590,7 +655,7 @@ func (a *Adapter) GetUser(ctx context.Context, id string) (nextauth.User, error)
 	if !a.validUserID(id) {
 		return nextauth.User{}, notFound("get user")
 	}
-	return a.scanUser(ctx, "get user", a.db.QueryRowContext(ctx, a.q.getUser, a.textArgs(id)...))
+	return a.scanUser(ctx, "get user", a.queryRow(ctx, a.q.getUser, a.textArgs(id)...))
 }
 
 // GetUserByEmail returns the user with exactly this e-mail.
@@ -598,13 +663,13 @@ func (a *Adapter) GetUserByEmail(ctx context.Context, email string) (nextauth.Us
 	if email == "" {
 		return nextauth.User{}, notFound("get user by email")
 	}
-	return a.scanUser(ctx, "get user by email", a.db.QueryRowContext(ctx, a.q.getUserByEmail, a.textArgs(email)...))
+	return a.scanUser(ctx, "get user by email", a.queryRow(ctx, a.q.getUserByEmail, a.textArgs(email)...))
 }
 
 // GetUserByAccount returns the user linked to the provider account.
 func (a *Adapter) GetUserByAccount(ctx context.Context, provider, providerAccountID string) (nextauth.User, error) {
 	return a.scanUser(ctx, "get user by account",
-		a.db.QueryRowContext(ctx, a.q.getUserByAccount, a.textArgs(provider, providerAccountID)...))
+		a.queryRow(ctx, a.q.getUserByAccount, a.textArgs(provider, providerAccountID)...))
 }
 
 // UpdateUser replaces the name, e-mail, image and EmailVerified of the
@@ -618,7 +683,7 @@ func (a *Adapter) UpdateUser(ctx context.Context, u nextauth.User) (nextauth.Use
 	if a.t.userUpdated {
 		args = append(args, a.t.userStamp.value(time.Now()))
 	}
-	res, err := a.db.ExecContext(ctx, a.q.updateUser, append(args, a.textArgs(u.ID)...)...)
+	res, err := a.exec(ctx, a.q.updateUser, append(args, a.textArgs(u.ID)...)...)
 	if err != nil {
 		return nextauth.User{}, a.wrap(ctx, op, err)
 	}
@@ -791,7 +856,7 @@ func beUint64(b []byte) uint64 {
 // GetAccount returns the provider account as stored (Auth.js's
 // getAccount).
 func (a *Adapter) GetAccount(ctx context.Context, provider, providerAccountID string) (nextauth.Account, error) {
-	acc, err := scanAccount(a.db.QueryRowContext(ctx, a.q.getAccount, a.textArgs(provider, providerAccountID)...))
+	acc, err := scanAccount(a.queryRow(ctx, a.q.getAccount, a.textArgs(provider, providerAccountID)...))
 	if err != nil {
 		return nextauth.Account{}, a.wrap(ctx, "get account", err)
 	}
@@ -806,7 +871,7 @@ func (a *Adapter) GetUserAccount(ctx context.Context, userID, provider string) (
 	if !a.validUserID(userID) {
 		return nextauth.Account{}, notFound(op)
 	}
-	acc, err := scanAccount(a.db.QueryRowContext(ctx, a.q.getUserAccount, a.textArgs(userID, provider)...))
+	acc, err := scanAccount(a.queryRow(ctx, a.q.getUserAccount, a.textArgs(userID, provider)...))
 	if err != nil {
 		return nextauth.Account{}, a.wrap(ctx, op, err)
 	}
@@ -843,7 +908,7 @@ func (a *Adapter) UpdateAccount(ctx context.Context, acc nextauth.Account) (next
 // UnlinkAccount removes the provider account; an unknown one is a wrapped
 // [nextauth.ErrNotFound].
 func (a *Adapter) UnlinkAccount(ctx context.Context, provider, providerAccountID string) error {
-	res, err := a.db.ExecContext(ctx, a.q.unlinkAccount, a.textArgs(provider, providerAccountID)...)
+	res, err := a.exec(ctx, a.q.unlinkAccount, a.textArgs(provider, providerAccountID)...)
 	if err != nil {
 		return a.wrap(ctx, "unlink account", err)
 	}
@@ -872,7 +937,7 @@ func (a *Adapter) CreateSession(ctx context.Context, s nextauth.AdapterSession) 
 	if a.t.sessionUpdated {
 		args = append(args, a.t.sessionStamp.value(now))
 	}
-	res, err := a.db.ExecContext(ctx, a.q.createSession, append(args, a.textArgs(s.UserID)...)...)
+	res, err := a.exec(ctx, a.q.createSession, append(args, a.textArgs(s.UserID)...)...)
 	if err != nil {
 		return nextauth.AdapterSession{}, a.wrap(ctx, op, err)
 	}
@@ -891,7 +956,7 @@ func (a *Adapter) GetSessionAndUser(ctx context.Context, sessionToken string) (n
 		expires = timeScan{wall: a.d == MySQL}
 		r       = userRow{emailVerified: timeScan{wall: a.d == MySQL}}
 	)
-	err := a.db.QueryRowContext(ctx, a.q.getSessionAndUser, a.textArgs(sessionToken)...).
+	err := a.queryRow(ctx, a.q.getSessionAndUser, a.textArgs(sessionToken)...).
 		Scan(&s.UserID, &expires, &r.id, &r.name, &r.email, &r.emailVerified, &r.image)
 	if err != nil {
 		return nextauth.AdapterSession{}, nextauth.User{}, a.wrap(ctx, "get session and user", err)
@@ -908,7 +973,7 @@ func (a *Adapter) UpdateSession(ctx context.Context, sessionToken string, expire
 	if a.t.sessionUpdated {
 		args = append(args, a.t.sessionStamp.value(time.Now()))
 	}
-	res, err := a.db.ExecContext(ctx, a.q.updateSession, append(args, a.textArgs(sessionToken)...)...)
+	res, err := a.exec(ctx, a.q.updateSession, append(args, a.textArgs(sessionToken)...)...)
 	if err != nil {
 		return nextauth.AdapterSession{}, a.wrap(ctx, op, err)
 	}
@@ -941,7 +1006,7 @@ func (a *Adapter) DeleteSession(ctx context.Context, sessionToken string) (nexta
 	if a.d != MySQL {
 		s := nextauth.AdapterSession{SessionToken: sessionToken}
 		var expires timeScan
-		err := a.db.QueryRowContext(ctx, a.q.deleteSession, a.textArgs(sessionToken)...).Scan(&s.UserID, &expires)
+		err := a.queryRow(ctx, a.q.deleteSession, a.textArgs(sessionToken)...).Scan(&s.UserID, &expires)
 		if err != nil {
 			return nextauth.AdapterSession{}, a.wrap(ctx, op, err)
 		}
@@ -975,7 +1040,7 @@ func (a *Adapter) ListSessions(ctx context.Context, userID string) ([]nextauth.A
 	if !a.validUserID(userID) {
 		return nil, nil
 	}
-	rows, err := a.db.QueryContext(ctx, a.q.listSessions, a.textArgs(userID)...)
+	rows, err := a.query(ctx, a.q.listSessions, a.textArgs(userID)...)
 	if err != nil {
 		return nil, a.wrap(ctx, op, err)
 	}
@@ -1002,7 +1067,7 @@ func (a *Adapter) DeleteUserSessions(ctx context.Context, userID string) (int64,
 	if !a.validUserID(userID) {
 		return 0, nil
 	}
-	res, err := a.db.ExecContext(ctx, a.q.deleteSessionsOf, a.textArgs(userID)...)
+	res, err := a.exec(ctx, a.q.deleteSessionsOf, a.textArgs(userID)...)
 	if err != nil {
 		return 0, a.wrap(ctx, "delete user sessions", err)
 	}
@@ -1032,7 +1097,7 @@ func (a *Adapter) CreateVerificationToken(ctx context.Context, t nextauth.Verifi
 			return err
 		})
 	} else {
-		_, err = a.db.ExecContext(ctx, a.q.createToken, args...)
+		_, err = a.exec(ctx, a.q.createToken, args...)
 	}
 	if err != nil {
 		return a.wrap(ctx, op, err)
@@ -1049,16 +1114,16 @@ func (a *Adapter) UseVerificationToken(ctx context.Context, identifier, token st
 	expires := timeScan{wall: a.d == MySQL}
 	key := a.textArgs(identifier, token)
 	if a.d != MySQL {
-		if err := a.db.QueryRowContext(ctx, a.q.deleteTokenReturning, key...).Scan(&expires); err != nil {
+		if err := a.queryRow(ctx, a.q.deleteTokenReturning, key...).Scan(&expires); err != nil {
 			return nextauth.VerificationToken{}, a.wrap(ctx, op, err)
 		}
 		vt.Expires = expires.t
 		return vt, nil
 	}
-	if err := a.db.QueryRowContext(ctx, a.q.getToken, key...).Scan(&expires); err != nil {
+	if err := a.queryRow(ctx, a.q.getToken, key...).Scan(&expires); err != nil {
 		return nextauth.VerificationToken{}, a.wrap(ctx, op, err)
 	}
-	res, err := a.db.ExecContext(ctx, a.q.deleteToken, key...)
+	res, err := a.exec(ctx, a.q.deleteToken, key...)
 	if err != nil {
 		return nextauth.VerificationToken{}, a.wrap(ctx, op, err)
 	}
@@ -1073,7 +1138,7 @@ func (a *Adapter) UseVerificationToken(ctx context.Context, identifier, token st
 // before now and says how many of each.
 func (a *Adapter) DeleteExpired(ctx context.Context, now time.Time) (sessions, tokens int64, err error) {
 	del := func(q string, c timeCol) (int64, error) {
-		res, err := a.db.ExecContext(ctx, q, a.expiryValue(c, now))
+		res, err := a.exec(ctx, q, a.expiryValue(c, now))
 		if err != nil {
 			return 0, a.wrap(ctx, "delete expired", err)
 		}

@@ -2,11 +2,16 @@
 // get right in Go than in shell.
 //
 //	tool freeport N                      print N free TCP ports on 127.0.0.1
-//	tool pg-url ADMIN_URL NAME           print ADMIN_URL with its database replaced by NAME
-//	tool pg-create ADMIN_URL NAME...     drop (if present) and create each database
-//	tool pg-drop ADMIN_URL NAME...       drop each database if present (forcing connections off)
-//	tool seed DB_URL TOTAL EMAIL         add sessions of the user with EMAIL until the
-//	                                     sessions table holds TOTAL rows (sqlite://FILE or postgres://…)
+//	tool db-url ADMIN_URL NAME           print ADMIN_URL with its database replaced by NAME
+//	tool db-create ADMIN_URL NAME...     drop (if present) and create each database
+//	tool db-drop ADMIN_URL NAME...       drop each database if present (PostgreSQL: forcing connections off)
+//	tool db-version ADMIN_URL            print the server's version
+//	                                     (ADMIN_URL: postgres://… or mysql://…, a user that may create databases)
+//	tool schema DB_URL FILE.sql          run a schema file (another adapter's tables) in the database
+//	tool seed DB_URL TOTAL EMAIL [LAYOUT]
+//	                                     add sessions of the user with EMAIL until the sessions
+//	                                     table holds TOTAL rows (sqlite://FILE, postgres://… or
+//	                                     mysql://…); with LAYOUT, through the server's adapter for it
 //	tool tokens DB_URL N OUTFILE         write up to N stored session tokens, picked at random
 //	tool startup -bin B -config C -dir D -n N
 //	                                     time from process start to the first 200 of GET /healthz
@@ -20,7 +25,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: tool freeport|pg-url|pg-create|pg-drop|seed|tokens|startup|report ...")
+		fmt.Fprintln(os.Stderr, "usage: tool freeport|db-url|db-create|db-drop|db-version|schema|seed|tokens|startup|report ...")
 		os.Exit(2)
 	}
 	var err error
@@ -28,12 +33,16 @@ func main() {
 	switch os.Args[1] {
 	case "freeport":
 		err = freeport(args)
-	case "pg-url":
-		err = pgURLCmd(args)
-	case "pg-create":
-		err = pgCreate(args)
-	case "pg-drop":
-		err = pgDrop(args)
+	case "db-url":
+		err = dbURLCmd(args)
+	case "db-create":
+		err = dbCreate(args)
+	case "db-drop":
+		err = dbDrop(args)
+	case "db-version":
+		err = dbVersion(args)
+	case "schema":
+		err = schema(args)
 	case "seed":
 		err = seed(args)
 	case "tokens":

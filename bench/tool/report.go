@@ -76,10 +76,64 @@ var dbCases = []dbCase{
 	{"db_sqlite_large", "SQLite", "large", false, 10},
 	{"db_pg_small", "PostgreSQL", "small", false, 5},
 	{"db_pg_large", "PostgreSQL", "large", false, 5},
+	{"db_my_small", storeMySQL, "small", false, 5},
+	{"db_my_large", storeMySQL, "large", false, 5},
 	{"db_sqlite_small_random", "SQLite", "small", true, 10},
 	{"db_sqlite_large_random", "SQLite", "large", true, 10},
 	{"db_pg_small_random", "PostgreSQL", "small", true, 5},
 	{"db_pg_large_random", "PostgreSQL", "large", true, 5},
+	{"db_my_small_random", storeMySQL, "small", true, 5},
+	{"db_my_large_random", storeMySQL, "large", true, 5},
+}
+
+// storeMySQL stands for MySQL or MariaDB: the report names the one the run
+// found (meta mysql_product).
+const storeMySQL = "MySQL"
+
+// store names a case's database.
+func (d *reportData) store(s string) string {
+	if s == storeMySQL && d.meta["mysql_product"] != "" {
+		return d.meta["mysql_product"]
+	}
+	return s
+}
+
+// kinds are the kinds of database as case ids name them (db_pg_small,
+// lay_pg_prisma), in report order, with the store they are.
+var kinds = []struct{ id, store string }{{"sqlite", "SQLite"}, {"pg", "PostgreSQL"}, {"my", storeMySQL}}
+
+// layoutCase is a row of the server on another adapter's tables
+// (lay_KIND_LAYOUT), compared with the default layout's small row on the
+// same database (db_KIND_small) in the same round.
+type layoutCase struct {
+	id, kind, store, layout string
+}
+
+// minVsDefault is the least share of the default layout's req/s a layout
+// must reach on the same database.
+const minVsDefault = 0.8
+
+// layoutCases are the layout rows the run measured, by kind then layout
+// name.
+func (d *reportData) layoutCases() []layoutCase {
+	seen := map[string]bool{}
+	var out []layoutCase
+	for _, k := range kinds {
+		var names []string
+		for key := range d.runs {
+			_, rest, _ := strings.Cut(key, ".")
+			id, _, _ := strings.Cut(rest, ".")
+			if l, ok := strings.CutPrefix(id, "lay_"+k.id+"_"); ok && !seen[id] {
+				seen[id] = true
+				names = append(names, l)
+			}
+		}
+		slices.Sort(names)
+		for _, n := range names {
+			out = append(out, layoutCase{id: "lay_" + k.id + "_" + n, kind: k.id, store: k.store, layout: n})
+		}
+	}
+	return out
 }
 
 // cookieLabel says which session cookie a database row sends.
@@ -351,10 +405,10 @@ func (d *reportData) write(b *strings.Builder) {
 	p("one credentials provider `credentials` with one user, `alice`, checked against the same bcrypt hash at cost 4 (NextAuth: `bcryptjs` %s in `authorize`; ours: a static user in `bench/nextauth.yaml`).\n", m["bcryptjs"])
 	p("- NextAuth.js: `next-auth@%s` in a minimal Next.js %s pages-router app (`bench/nextauth-app/`), `next build` then `next start`, `NODE_ENV=production`.\n", m["nextauth_js"], m["nextjs"])
 	p("- Ours: `go build -o bench/.out/nextauth ./cmd/nextauth`, started with `bench/nextauth.yaml`, log level warn. The database rows run the same binary and config with `database:` set and `session.strategy: database`.\n")
-	p("- Database sessions: the user signs in once through the API (a real row and cookie); the table is then filled with bulk INSERTs to %s and %s sessions (random UUID tokens, unexpired). SQLite: a file in `bench/.out/run/`. PostgreSQL: %s.\n",
-		d.sizeLabel("small"), d.sizeLabel("large"), m["postgres"])
+	p("- Database sessions: the user signs in once through the API (a real row and cookie); the table is then filled with bulk INSERTs to %s and %s sessions (random UUID tokens, unexpired). SQLite: a file in `bench/.out/run/`. PostgreSQL: %s. MySQL/MariaDB: %s.\n",
+		d.sizeLabel("small"), d.sizeLabel("large"), m["postgres"], orNot(m["mysql"]))
 	p("- Load average (1, 5, 15 min) at the start of each round: %s.\n", m["round_loads"])
-	p("- \"Other processes, cores\": CPU time that processes other than the server under test and `wrk` used during that run (from `/proc/stat`, `/proc/PID/stat` and the shell's `times`), in cores out of %s. For the PostgreSQL rows the PostgreSQL server's processes (on this machine) count as the server's, not as other processes. Near 0 means the run had the machine to itself; the run script and the idle servers account for a few hundredths.\n", m["nproc"])
+	p("- \"Other processes, cores\": CPU time that processes other than the server under test and `wrk` used during that run (from `/proc/stat`, `/proc/PID/stat` and the shell's `times`), in cores out of %s. For the PostgreSQL and MySQL/MariaDB rows the database server's processes (on this machine) count as the server's, not as other processes (so do other jobs' queries to the same database server). Near 0 means the run had the machine to itself; the run script and the idle servers account for a few hundredths.\n", m["nproc"])
 	p("- Latencies: wrk's p50 and p99 over all requests of a run (from a Lua `done()` that prints JSON). Errors: socket errors plus non-2xx/3xx answers (a run with more than 0.1 %% stops the benchmark).\n\n")
 
 	// Summary.
@@ -374,8 +428,16 @@ func (d *reportData) write(b *strings.Builder) {
 	}
 	for _, c := range dbCases {
 		if o := d.series(func(r int) (float64, bool) { return field(d.run(r, c.id, "ours"), "rps") }); len(o) > 0 {
-			p("| GET /session, database session (%s, %s stored; cookie: %s) | %s | | %s of NextAuth's JWT /session | %s / %s | |\n", c.store, d.sizeLabel(c.size), d.cookieLabel(c), rps(median(o)),
+			p("| GET /session, database session (%s, %s stored; cookie: %s) | %s | | %s of NextAuth's JWT /session | %s / %s | |\n", d.store(c.store), d.sizeLabel(c.size), d.cookieLabel(c), rps(median(o)),
 				ratio(median(d.ratioSeries(c.id, "ours", "session_jwt", "nextauth"))), ms(d.med(c.id, "ours", "p50")), ms(d.med(c.id, "ours", "p99")))
+		}
+	}
+	for _, c := range d.layoutCases() {
+		if o := d.series(func(r int) (float64, bool) { return field(d.run(r, c.id, "ours"), "rps") }); len(o) > 0 {
+			p("| GET /session, database session (%s, %s layout, %s stored; cookie: the signed-in session) | %s | | %s of NextAuth's JWT /session; %s of the default layout | %s / %s | |\n",
+				d.store(c.store), c.layout, d.sizeLabel("small"), rps(median(o)),
+				ratio(median(d.ratioSeries(c.id, "ours", "session_jwt", "nextauth"))), pct(median(d.ratioSeries(c.id, "ours", "db_"+c.kind+"_small", "ours"))),
+				ms(d.med(c.id, "ours", "p50")), ms(d.med(c.id, "ours", "p99")))
 		}
 	}
 	p("\n")
@@ -424,14 +486,15 @@ func (d *reportData) write(b *strings.Builder) {
 				continue
 			}
 			anyDB = true
-			p("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r, c.store, d.sizeLabel(c.size), d.cookieLabel(c), rps(o.RPS), ms(o.P50), ms(o.P99), ratio(o.RPS/n.RPS), d.errNote(o), other(o))
+			p("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r, d.store(c.store), d.sizeLabel(c.size), d.cookieLabel(c), rps(o.RPS), ms(o.P50), ms(o.P99), ratio(o.RPS/n.RPS), d.errNote(o), other(o))
 		}
 	}
 	if !anyDB {
 		p("| | not measured | | | | | | | | |\n")
 	}
 	p("\n%s vs %s sessions (req/s with %s ÷ req/s with %s; 1.00× means no slowdown):\n\n", d.sizeLabel("small"), d.sizeLabel("large"), d.sizeLabel("small"), d.sizeLabel("large"))
-	p("| round | SQLite, signed-in session | SQLite, random sessions | PostgreSQL, signed-in session | PostgreSQL, random sessions |\n|---:|---:|---:|---:|---:|\n")
+	my := d.store(storeMySQL)
+	p("| round | SQLite, signed-in session | SQLite, random sessions | PostgreSQL, signed-in session | PostgreSQL, random sessions | %s, signed-in session | %s, random sessions |\n|---:|---:|---:|---:|---:|---:|---:|\n", my, my)
 	for r := 1; r <= d.rounds; r++ {
 		cell := func(small, large string) string {
 			a, b := d.run(r, small, "ours"), d.run(r, large, "ours")
@@ -440,8 +503,38 @@ func (d *reportData) write(b *strings.Builder) {
 			}
 			return ratio(a.RPS / b.RPS)
 		}
-		p("| %d | %s | %s | %s | %s |\n", r, cell("db_sqlite_small", "db_sqlite_large"), cell("db_sqlite_small_random", "db_sqlite_large_random"),
-			cell("db_pg_small", "db_pg_large"), cell("db_pg_small_random", "db_pg_large_random"))
+		p("| %d | %s | %s | %s | %s | %s | %s |\n", r, cell("db_sqlite_small", "db_sqlite_large"), cell("db_sqlite_small_random", "db_sqlite_large_random"),
+			cell("db_pg_small", "db_pg_large"), cell("db_pg_small_random", "db_pg_large_random"),
+			cell("db_my_small", "db_my_large"), cell("db_my_small_random", "db_my_large_random"))
+	}
+	p("\n")
+
+	// Layouts.
+	p("### GET /api/auth/session on other adapters' tables (ours only)\n\n")
+	p("The server on the tables another NextAuth adapter made (each made from the schema its official tooling wrote, `internal/layout/testdata/LAYOUT-KIND.sql`, with `database_layout` set), ")
+	p("signed in through the API and seeded through the server's adapter for that layout to %s sessions, like the default layout's %s-session row on the same database, which each round measures right before them. ", d.sizeLabel("small"), d.sizeLabel("small"))
+	p("\"÷ default\" is the layout's req/s over that row's in the same round. `pg-adapter` is @auth/pg-adapter's own schema file, which the default adapter serves (adding the keys it lacks).\n\n")
+	p("| round | store | layout | req/s | p50 | p99 | ÷ default layout | × NextAuth JWT /session | errors | other processes, cores |\n|---:|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	anyLayout := false
+	for r := 1; r <= d.rounds; r++ {
+		for _, c := range d.layoutCases() {
+			o, def, n := d.run(r, c.id, "ours"), d.run(r, "db_"+c.kind+"_small", "ours"), d.run(r, "session_jwt", "nextauth")
+			if o == nil {
+				continue
+			}
+			anyLayout = true
+			vsDef, vsNext := "not measured", "not measured"
+			if def != nil && def.RPS > 0 {
+				vsDef = pct(o.RPS / def.RPS)
+			}
+			if n != nil && n.RPS > 0 {
+				vsNext = ratio(o.RPS / n.RPS)
+			}
+			p("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r, d.store(c.store), c.layout, rps(o.RPS), ms(o.P50), ms(o.P99), vsDef, vsNext, d.errNote(o), other(o))
+		}
+	}
+	if !anyLayout {
+		p("| | not measured | | | | | | | | |\n")
 	}
 	p("\n")
 
@@ -485,7 +578,12 @@ func (d *reportData) processLabel(f []string) string {
 		name = f[0]
 		for _, c := range dbCases {
 			if c.id == f[0] {
-				name = fmt.Sprintf("ours, %s, %s sessions", c.store, d.sizeLabel(c.size))
+				name = fmt.Sprintf("ours, %s, %s sessions", d.store(c.store), d.sizeLabel(c.size))
+			}
+		}
+		for _, c := range d.layoutCases() {
+			if c.id == f[0] {
+				name = fmt.Sprintf("ours, %s, %s layout, %s sessions", d.store(c.store), c.layout, d.sizeLabel("small"))
 			}
 		}
 	}
@@ -493,6 +591,14 @@ func (d *reportData) processLabel(f []string) string {
 		name += fmt.Sprintf(" (%s processes, summed)", f[6])
 	}
 	return name
+}
+
+// orNot is a meta value, or "not measured" for a run made before it existed.
+func orNot(s string) string {
+	if s == "" {
+		return "not measured"
+	}
+	return s
 }
 
 func kb(s string) string {
@@ -588,7 +694,7 @@ func (d *reportData) writeTargets(b *strings.Builder) {
 			continue // the targets are defined on the signed-in session's cookie
 		}
 		v := d.ratioSeries(c.id, "ours", "session_jwt", "nextauth")
-		label := fmt.Sprintf("database /session on %s (%s sessions) ≥%.0f× NextAuth's JWT /session", c.store, d.sizeLabel(c.size), c.minVsNextAuth)
+		label := fmt.Sprintf("database /session on %s (%s sessions) ≥%.0f× NextAuth's JWT /session", d.store(c.store), d.sizeLabel(c.size), c.minVsNextAuth)
 		if len(v) == 0 {
 			p("- [ ] not measured: %s\n", label)
 			continue
@@ -596,14 +702,26 @@ func (d *reportData) writeTargets(b *strings.Builder) {
 		e := errs([2]string{c.id, "ours"})
 		p("- %s: %s — %s (%s%s)\n", mark(median(v) >= c.minVsNextAuth && e == 0), label, ratio(median(v)), rounds(v, ratio), errText(e))
 	}
+	for _, c := range d.layoutCases() {
+		v := d.ratioSeries(c.id, "ours", "db_"+c.kind+"_small", "ours")
+		label := fmt.Sprintf("%s layout on %s ≥%s of the default layout's database /session (%s sessions)", c.layout, d.store(c.store), pct(minVsDefault), d.sizeLabel("small"))
+		if len(v) == 0 {
+			p("- [ ] not measured: %s\n", label)
+			continue
+		}
+		e := errs([2]string{c.id, "ours"})
+		p("- %s: %s — %s (%s%s)\n", mark(median(v) >= minVsDefault && e == 0), label, pct(median(v)), rounds(v, pct), errText(e))
+	}
 	for _, s := range []struct{ store, small, large, cookie string }{
 		{"SQLite", "db_sqlite_small", "db_sqlite_large", "signed-in session"},
 		{"PostgreSQL", "db_pg_small", "db_pg_large", "signed-in session"},
+		{storeMySQL, "db_my_small", "db_my_large", "signed-in session"},
 		{"SQLite", "db_sqlite_small_random", "db_sqlite_large_random", "random stored sessions, a stricter variant"},
 		{"PostgreSQL", "db_pg_small_random", "db_pg_large_random", "random stored sessions, a stricter variant"},
+		{storeMySQL, "db_my_small_random", "db_my_large_random", "random stored sessions, a stricter variant"},
 	} {
 		v := d.ratioSeries(s.small, "ours", s.large, "ours")
-		label := fmt.Sprintf("%s: %s vs %s sessions ≤1.5× (req/s ratio; cookie: %s)", s.store, d.sizeLabel("small"), d.sizeLabel("large"), s.cookie)
+		label := fmt.Sprintf("%s: %s vs %s sessions ≤1.5× (req/s ratio; cookie: %s)", d.store(s.store), d.sizeLabel("small"), d.sizeLabel("large"), s.cookie)
 		if len(v) == 0 {
 			p("- [ ] not measured: %s\n", label)
 			continue
@@ -613,7 +731,7 @@ func (d *reportData) writeTargets(b *strings.Builder) {
 	var ours []string
 	allOK := len(d.rss) > 0
 	for _, f := range d.rss {
-		if f[0] != "ours" && !strings.HasPrefix(f[0], "db_") {
+		if f[0] != "ours" && !strings.HasPrefix(f[0], "db_") && !strings.HasPrefix(f[0], "lay_") {
 			continue
 		}
 		v, err := strconv.ParseFloat(f[1], 64)

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/nextauth-go/nextauth"
 	"github.com/nextauth-go/nextauth/adapter/mysql"
@@ -249,7 +248,7 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 			}
 		}
 		if err == nil && foreign(s.Layout) {
-			h := stdlib.OpenDBFromPool(pool)
+			h := sqllayout.PostgresDB(pool)
 			a, err := sqllayout.New(ctx, h, sqllayout.Postgres, string(s.Layout.Layout))
 			if err == nil {
 				s.Adapter, err = f.beside(ctx, a, postgres.NewServerTables(pool))

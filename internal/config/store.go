@@ -274,7 +274,7 @@ func (f *File) Open(ctx context.Context, console io.Writer) (nextauth.Config, *S
 			pool.Close()
 			return nextauth.Config{}, nil, openError(db, err)
 		}
-		h := stdlib.OpenDBFromPool(pool)
+		h := sqllayout.PostgresDB(pool)
 		s.Adapter, s.closers = a, append(s.closers, h.Close, func() error { pool.Close(); return nil })
 		s.events.sqlDB, s.events.dialect = h, webhook.Postgres
 	case KindMySQL:

@@ -131,6 +131,19 @@ type Config struct {
 	// other sites allowed to call the API with credentials.
 	CORSOrigins []string
 
+	// RedirectHosts lets callbackUrls go to other hosts than the site's own
+	// (docs/forward-auth.md#one-sign-in-for-the-whole-domain): exact host
+	// names ("grafana.example.com"), or "*.example.com" for any one label
+	// under example.com (never example.com itself). It widens NextAuth's
+	// default same-origin redirect rule only; a Callbacks.Redirect decides
+	// alone. Under an https URL only https targets are allowed.
+	RedirectHosts []string
+
+	// Forward turns on the forward-auth check endpoint (docs/forward-auth.md)
+	// that reverse proxies ask before every request; nil leaves the route
+	// table NextAuth's.
+	Forward *ForwardConfig
+
 	// Observer is told about sign-ins and rate-limit hits (for metrics);
 	// nil tells nobody.
 	Observer Observer

@@ -30,6 +30,8 @@ type Handler struct {
 	routes      map[string]map[string]routeFunc
 	rates       RateStore
 	corsOrigins map[string]bool
+	fwd         *forwardSetup // nil: no forward check route
+	redirects   []string      // normalised RedirectHosts
 
 	refreshes refreshGroup // access-token refreshes in flight
 }
@@ -88,6 +90,17 @@ func New(cfg Config) (*Handler, error) {
 		if err != nil {
 			errs = append(errs, configError("jwt: %w", err))
 		}
+	}
+	fwd, ferrs := newForward(cfg, cfg.Session.Strategy)
+	errs = append(errs, ferrs...)
+	h.fwd = fwd
+	for _, rh := range cfg.RedirectHosts {
+		n, ok := normalHostPattern(rh)
+		if !ok {
+			errs = append(errs, configError("redirect host %q: want a host name or *.domain, without scheme or port", rh))
+			continue
+		}
+		h.redirects = append(h.redirects, n)
 	}
 	if h.pages, err = pages.New(); err != nil {
 		errs = append(errs, err)
@@ -198,6 +211,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if action == "" {
 		notFound(w)
+		return
+	}
+	if h.fwd != nil && action == h.fwd.action && providerID == "" {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			unsupported(w, r.Method)
+			return
+		}
+		h.forward(w, r, st)
 		return
 	}
 	route := h.routes[action][r.Method]

@@ -99,6 +99,8 @@ const (
 	headerForwardUser  = "X-Auth-Request-User"
 	headerForwardEmail = "X-Auth-Request-Email"
 	headerForwardName  = "X-Auth-Request-Name"
+	// headerForwardRedirect is the sign-in URL of a 401 to nginx.
+	headerForwardRedirect = "X-Auth-Request-Redirect"
 )
 
 // forwardRule is a ForwardRule checked and prepared for matching.
@@ -146,7 +148,7 @@ func newForward(cfg Config, strategy SessionStrategy) (*forwardSetup, []error) {
 		switch {
 		case !validHeaderName(name) || !strings.HasPrefix(canon, "X-"):
 			errs = append(errs, configError("forward header %q: want a header name starting with X-", name))
-		case canon == headerForwardUser || canon == headerForwardEmail || canon == headerForwardName:
+		case canon == headerForwardUser || canon == headerForwardEmail || canon == headerForwardName || canon == headerForwardRedirect:
 			errs = append(errs, configError("forward header %q is always set", name))
 		case claim == "":
 			errs = append(errs, configError("forward header %q names no claim", name))
@@ -378,6 +380,13 @@ func (h *Handler) forwardTarget(r *http.Request) (t ForwardTarget, rawPath strin
 	if h.trusted(r) {
 		if o := hd.Get("X-Original-URL"); o != "" {
 			fromNginx = true
+			// Caddy and Traefik pass the client's own X-Original-URL on
+			// beside the X-Forwarded-* they set; nginx passes a client's
+			// X-Forwarded-* beside its X-Original-URL. Either way one of the
+			// two is forged: refuse.
+			if hd.Get("X-Forwarded-Uri") != "" || hd.Get("X-Forwarded-Method") != "" {
+				return t, "", true, false
+			}
 			u, err := url.Parse(o)
 			if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 				return t, "", true, false
@@ -586,8 +595,11 @@ func wantsHTML(r *http.Request, method string, nginx bool) bool {
 
 // forwardSignIn answers a check without a session: 302 to the sign-in
 // page with the original URL as callbackUrl for a browser, else 401.
+// nginx's auth_request passes only 401 on; for a browser the answer then
+// carries the sign-in URL in X-Auth-Request-Redirect, for the documented
+// error_page to redirect to.
 func (h *Handler) forwardSignIn(s *state, t ForwardTarget, nginx bool) {
-	if !wantsHTML(s.r, t.Method, nginx) {
+	if !wantsHTML(s.r, t.Method, false) {
 		s.w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
@@ -595,7 +607,13 @@ func (h *Handler) forwardSignIn(s *state, t ForwardTarget, nginx bool) {
 	if page == "" {
 		page = s.site.url.base() + "/signin"
 	}
-	s.w.Header().Set("Location", appendQuery(page, "callbackUrl="+url.QueryEscape(t.URL)))
+	loc := appendQuery(page, "callbackUrl="+url.QueryEscape(t.URL))
+	if nginx {
+		s.w.Header().Set(headerForwardRedirect, loc)
+		s.w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	s.w.Header().Set("Location", loc)
 	s.w.WriteHeader(http.StatusFound)
 }
 

@@ -183,8 +183,12 @@ func TestForwardJWTSession(t *testing.T) {
 		t.Errorf("anonymous browser POST: %d, want 401", w.Code)
 	}
 	nginx := map[string]string{"Accept": "text/html", "X-Original-URL": "https://app.example.com/x", "X-Forwarded-Host": "", "X-Forwarded-Uri": "", "X-Forwarded-Proto": "", "X-Forwarded-Method": ""}
-	if w := check(anon, "https://app.example.com/x", nginx); w.Code != http.StatusUnauthorized {
-		t.Errorf("anonymous nginx check: %d, want 401", w.Code)
+	if w := check(anon, "https://app.example.com/x", nginx); w.Code != http.StatusUnauthorized || w.Header().Get("X-Auth-Request-Redirect") != "http://localhost:3111/api/auth/signin?callbackUrl="+url.QueryEscape("https://app.example.com/x") {
+		t.Errorf("anonymous nginx browser check: %d %v, want 401 with the sign-in URL", w.Code, w.Header())
+	}
+	nginx["Accept"] = "application/json"
+	if w := check(anon, "https://app.example.com/x", nginx); w.Code != http.StatusUnauthorized || len(w.Header().Values("X-Auth-Request-Redirect")) != 0 {
+		t.Errorf("anonymous nginx API check: %d %v, want a bare 401", w.Code, w.Header())
 	}
 	if w := check(alice, "https://app.example.com/x", nginx); w.Code != http.StatusOK || w.Header().Get("X-Auth-Request-User") != "1" {
 		t.Errorf("signed-in nginx check: %d", w.Code)
@@ -268,6 +272,10 @@ func TestForwardTraefikHeaders(t *testing.T) {
 		{"X-Forwarded-Host": "app.example.com", "X-Forwarded-Uri": "/%zz"},
 		{"X-Original-URL": "javascript:alert(1)"},
 		{"X-Original-URL": "/relative"},
+		// A client's X-Original-URL passed on by Caddy or Traefik beside
+		// their X-Forwarded-*, or its X-Forwarded-* passed on by nginx.
+		{"X-Original-URL": "https://docs.example.com/", "X-Forwarded-Uri": "/", "X-Forwarded-Host": "auth.test"},
+		{"X-Original-URL": "https://docs.example.com/", "X-Forwarded-Method": "GET"},
 	} {
 		if w := send(proxyAddr, bad); w.Code != http.StatusForbidden {
 			t.Errorf("bad target %v: %d, want 403", bad, w.Code)

@@ -80,6 +80,11 @@ type File struct {
 	// CORSOrigins are the origins (scheme://host[:port]) of browser apps
 	// on other sites allowed to call the routes with credentials.
 	CORSOrigins []string `yaml:"cors_origins"`
+	// RedirectHosts are other hosts a callbackUrl may lead to
+	// (docs/forward-auth.md).
+	RedirectHosts []string `yaml:"redirect_hosts"`
+	// Forward turns on the forward-auth check (docs/forward-auth.md).
+	Forward *Forward `yaml:"forward"`
 	// Allow restricts who may sign in.
 	Allow Allow `yaml:"allow"`
 	// Cookies overrides cookie names and attributes.

@@ -124,6 +124,26 @@ func TestForwardConfigErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "database sessions have only") {
 		t.Errorf("database strategy with a role header: %v", err)
 	}
+	for _, tt := range []struct {
+		url  string
+		opts nextauth.CookieOptions
+		ok   bool
+	}{
+		{"https://auth.example.com", nextauth.CookieOptions{Domain: "example.com"}, true},
+		{"http://auth.example.com", nextauth.CookieOptions{Domain: "example.com"}, false},
+		{"http://auth.example.com", nextauth.CookieOptions{}, true},
+		{"https://auth.example.com", nextauth.CookieOptions{Domain: "example.com", Name: "session"}, false},
+		{"https://auth.example.com", nextauth.CookieOptions{Domain: "example.com", Secure: new(bool)}, false},
+	} {
+		_, err := nextauth.New(testConfig(func(c *nextauth.Config) {
+			c.URL = tt.url
+			c.Cookies.SessionToken = tt.opts
+			c.Forward = &nextauth.ForwardConfig{}
+		}))
+		if (err == nil) != tt.ok {
+			t.Errorf("forward, url %s, session cookie %+v: %v, want ok %v", tt.url, tt.opts, err, tt.ok)
+		}
+	}
 	_, err = nextauth.New(testConfig(func(c *nextauth.Config) { c.RedirectHosts = []string{"https://a.example.com"} }))
 	if err == nil || !strings.Contains(err.Error(), "redirect host") {
 		t.Errorf("redirect host with a scheme: %v", err)

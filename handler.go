@@ -93,6 +93,18 @@ func New(cfg Config) (*Handler, error) {
 	}
 	fwd, ferrs := newForward(cfg, cfg.Session.Strategy)
 	errs = append(errs, ferrs...)
+	if st := cfg.Cookies.SessionToken; fwd != nil && st.Domain != "" {
+		// A session cookie shared with sibling hosts must be __Secure-:
+		// any of them could otherwise set one that shadows it.
+		for _, bu := range urls {
+			if bu.origin != "" && !strings.HasPrefix(bu.origin, "https://") {
+				errs = append(errs, configError("forward with cookies.session_token.domain needs an https url, so that the session cookie is __Secure- (docs/forward-auth.md#one-sign-in-for-the-whole-domain); %s is not", bu.origin))
+			}
+		}
+		if (st.Secure != nil && !*st.Secure) || (st.Name != "" && !strings.HasPrefix(st.Name, "__Secure-") && !strings.HasPrefix(st.Name, "__Host-")) {
+			errs = append(errs, configError("forward with cookies.session_token.domain needs a secure session cookie named __Secure-…"))
+		}
+	}
 	h.fwd = fwd
 	for _, rh := range cfg.RedirectHosts {
 		n, ok := normalHostPattern(rh)

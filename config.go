@@ -144,6 +144,11 @@ type Config struct {
 	// table NextAuth's.
 	Forward *ForwardConfig
 
+	// Introspect turns on POST {base}/introspect (RFC 7662 shape) for
+	// backends that hold a session token (docs/forward-auth.md#introspection);
+	// nil leaves the route table NextAuth's.
+	Introspect *IntrospectConfig
+
 	// Observer is told about sign-ins and rate-limit hits (for metrics);
 	// nil tells nobody.
 	Observer Observer

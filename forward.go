@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nextauth-go/nextauth/internal/cookie"
 	"github.com/nextauth-go/nextauth/internal/pages"
@@ -83,6 +84,9 @@ type ForwardIdentity struct {
 	// Claims are the JWT session's claims, or the database user's fields
 	// (id, name, email, image).
 	Claims map[string]any
+	// Expires is when the session ends as it stands: the JWT's exp, the
+	// database session's expiry.
+	Expires time.Time
 }
 
 // ForwardTarget is the request a forward check is asked about, as the

@@ -30,8 +30,9 @@ type Handler struct {
 	routes      map[string]map[string]routeFunc
 	rates       RateStore
 	corsOrigins map[string]bool
-	fwd         *forwardSetup // nil: no forward check route
-	redirects   []string      // normalised RedirectHosts
+	fwd         *forwardSetup    // nil: no forward check route
+	intro       *introspectSetup // nil: no introspection route
+	redirects   []string         // normalised RedirectHosts
 
 	refreshes refreshGroup // access-token refreshes in flight
 }
@@ -106,6 +107,13 @@ func New(cfg Config) (*Handler, error) {
 		}
 	}
 	h.fwd = fwd
+	fwdAction := ""
+	if fwd != nil {
+		fwdAction = fwd.action
+	}
+	intro, ierrs := newIntrospect(cfg, fwdAction)
+	errs = append(errs, ierrs...)
+	h.intro = intro
 	for _, rh := range cfg.RedirectHosts {
 		n, ok := normalHostPattern(rh)
 		if !ok {
@@ -231,6 +239,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.forward(w, r, st)
+		return
+	}
+	if h.intro != nil && action == h.intro.action && providerID == "" {
+		h.introspect(w, r)
 		return
 	}
 	route := h.routes[action][r.Method]

@@ -92,7 +92,7 @@ func (d *dbSessions) lookup(ctx context.Context, token string) (AdapterSession, 
 // identify looks a session token up as read does, without extending the
 // session: the identity is its user.
 func (d *dbSessions) identify(ctx context.Context, token string) (ForwardIdentity, bool) {
-	_, user, st := d.lookup(ctx, token)
+	stored, user, st := d.lookup(ctx, token)
 	if st != tokenValid {
 		return ForwardIdentity{}, false
 	}
@@ -102,7 +102,7 @@ func (d *dbSessions) identify(ctx context.Context, token string) (ForwardIdentit
 			claims[k] = v.String()
 		}
 	}
-	return ForwardIdentity{UserID: user.ID, Email: user.Email.String(), Name: user.Name.String(), Claims: claims}, true
+	return ForwardIdentity{UserID: user.ID, Email: user.Email.String(), Name: user.Name.String(), Claims: claims, Expires: stored.Expires}, true
 }
 
 // errCredentialsNotLinked refuses a credentials sign-in under the database

@@ -169,7 +169,8 @@ func (j *jwtSessions) identify(ctx context.Context, raw string) (ForwardIdentity
 	sub, _ := claims["sub"].(string)
 	email, _ := claims["email"].(string)
 	name, _ := claims["name"].(string)
-	return ForwardIdentity{UserID: sub, Email: email, Name: name, Claims: claims}, true
+	exp, _ := claims["exp"].(float64)
+	return ForwardIdentity{UserID: sub, Email: email, Name: name, Claims: claims, Expires: time.Unix(int64(exp), 0)}, true
 }
 
 // sessionUser is the default session user taken from token claims: a null

@@ -12,6 +12,8 @@ import (
 
 	"github.com/nextauth-go/nextauth"
 	"github.com/nextauth-go/nextauth/adapter/memory"
+	"github.com/nextauth-go/nextauth/internal/nodetest"
+	"github.com/nextauth-go/nextauth/jwt"
 )
 
 const introSecret = "0123456789abcdef0123456789abcdef"
@@ -72,7 +74,11 @@ func TestIntrospect(t *testing.T) {
 				introspectConfig(c)
 				c.Adapter = a
 				c.Session.Strategy = strategy
-				c.RefreshAccessTokens = true
+				c.Callbacks.JWT = func(_ context.Context, p nextauth.JWTParams) (jwt.Claims, error) {
+					p.Token["oauth"] = map[string]any{"access_token": "provider-secret"}
+					p.Token["groups"] = []any{"staff"}
+					return p.Token, nil
+				}
 			})
 			alice := newClient(t, h)
 			alice.signIn()
@@ -91,6 +97,18 @@ func TestIntrospect(t *testing.T) {
 			exp, _ := body["exp"].(float64)
 			if d := time.Until(time.Unix(int64(exp), 0)); d < 29*24*time.Hour || d > 31*24*time.Hour {
 				t.Errorf("exp %v is not about 30 days away", body["exp"])
+			}
+			if strategy == nextauth.StrategyJWT {
+				// The token does hold what introspection must hide.
+				r := httptest.NewRequest(http.MethodGet, "/", nil)
+				r.Header.Set("Cookie", alice.cookieHeader())
+				claims, err := h.Token(r)
+				if err != nil || claims["oauth"] == nil || claims["credentials_provider"] == nil {
+					t.Fatalf("token claims %v (%v) lack oauth or the credentials marker", claims, err)
+				}
+			}
+			if strategy == nextauth.StrategyJWT && (body["groups"] == nil || body["picture"] != "https://img.example/alice.png") {
+				t.Errorf("JWT claims missing: %v", body)
 			}
 			for _, hidden := range []string{"oauth", "credentials_provider", "id"} {
 				if _, ok := body[hidden]; ok {
@@ -136,5 +154,42 @@ func TestIntrospectRevoked(t *testing.T) {
 	}
 	if _, body := introspect(t, h, "py-api", introSecret, url.Values{"token": {tok}}); body["active"] != false {
 		t.Errorf("after revocation: %v", body)
+	}
+}
+
+// TestIntrospectFromNode asks from a non-Go client (Node's fetch, in
+// testdata/node/introspect.cjs) about an active and a revoked session.
+func TestIntrospectFromNode(t *testing.T) {
+	a := memory.New()
+	h := newHandler(t, func(c *nextauth.Config) {
+		introspectConfig(c)
+		c.Introspect.ClientID = "py api" // encoded in Basic as py%20api
+		c.Adapter = a
+	})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	active, revoked := newClient(t, h), newClient(t, h)
+	active.signIn()
+	revoked.signIn()
+	gone := revoked.jar["next-auth.session-token"]
+	if err := h.RevokeSession(context.Background(), gone); err != nil {
+		t.Fatal(err)
+	}
+	var res []struct {
+		Status int            `json:"status"`
+		Body   map[string]any `json:"body"`
+	}
+	nodetest.RunScript(t, "introspect.cjs", map[string]any{
+		"url": srv.URL + "/api/auth/introspect", "clientId": "py api", "clientSecret": introSecret,
+		"tokens": []string{active.jar["next-auth.session-token"], gone},
+	}, &res)
+	if len(res) != 2 {
+		t.Fatalf("node answered %v", res)
+	}
+	if r := res[0]; r.Status != 200 || r.Body["active"] != true || r.Body["email"] != "alice@example.com" || r.Body["sub"] == nil || r.Body["exp"] == nil {
+		t.Errorf("active session from node: %+v", r)
+	}
+	if r := res[1]; r.Status != 200 || r.Body["active"] != false || len(r.Body) != 1 {
+		t.Errorf("revoked session from node: %+v", r)
 	}
 }

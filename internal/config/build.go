@@ -121,6 +121,7 @@ func (f *File) build(console io.Writer) (built, error) {
 	cfg.CORSOrigins = v.corsOrigins(f.CORSOrigins)
 	cfg.RedirectHosts = append([]string(nil), f.RedirectHosts...)
 	cfg.Forward = v.forward(f.Forward)
+	cfg.Introspect = v.introspect(f.Introspect)
 	cfg.EmailRateLimit = v.rateLimit("email_rate_limit", f.EmailRateLimit)
 	cfg.CredentialsRateLimit = v.rateLimit("credentials_rate_limit", f.CredentialsRateLimit)
 	cfg.LogRateLimit = v.rateLimit("log_rate_limit", f.LogRateLimit)

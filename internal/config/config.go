@@ -85,6 +85,9 @@ type File struct {
 	RedirectHosts []string `yaml:"redirect_hosts"`
 	// Forward turns on the forward-auth check (docs/forward-auth.md).
 	Forward *Forward `yaml:"forward"`
+	// Introspect turns on POST {base}/introspect for backends
+	// (docs/forward-auth.md).
+	Introspect *Introspect `yaml:"introspect"`
 	// Allow restricts who may sign in.
 	Allow Allow `yaml:"allow"`
 	// Cookies overrides cookie names and attributes.

@@ -83,3 +83,27 @@ func (v *validator) forward(f *Forward) *nextauth.ForwardConfig {
 	}
 	return out
 }
+
+// Introspect turns on POST {base}/introspect (docs/forward-auth.md).
+type Introspect struct {
+	// Path is the route's last path segment; "" means "introspect".
+	Path string `yaml:"path"`
+	// ClientID is the caller's client id; "" means "introspect".
+	ClientID string `yaml:"client_id"`
+	// ClientSecret authenticates the caller (at least 32 characters).
+	ClientSecret string `yaml:"client_secret"`
+}
+
+// introspect checks introspect.
+func (v *validator) introspect(i *Introspect) *nextauth.IntrospectConfig {
+	if i == nil {
+		return nil
+	}
+	switch {
+	case i.ClientSecret == "":
+		v.addf("introspect.client_secret", "missing (e.g. openssl rand -base64 32)")
+	case len(i.ClientSecret) < nextauth.MinIntrospectSecretLength:
+		v.addf("introspect.client_secret", "too short: want at least %d characters (e.g. openssl rand -base64 32)", nextauth.MinIntrospectSecretLength)
+	}
+	return &nextauth.IntrospectConfig{Path: i.Path, ClientID: i.ClientID, ClientSecret: i.ClientSecret}
+}

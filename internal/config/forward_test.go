@@ -46,6 +46,21 @@ forward:
 	if _, err := nextauth.New(cfg); err != nil {
 		t.Errorf("nextauth.New: %v", err)
 	}
+	if cfg.Introspect != nil {
+		t.Errorf("no introspect key: Introspect = %+v", cfg.Introspect)
+	}
+
+	f, err = Parse("introspect.yaml", []byte("secret: s3cret-s3cret-s3cret-s3cret\nintrospect:\n  client_id: py-api\n  client_secret: 0123456789abcdef0123456789abcdef\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err = f.NextAuth()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := cfg.Introspect; i == nil || i.ClientID != "py-api" || i.ClientSecret != "0123456789abcdef0123456789abcdef" || i.Path != "" {
+		t.Errorf("Introspect = %+v", i)
+	}
 
 	f, err = Parse("none.yaml", []byte("secret: s3cret-s3cret-s3cret-s3cret\n"), nil)
 	if err != nil {
@@ -63,6 +78,8 @@ func TestForwardProblems(t *testing.T) {
 		{"forward:\n  headers: [X-Role]\n", "forward.headers: want a mapping"},
 		{"forward:\n  headers:\n    X-Role: [a]\n", "forward.headers.X-Role: want a header name and a claim name"},
 		{"forward:\n  rules:\n    - hots: a\n", "forward.rules[0].hots: unknown key"},
+		{"introspect:\n  client_id: py\n", "introspect.client_secret: missing"},
+		{"introspect:\n  client_secret: short\n", "introspect.client_secret: too short"},
 	}
 	for _, tt := range tests {
 		f, err := Parse("f.yaml", []byte("secret: s3cret-s3cret-s3cret-s3cret\n"+tt.yaml), nil)

@@ -20,8 +20,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/nextauth-go/nextauth"
 	"github.com/nextauth-go/nextauth/adapter/memory"
+	"github.com/nextauth-go/nextauth/internal/browsertest"
 )
 
 // The forward-auth configurations of docs/forward-auth.md, run as written
@@ -147,17 +150,19 @@ func TestForwardProxies(t *testing.T) {
 	}
 }
 
-func testForwardProxy(t *testing.T, proxy string, strategy nextauth.SessionStrategy) {
+// forwardStack starts the auth server, the upstream app and the proxy
+// (nginx or caddy, configured from docs/forward-auth.md) in front of it.
+func forwardStack(t *testing.T, proxy string, strategy nextauth.SessionStrategy) (proxyURL, authURL string, app *upstream) {
 	bin := needBinary(t, proxy)
-	app := newUpstream(t)
+	app = newUpstream(t)
 	proxyAddr := freeAddr(t)
-	proxyURL := "http://" + proxyAddr
+	proxyURL = "http://" + proxyAddr
 
 	// The auth server: its own loopback port, trusting the proxy (on
 	// loopback too). Cookies do not care about ports, so the session
 	// cookie set by the auth server goes to the proxy as well.
 	auth := httptest.NewUnstartedServer(nil)
-	authURL := "http://" + auth.Listener.Addr().String()
+	authURL = "http://" + auth.Listener.Addr().String()
 	h := newHandler(t, func(c *nextauth.Config) {
 		c.URL = authURL + "/api/auth"
 		c.Adapter = memory.New()
@@ -217,6 +222,11 @@ http {
 		startProxy(t, cmd, proxyAddr)
 	}
 
+	return proxyURL, authURL, app
+}
+
+func testForwardProxy(t *testing.T, proxy string, strategy nextauth.SessionStrategy) {
+	proxyURL, authURL, app := forwardStack(t, proxy, strategy)
 	jar, _ := cookiejar.New(nil)
 	browser := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	forged := map[string]string{
@@ -387,5 +397,60 @@ http {
 	}
 	if n := seenCount(); n != before {
 		t.Errorf("the app saw %d requests after sign-out", n-before)
+	}
+}
+
+// TestForwardProxiesBrowser: headless Chromium opens the app behind each
+// proxy, is sent to the sign-in page, signs in with the built-in
+// credentials form, lands back on the app's URL and sees the identity the
+// app received; after sign-out, opening the app sends it to sign in again.
+func TestForwardProxiesBrowser(t *testing.T) {
+	for _, proxy := range []string{"nginx", "caddy"} {
+		t.Run(proxy, func(t *testing.T) {
+			proxyURL, authURL, _ := forwardStack(t, proxy, nextauth.StrategyDatabase)
+			ctx := browsertest.New(t)
+			appURL := proxyURL + "/app/home?tab=1"
+			signIn := authURL + "/api/auth/signin?callbackUrl=" + url.QueryEscape(appURL)
+			if err := chromedp.Do(ctx, chromedp.Navigate(appURL)); err != nil {
+				t.Fatal(err)
+			}
+			waitLocation(t, ctx, signIn)
+			if err := chromedp.Do(ctx,
+				chromedp.SendKeys(chromedp.ID("input-username-for-credentials-provider"), "alice"),
+				chromedp.SendKeys(chromedp.ID("input-password-for-credentials-provider"), "wonderland"),
+				chromedp.Click(chromedp.CSS(`form[action$="/callback/credentials"] button[type=submit]`)),
+			); err != nil {
+				t.Fatal(err)
+			}
+			waitLocation(t, ctx, appURL)
+			page, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got struct {
+				Path    string
+				Headers map[string][]string
+			}
+			if err := json.Unmarshal([]byte(page), &got); err != nil {
+				t.Fatalf("app page %q: %v", page, err)
+			}
+			if got.Path != "/app/home?tab=1" || fmt.Sprint(got.Headers["X-Auth-Request-Email"]) != "[alice@example.com]" || fmt.Sprint(got.Headers["X-Auth-Request-Name"]) != "[Alice]" {
+				t.Errorf("the app saw %+v", got)
+			}
+			// Sign out on the auth server's page: it returns to the app (the
+			// callback URL), which is closed again and sends the browser to
+			// sign in.
+			if err := chromedp.Do(ctx,
+				chromedp.Navigate(authURL+"/api/auth/signout"),
+				chromedp.Click(chromedp.ID("submitButton")),
+			); err != nil {
+				t.Fatal(err)
+			}
+			waitLocation(t, ctx, signIn)
+			if err := chromedp.Do(ctx, chromedp.Navigate(appURL)); err != nil {
+				t.Fatal(err)
+			}
+			waitLocation(t, ctx, signIn)
+		})
 	}
 }

@@ -152,3 +152,41 @@ func BenchmarkSignInRules(b *testing.B) {
 		})
 	}
 }
+
+// forwardLoop benchmarks the forward check of a signed-in request for
+// app.example.com (forwardConfig's rules), as Caddy or Traefik send it.
+func forwardLoop(b *testing.B, h http.Handler, ck string) {
+	r := httptest.NewRequest("GET", "/api/auth/forward", nil)
+	r.Header.Set("Cookie", ck)
+	r.Header.Set("X-Forwarded-Method", "GET")
+	r.Header.Set("X-Forwarded-Proto", "https")
+	r.Header.Set("X-Forwarded-Host", "app.example.com")
+	r.Header.Set("X-Forwarded-Uri", "/dashboard?tab=1")
+	w := &discardWriter{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		h.ServeHTTP(w, r)
+		if w.code != 200 {
+			b.Fatal(w.code)
+		}
+	}
+}
+
+// BenchmarkForwardJWT is the forward check with a JWT session (compare
+// BenchmarkGetSessionJWT): decode and rules, no re-encode, no cookie.
+func BenchmarkForwardJWT(b *testing.B) {
+	h, ck := benchSession(b, forwardConfig)
+	forwardLoop(b, h, ck)
+}
+
+// BenchmarkForwardDatabase is the forward check with a database session in
+// the memory adapter (compare BenchmarkGetSessionDatabase).
+func BenchmarkForwardDatabase(b *testing.B) {
+	h, ck := benchSession(b, func(c *nextauth.Config) {
+		forwardConfig(c)
+		c.Forward.Headers = nil
+		c.Adapter = memory.New()
+	})
+	forwardLoop(b, h, ck)
+}

@@ -141,6 +141,24 @@ type Config struct {
 	// other sites allowed to call the API with credentials.
 	CORSOrigins []string
 
+	// RedirectHosts lets callbackUrls go to other hosts than the site's own
+	// (docs/forward-auth.md#one-sign-in-for-the-whole-domain): exact host
+	// names ("grafana.example.com"), or "*.example.com" for any one label
+	// under example.com (never example.com itself). It widens NextAuth's
+	// default same-origin redirect rule only; a Callbacks.Redirect decides
+	// alone. Under an https URL only https targets are allowed.
+	RedirectHosts []string
+
+	// Forward turns on the forward-auth check endpoint (docs/forward-auth.md)
+	// that reverse proxies ask before every request; nil leaves the route
+	// table NextAuth's.
+	Forward *ForwardConfig
+
+	// Introspect turns on POST {base}/introspect (RFC 7662 shape) for
+	// backends that hold a session token (docs/forward-auth.md#introspection);
+	// nil leaves the route table NextAuth's.
+	Introspect *IntrospectConfig
+
 	// Observer is told about sign-ins and rate-limit hits (for metrics);
 	// nil tells nobody.
 	Observer Observer

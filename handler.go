@@ -30,6 +30,9 @@ type Handler struct {
 	routes      map[string]map[string]routeFunc
 	rates       RateStore
 	corsOrigins map[string]bool
+	fwd         *forwardSetup    // nil: no forward check route
+	intro       *introspectSetup // nil: no introspection route
+	redirects   []string         // normalised RedirectHosts
 
 	refreshes refreshGroup // access-token refreshes in flight
 }
@@ -100,6 +103,36 @@ func New(cfg Config) (*Handler, error) {
 		if err != nil {
 			errs = append(errs, configError("jwt: %w", err))
 		}
+	}
+	fwd, ferrs := newForward(cfg, cfg.Session.Strategy)
+	errs = append(errs, ferrs...)
+	if st := cfg.Cookies.SessionToken; fwd != nil && st.Domain != "" {
+		// A session cookie shared with sibling hosts must be __Secure-:
+		// any of them could otherwise set one that shadows it.
+		for _, bu := range urls {
+			if bu.origin != "" && !strings.HasPrefix(bu.origin, "https://") {
+				errs = append(errs, configError("forward with cookies.session_token.domain needs an https url, so that the session cookie is __Secure- (docs/forward-auth.md#one-sign-in-for-the-whole-domain); %s is not", bu.origin))
+			}
+		}
+		if (st.Secure != nil && !*st.Secure) || (st.Name != "" && !strings.HasPrefix(st.Name, "__Secure-") && !strings.HasPrefix(st.Name, "__Host-")) {
+			errs = append(errs, configError("forward with cookies.session_token.domain needs a secure session cookie named __Secure-…"))
+		}
+	}
+	h.fwd = fwd
+	fwdAction := ""
+	if fwd != nil {
+		fwdAction = fwd.action
+	}
+	intro, ierrs := newIntrospect(cfg, fwdAction)
+	errs = append(errs, ierrs...)
+	h.intro = intro
+	for _, rh := range cfg.RedirectHosts {
+		n, ok := normalHostPattern(rh)
+		if !ok {
+			errs = append(errs, configError("redirect host %q: want a host name or *.domain, without scheme or port", rh))
+			continue
+		}
+		h.redirects = append(h.redirects, n)
 	}
 	if h.pages, err = pages.New(); err != nil {
 		errs = append(errs, err)
@@ -210,6 +243,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if action == "" {
 		notFound(w)
+		return
+	}
+	if h.fwd != nil && action == h.fwd.action && providerID == "" {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			unsupported(w, r.Method)
+			return
+		}
+		h.forward(w, r, st)
+		return
+	}
+	if h.intro != nil && action == h.intro.action && providerID == "" {
+		h.introspect(w, r)
 		return
 	}
 	route := h.routes[action][r.Method]

@@ -41,7 +41,11 @@ func (h *Handler) callSignIn(ctx context.Context, p SignInParams) (res SignInRes
 func (h *Handler) callRedirect(ctx context.Context, url, baseURL string) (target string, err error) {
 	f := h.cfg.Callbacks.Redirect
 	if f == nil {
-		return defaultRedirect(url, baseURL), nil
+		target = defaultRedirect(url, baseURL)
+		if target == baseURL && url != baseURL && h.redirectAllowed(url, baseURL) {
+			target = url
+		}
+		return target, nil
 	}
 	defer func() {
 		if v := recover(); v != nil {

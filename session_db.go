@@ -102,6 +102,22 @@ func (d *dbSessions) lookup(ctx context.Context, token string) (AdapterSession, 
 	return stored, user, tokenValid
 }
 
+// identify looks a session token up as read does, without extending the
+// session: the identity is its user.
+func (d *dbSessions) identify(ctx context.Context, token string) (ForwardIdentity, bool) {
+	stored, user, st := d.lookup(ctx, token)
+	if st != tokenValid {
+		return ForwardIdentity{}, false
+	}
+	claims := map[string]any{"id": user.ID}
+	for k, v := range map[string]NullString{"name": user.Name, "email": user.Email, "image": user.Image} {
+		if v.Valid() {
+			claims[k] = v.String()
+		}
+	}
+	return ForwardIdentity{UserID: user.ID, Email: user.Email.String(), Name: user.Name.String(), Claims: claims, Expires: stored.Expires}, true
+}
+
 // errCredentialsNotLinked refuses a credentials sign-in under the database
 // strategy whose e-mail address belongs to an existing user that the
 // credentials account is not linked to, unless the provider allows

@@ -166,6 +166,20 @@ func (j *jwtSessions) check(ctx context.Context, raw string) (jwt.Claims, tokenC
 	return claims, tokenValid
 }
 
+// identify decodes and checks a token as read does; its claims are the
+// identity (sub, email, name).
+func (j *jwtSessions) identify(ctx context.Context, raw string) (ForwardIdentity, bool) {
+	claims, st := j.check(ctx, raw)
+	if st != tokenValid {
+		return ForwardIdentity{}, false
+	}
+	sub, _ := claims["sub"].(string)
+	email, _ := claims["email"].(string)
+	name, _ := claims["name"].(string)
+	exp, _ := claims["exp"].(float64)
+	return ForwardIdentity{UserID: sub, Email: email, Name: name, Claims: claims, Expires: time.Unix(int64(exp), 0)}, true
+}
+
 // sessionUser is the default session user taken from token claims: a null
 // claim is null, a missing one absent.
 func sessionUser(c jwt.Claims) *SessionUser {

@@ -36,6 +36,12 @@ type sessionStrategy interface {
 	// links nothing.
 	current(s *state, raw string) (*User, *AdapterSession)
 
+	// identify is the forward check's read (forward.go): the identity of
+	// the session token raw (a cookie's value or a bearer token) after the
+	// checks read applies (jwtSessions.check, dbSessions.lookup), with no
+	// callback run, no expiry extended and no cookie written.
+	identify(ctx context.Context, raw string) (ForwardIdentity, bool)
+
 	// emailSignIn runs before an e-mail sign-in of userID completes.
 	emailSignIn(s *state, raw, userID string)
 

@@ -118,3 +118,31 @@ func appendQuery(page, query string) string {
 	}
 	return page + "?" + query
 }
+
+// redirectAllowed reports whether raw is an absolute URL on one of
+// Config.RedirectHosts (exact names; "*.example.com" one label under
+// example.com), with https when baseURL is https
+// (docs/forward-auth.md#one-sign-in-for-the-whole-domain).
+func (h *Handler) redirectAllowed(raw, baseURL string) bool {
+	if len(h.redirects) == 0 || strings.ContainsAny(raw, "\\ \t\r\n") {
+		return false
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Opaque != "" || u.User != nil || u.Host == "" {
+		return false
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "https" && (scheme != "http" || strings.HasPrefix(baseURL, "https://")) {
+		return false
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "" || strings.HasSuffix(host, ".") {
+		return false
+	}
+	for _, p := range h.redirects {
+		if hostMatches(p, host) {
+			return true
+		}
+	}
+	return false
+}

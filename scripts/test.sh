@@ -5,7 +5,7 @@
 #   ./scripts/test.sh lint fuzz  # only some stages, in the order given
 #
 # Stages:
-#   setup  install what is missing (Debian packages nodejs npm chromium, as root
+#   setup  install what is missing (Debian packages nodejs npm chromium nginx caddy, as root
 #          or through sudo; apt-get update only when something must be
 #          installed), `npm ci --prefix testdata/node` (and
 #          adapter/sqllayout/testdata/node) when node_modules is
@@ -485,6 +485,10 @@ stage_setup() {
 	command -v node >/dev/null || missing+=(nodejs)
 	command -v npm >/dev/null || missing+=(npm)
 	have_chromium || missing+=(chromium)
+	# forward_proxy_test.go runs them as plain processes on loopback ports;
+	# a system service the package may start is not used.
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+	command -v caddy >/dev/null || missing+=(caddy)
 	if [ ${#missing[@]} -gt 0 ]; then
 		if ! apt_install "${missing[@]}"; then
 			record FAIL "setup: apt-get install ${missing[*]}" $((SECONDS - start))

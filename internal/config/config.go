@@ -81,6 +81,14 @@ type File struct {
 	// CORSOrigins are the origins (scheme://host[:port]) of browser apps
 	// on other sites allowed to call the routes with credentials.
 	CORSOrigins []string `yaml:"cors_origins"`
+	// RedirectHosts are other hosts a callbackUrl may lead to
+	// (docs/forward-auth.md).
+	RedirectHosts []string `yaml:"redirect_hosts"`
+	// Forward turns on the forward-auth check (docs/forward-auth.md).
+	Forward *Forward `yaml:"forward"`
+	// Introspect turns on POST {base}/introspect for backends
+	// (docs/forward-auth.md).
+	Introspect *Introspect `yaml:"introspect"`
 	// Allow restricts who may sign in.
 	Allow Allow `yaml:"allow"`
 	// Claims are claims computed at sign-in: claim name → CEL expression

@@ -224,7 +224,7 @@ func TestProblems(t *testing.T) {
 		want []string // every problem, in order
 	}{
 		{"unknown top-level key", "secret: s\ncolour: red\n", []string{
-			"config: t.yaml:2: colour: unknown key; known keys here: url, urls, secret, previous_secrets, database, database_options, database_layout, prisma_schema, trust_proxy, cors_origins, allow, claims, cookies, session, jwt, email_rate_limit, credentials_rate_limit, log_rate_limit, lockout, rate_limit, theme, pages, debug, log, admin, events, hooks, metrics_addr, providers",
+			"config: t.yaml:2: colour: unknown key; known keys here: url, urls, secret, previous_secrets, database, database_options, database_layout, prisma_schema, trust_proxy, cors_origins, redirect_hosts, forward, introspect, allow, claims, cookies, session, jwt, email_rate_limit, credentials_rate_limit, log_rate_limit, lockout, rate_limit, theme, pages, debug, log, admin, events, hooks, metrics_addr, providers",
 		}},
 		{"unknown nested key", "secret: s\ntheme:\n  colour: red\n", []string{
 			"config: t.yaml:3: theme.colour: unknown key; known keys here: color_scheme, brand_color, logo, button_text",

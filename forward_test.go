@@ -13,6 +13,7 @@ import (
 	"github.com/nextauth-go/nextauth"
 	"github.com/nextauth-go/nextauth/adapter/memory"
 	"github.com/nextauth-go/nextauth/jwt"
+	"github.com/nextauth-go/nextauth/rules"
 )
 
 // proxyAddr is the test proxy's address: httptest.NewRequest's peer.
@@ -394,6 +395,61 @@ func TestForwardAllowHook(t *testing.T) {
 	}
 	if w := check(alice, "https://grafana.example.com/secret", nil); w.Code != http.StatusForbidden {
 		t.Errorf("hook denies: %d", w.Code)
+	}
+}
+
+// TestForwardCELRule: a compiled CEL rule (package rules, as the
+// configuration file's allow key builds it) decides on the session's
+// claims and the request: a user with the group passes, outside /admin
+// anyone signed in does, and a rule that fails to evaluate denies.
+func TestForwardCELRule(t *testing.T) {
+	rule, err := rules.CompileForward(`"admins" in token.groups || !request.path.startsWith("/admin")`, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken, err := rules.CompileForward(`token.missing == "x"`, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHandler(t, func(c *nextauth.Config) {
+		forwardConfig(c)
+		c.Forward.Rules = []nextauth.ForwardRule{
+			{Host: "grafana.example.com", Allow: rule.Allow},
+			{Host: "broken.example.com", Allow: broken.Allow},
+		}
+		c.Callbacks.JWT = func(_ context.Context, p nextauth.JWTParams) (jwt.Claims, error) {
+			if p.Token["email"] == "alice@example.com" && p.Trigger == nextauth.TriggerSignIn {
+				p.Token["groups"] = []any{"admins"}
+			}
+			return p.Token, nil
+		}
+	})
+	alice := newClient(t, h)
+	alice.signIn()
+	for _, tt := range []struct {
+		url  string
+		want int
+	}{
+		{"https://grafana.example.com/admin/users", http.StatusOK},
+		{"https://grafana.example.com/d/1", http.StatusOK},
+		{"https://broken.example.com/", http.StatusForbidden},
+	} {
+		if w := check(alice, tt.url, nil); w.Code != tt.want {
+			t.Errorf("alice (admins) %s: %d, want %d", tt.url, w.Code, tt.want)
+		}
+	}
+	// The same user without the group: the rule's path part alone.
+	h2 := newHandler(t, func(c *nextauth.Config) {
+		forwardConfig(c)
+		c.Forward.Rules = []nextauth.ForwardRule{{Host: "grafana.example.com", Allow: rule.Allow}}
+	})
+	plain := newClient(t, h2)
+	plain.signIn()
+	if w := check(plain, "https://grafana.example.com/admin/users", nil); w.Code != http.StatusForbidden {
+		t.Errorf("without the group /admin: %d, want 403", w.Code)
+	}
+	if w := check(plain, "https://grafana.example.com/d/1", nil); w.Code != http.StatusOK {
+		t.Errorf("without the group /d/1: %d, want 200", w.Code)
 	}
 }
 

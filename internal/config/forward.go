@@ -6,6 +6,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/rules"
 )
 
 // Forward turns on the forward-auth check (docs/forward-auth.md).
@@ -28,8 +29,9 @@ type ForwardRule struct {
 	Public       bool     `yaml:"public"`
 	AllowEmails  []string `yaml:"allow_emails"`
 	AllowDomains []string `yaml:"allow_domains"`
-	// Allow is a CEL expression; not supported yet (a problem when set).
-	Allow string `yaml:"allow"`
+	// Allow is a CEL expression over token, user and request (package
+	// rules, [rules.Forward]), asked when the e-mail lists did not allow.
+	Allow Expression `yaml:"allow"`
 }
 
 // ForwardHeaders maps header names to claims.
@@ -62,8 +64,8 @@ func (h *ForwardHeaders) decodeNode(d *decoder, n *yaml.Node, path string) {
 }
 
 // forward checks forward: what nextauth.New checks is left to it (its
-// errors name the rule), apart from what only the file has: CEL rules,
-// which are not built yet.
+// errors name the rule), apart from what only the file has: the CEL
+// rules, compiled here.
 func (v *validator) forward(f *Forward) *nextauth.ForwardConfig {
 	if f == nil {
 		return nil
@@ -76,10 +78,15 @@ func (v *validator) forward(f *Forward) *nextauth.ForwardConfig {
 	}
 	for i, r := range f.Rules {
 		key := "forward.rules[" + strconv.Itoa(i) + "]"
-		if r.Allow != "" {
-			v.addf(key+".allow", "CEL expressions are not supported yet: use allow_emails or allow_domains (docs/forward-auth.md#access-rules)")
+		fr := nextauth.ForwardRule{Host: r.Host, Path: r.Path, Public: r.Public, AllowEmails: r.AllowEmails, AllowDomains: r.AllowDomains}
+		if r.Allow.Source != "" {
+			if rule, err := rules.CompileForward(r.Allow.Source, 0); err != nil {
+				v.expressionProblems(err, func(string) (string, Expression) { return key + ".allow", r.Allow })
+			} else {
+				fr.Allow = rule.Allow
+			}
 		}
-		out.Rules = append(out.Rules, nextauth.ForwardRule{Host: r.Host, Path: r.Path, Public: r.Public, AllowEmails: r.AllowEmails, AllowDomains: r.AllowDomains})
+		out.Rules = append(out.Rules, fr)
 	}
 	return out
 }

@@ -73,7 +73,8 @@ forward:
 
 func TestForwardProblems(t *testing.T) {
 	tests := []struct{ yaml, want string }{
-		{"forward:\n  rules:\n    - host: a.example.com\n      allow: '\"admins\" in token.groups'\n", `forward.rules[0].allow: CEL expressions are not supported yet`},
+		{"forward:\n  rules:\n    - host: a.example.com\n      allow: '\"admins\" in tokn.groups'\n", `f.yaml:5:27: forward.rules[0].allow: undeclared reference to 'tokn'`},
+		{"forward:\n  rules:\n    - host: a.example.com\n      allow: 'request.path'\n", `forward.rules[0].allow: the expression is of type string; want bool`},
 		{"forward:\n  default: maybe\n", `forward.default: "maybe": want deny or allow`},
 		{"forward:\n  headers: [X-Role]\n", "forward.headers: want a mapping"},
 		{"forward:\n  headers:\n    X-Role: [a]\n", "forward.headers.X-Role: want a header name and a claim name"},

@@ -218,6 +218,23 @@ func (v *validator) rules(claims ClaimRules, allow Expression) *rules.Rules {
 	if err == nil {
 		return r
 	}
+	v.expressionProblems(err, func(ruleKey string) (string, Expression) {
+		if name, ok := strings.CutPrefix(ruleKey, "claims."); ok {
+			return ruleKey, claims[name]
+		}
+		if ruleKey == "allow" {
+			return "allow.expression", allow
+		}
+		return "claims", Expression{}
+	})
+	return nil
+}
+
+// expressionProblems reports err, package rules' problems with
+// expressions, each at its key and its line and column in the file;
+// where maps a rule's key to the configuration key and the expression
+// as written ("" for a problem that names no rule).
+func (v *validator) expressionProblems(err error, where func(ruleKey string) (string, Expression)) {
 	list := []error{err}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		list = j.Unwrap()
@@ -225,15 +242,11 @@ func (v *validator) rules(claims ClaimRules, allow Expression) *rules.Rules {
 	for _, e := range list {
 		var re *rules.Error
 		if !errors.As(e, &re) {
-			v.add("claims", e)
+			k, _ := where("")
+			v.add(k, e)
 			continue
 		}
-		key, expr := re.Key, Expression{}
-		if name, ok := strings.CutPrefix(re.Key, "claims."); ok {
-			expr = claims[name]
-		} else if re.Key == "allow" {
-			key, expr = "allow.expression", allow
-		}
+		key, expr := where(re.Key)
 		line, col := 0, 0
 		if re.Line > 0 {
 			line, col = expr.at(re.Line, re.Column)
@@ -247,5 +260,4 @@ func (v *validator) rules(claims ClaimRules, allow Expression) *rules.Rules {
 		}
 		v.problems = append(v.problems, &Problem{File: v.f.Path, Line: line, Column: col, Key: key, Err: errors.New(msg)})
 	}
-	return nil
 }

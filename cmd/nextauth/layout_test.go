@@ -29,13 +29,7 @@ func TestLayoutRefusedExit(t *testing.T) {
 		t.Skip("builds the binary: not in -short")
 	}
 	bin := buildBinary(t)
-	fixture := func(name string) string {
-		b, err := os.ReadFile(filepath.Join("..", "..", "internal", "layout", "testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
+	fixture := func(name string) string { return layoutFixture(t, name) }
 	runBin := func(dir string, args ...string) (int, string, string) {
 		t.Helper()
 		cmd := exec.Command(bin, args...)
@@ -219,13 +213,7 @@ func buildBinary(t *testing.T) string {
 // own session table, and sign-out deletes it; with JWT sessions sign-out
 // revokes the token in the server's own tables.
 func TestForeignLayoutServe(t *testing.T) {
-	fixture := func(name string) string {
-		b, err := os.ReadFile(filepath.Join("..", "..", "internal", "layout", "testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
+	fixture := func(name string) string { return layoutFixture(t, name) }
 	tests := []struct {
 		name, layout string
 		// open makes the database and returns its database: line and a
@@ -392,13 +380,7 @@ func skipOrFail(t *testing.T, why string) {
 // emailVerified the instant of the sign-in; sign-out on ours is seen by
 // Node; Node's own rows are unchanged.
 func TestForeignLayoutWithNode(t *testing.T) {
-	fixture := func(name string) string {
-		b, err := os.ReadFile(filepath.Join("..", "..", "internal", "layout", "testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
+	fixture := func(name string) string { return layoutFixture(t, name) }
 	tests := []struct {
 		adapter, dialect string
 		open             func(t *testing.T) (database, nodeURL string)
@@ -609,13 +591,7 @@ func TestMigrateDuplicateKeys(t *testing.T) {
 // added to Prisma's User (a role), live, with database sessions, on each
 // database Prisma runs on.
 func TestForeignLayoutUserFields(t *testing.T) {
-	fixture := func(name string) string {
-		b, err := os.ReadFile(filepath.Join("..", "..", "internal", "layout", "testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
+	fixture := func(name string) string { return layoutFixture(t, name) }
 	tests := []struct {
 		name string
 		// open makes the database with Prisma's tables and a role column
@@ -704,4 +680,15 @@ func TestForeignLayoutUserFields(t *testing.T) {
 			}
 		})
 	}
+}
+
+// layoutFixture is a schema made by an adapter's own tool, from
+// internal/layout/testdata.
+func layoutFixture(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "internal", "layout", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -42,7 +42,7 @@ func (st step) apply(ctx context.Context, conn *sql.Conn) error {
 // adapter's own (rate limits, revocations), which [ServerTables] needs
 // beside another adapter's layout. A new step of that kind is added here
 // too.
-var serverSteps = []int{2, 3, 4}
+var serverSteps = []int{2, 3, 4, 5}
 
 // migrations returns the schema steps in order: step i+1 is
 // migrations()[i]. Append only; never edit a released step.
@@ -138,6 +138,19 @@ func migrations() []step {
 		// COLUMN IF NOT EXISTS, so it is added only when missing.
 		{run: func(ctx context.Context, conn *sql.Conn) error {
 			return addColumn(ctx, conn, "nextauth_rate_counters", "locked_until", "DATETIME(6) NULL")
+		}},
+		// 5: the claims computed at sign-in, beside their database session
+		// (nextauth.SessionClaimsStore), as a JSON object, keyed by the
+		// session's token in the type of sessions.sessionToken. No foreign
+		// key, so that ServerTables can keep it beside another layout's
+		// sessions too: the adapter deletes a session's claims with it, and
+		// DeleteExpired the rows whose session is gone.
+		{ddl: []string{
+			"CREATE TABLE IF NOT EXISTS nextauth_session_claims (" +
+				" `sessionToken` VARBINARY(255) NOT NULL," +
+				" claims LONGTEXT NOT NULL," +
+				" PRIMARY KEY (`sessionToken`)" +
+				")" + tableOptions,
 		}},
 	}
 }

@@ -40,8 +40,10 @@
 // nextauth_revoked_sessions and nextauth_revoked_users
 // ([nextauth.JWTRevoker]), key their rows by the SHA-256 of the key, sid
 // or user id (BINARY(32)), so that any key, however long, is compared
-// byte for byte. nextauth_migrations records the applied steps of
-// [Adapter.Migrate].
+// byte for byte. nextauth_session_claims ([nextauth.SessionClaimsStore])
+// keys the claims of a database session by its token, in the type of
+// sessions.sessionToken; the adapter deletes them with the session.
+// nextauth_migrations records the applied steps of [Adapter.Migrate].
 //
 // A user's name, e-mail or image that is null, absent or "" is stored as
 // NULL and a NULL is read back as [nextauth.Null]; other empty strings
@@ -310,17 +312,29 @@ func (a *Adapter) UpdateUser(ctx context.Context, u nextauth.User) (nextauth.Use
 }
 
 // DeleteUser deletes the user with id and, by the foreign keys' cascade,
-// its accounts and sessions.
+// its accounts and sessions, with the sessions' claims, in one
+// transaction.
 func (a *Adapter) DeleteUser(ctx context.Context, id string) error {
 	n, ok := parseID(id)
 	if !ok {
 		return notFound("delete user")
 	}
-	res, err := a.db.ExecContext(ctx, sqlDeleteUser, n)
+	var k int64
+	err := a.inTx(ctx, func(tx *sql.Tx) error {
+		if err := execClaims(ctx, tx, sqlDeleteUserClaims, n); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, sqlDeleteUser, n)
+		if err != nil {
+			return err
+		}
+		k, err = res.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return wrap(ctx, "delete user", err)
 	}
-	if k, err := res.RowsAffected(); err != nil || k == 0 {
+	if k == 0 {
 		return notFound("delete user")
 	}
 	return nil
@@ -476,8 +490,8 @@ func (a *Adapter) getSession(ctx context.Context, q querier, sessionToken, lock 
 	return nextauth.AdapterSession{SessionToken: sessionToken, UserID: strconv.FormatInt(userID, 10), Expires: expires.t}, nil
 }
 
-// DeleteSession deletes the session with sessionToken and returns it,
-// locked, read and deleted in one transaction.
+// DeleteSession deletes the session with sessionToken and its claims
+// and returns it, locked, read and deleted in one transaction.
 func (a *Adapter) DeleteSession(ctx context.Context, sessionToken string) (nextauth.AdapterSession, error) {
 	var s nextauth.AdapterSession
 	err := a.inTx(ctx, func(tx *sql.Tx) error {
@@ -485,8 +499,10 @@ func (a *Adapter) DeleteSession(ctx context.Context, sessionToken string) (nexta
 		if s, err = a.getSession(ctx, tx, sessionToken, " FOR UPDATE"); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, sqlDeleteSession, []byte(sessionToken))
-		return err
+		if _, err = tx.ExecContext(ctx, sqlDeleteSession, []byte(sessionToken)); err != nil {
+			return err
+		}
+		return execClaims(ctx, tx, sqlDeleteSessionClaims, []byte(sessionToken))
 	})
 	if err != nil {
 		return nextauth.AdapterSession{}, wrap(ctx, "delete session", err)
@@ -531,8 +547,8 @@ func (a *Adapter) UseVerificationToken(ctx context.Context, identifier, token st
 // before now (expires < now, as NextAuth tests expiry) and reports how many
 // of each it deleted, in batches through the expires indexes. It also
 // deletes the [Adapter.RateStore] rows stale by both now and the
-// database's clock, and the JWT revocations that ended before now (not
-// counted). Tables the schema lacks ([Adapter.Migrate] not run) are
+// database's clock, the JWT revocations that ended before now and the
+// session claims whose session is gone (not counted). Tables the schema lacks ([Adapter.Migrate] not run) are
 // skipped.
 func (a *Adapter) DeleteExpired(ctx context.Context, now time.Time) (sessions, tokens int64, err error) {
 	cutoff := dbTime(now)
@@ -542,7 +558,10 @@ func (a *Adapter) DeleteExpired(ctx context.Context, now time.Time) (sessions, t
 	if tokens, err = a.deleteBatches(ctx, sqlDeleteExpiredTokens, cutoff); err != nil {
 		return sessions, tokens, err
 	}
-	return sessions, tokens, a.deleteExpiredServerRows(ctx, cutoff)
+	if err := a.deleteExpiredServerRows(ctx, cutoff); err != nil {
+		return sessions, tokens, err
+	}
+	return sessions, tokens, deleteOrphanClaims(ctx, a.db, "sessions", "`sessionToken`")
 }
 
 // deleteExpiredServerRows deletes the stale rows of the adapter's own

@@ -313,8 +313,8 @@ func TestMigrateAddsLockColumn(t *testing.T) {
 		if n := lockColumn(); n != 1 {
 			t.Errorf("after Migrate: %d locked_until columns, want 1", n)
 		}
-		if v, err := a.Version(ctx); err != nil || v != 4 || v != len(migrations()) {
-			t.Errorf("Version() = %d, %v, want 4", v, err)
+		if v, err := a.Version(ctx); err != nil || v != len(migrations()) {
+			t.Errorf("Version() = %d, %v, want %d", v, err, len(migrations()))
 		}
 		mustExec("DELETE FROM nextauth_migrations WHERE version = 4") // as if cut short before the record
 	}

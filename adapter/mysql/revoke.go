@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strconv"
 	"time"
@@ -65,18 +66,25 @@ func (a *Adapter) ListSessions(ctx context.Context, userID string) ([]nextauth.A
 	return list, nil
 }
 
-// DeleteUserSessions deletes userID's sessions in one statement and
-// returns how many there were.
+// DeleteUserSessions deletes userID's sessions and their claims in one
+// transaction and returns how many sessions there were.
 func (a *Adapter) DeleteUserSessions(ctx context.Context, userID string) (int64, error) {
 	n, ok := parseID(userID)
 	if !ok {
 		return 0, nil
 	}
-	res, err := a.db.ExecContext(ctx, sqlDeleteUserSessions, n)
-	if err != nil {
-		return 0, wrap(ctx, "delete user sessions", err)
-	}
-	k, err := res.RowsAffected()
+	var k int64
+	err := a.inTx(ctx, func(tx *sql.Tx) error {
+		if err := execClaims(ctx, tx, sqlDeleteUserClaims, n); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, sqlDeleteUserSessions, n)
+		if err != nil {
+			return err
+		}
+		k, err = res.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return 0, wrap(ctx, "delete user sessions", err)
 	}

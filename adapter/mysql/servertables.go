@@ -12,8 +12,8 @@ import (
 // ServerTables are this package's own tables, on a database whose users,
 // accounts and sessions belong to another NextAuth adapter's layout
 // (Prisma's, Drizzle's, … served by adapter/sqllayout): the rate-limit
-// tables of [ServerTables.RateStore] and the JWT revocation tables of
-// [nextauth.JWTRevoker], all named nextauth_*, as [Adapter.Migrate]
+// tables of [ServerTables.RateStore], the JWT revocation tables of
+// [nextauth.JWTRevoker] and the session claims table, all named nextauth_*, as [Adapter.Migrate]
 // creates them, with nothing of the default layout: no users, accounts,
 // sessions or verification_token table, no nextauth_migrations record.
 type ServerTables struct{ a *Adapter }
@@ -64,4 +64,31 @@ func (s *ServerTables) JWTRevoked(ctx context.Context, sid, userID string, authT
 // before now.
 func (s *ServerTables) DeleteExpired(ctx context.Context, now time.Time) error {
 	return s.a.deleteExpiredServerRows(ctx, dbTime(now))
+}
+
+// SetSessionClaims is [Adapter.SetSessionClaims], for the sessions of the
+// layout beside the tables.
+func (s *ServerTables) SetSessionClaims(ctx context.Context, sessionToken string, claims map[string]any) error {
+	return setSessionClaims(ctx, s.a.db, sessionToken, claims)
+}
+
+// SessionClaims is [Adapter.SessionClaims].
+func (s *ServerTables) SessionClaims(ctx context.Context, sessionToken string) (map[string]any, error) {
+	return sessionClaims(ctx, s.a.db, sessionToken)
+}
+
+// DeleteSessionClaims deletes the claims of the session sessionToken, if
+// any.
+func (s *ServerTables) DeleteSessionClaims(ctx context.Context, sessionToken string) error {
+	if err := execClaims(ctx, s.a.db, sqlDeleteSessionClaims, []byte(sessionToken)); err != nil {
+		return wrap(ctx, "delete session claims", err)
+	}
+	return nil
+}
+
+// DeleteOrphanSessionClaims deletes the claims whose session is no longer
+// a row of the layout's session table, table, with the token in column
+// (both quoted identifiers, from the layout's adapter).
+func (s *ServerTables) DeleteOrphanSessionClaims(ctx context.Context, table, column string) error {
+	return deleteOrphanClaims(ctx, s.a.db, table, column)
 }

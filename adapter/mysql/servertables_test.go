@@ -41,7 +41,7 @@ func TestServerTables(t *testing.T) {
 		}
 		return names
 	}
-	want := []string{"User", "nextauth_rate_buckets", "nextauth_rate_counters", "nextauth_revoked_sessions", "nextauth_revoked_users"}
+	want := []string{"User", "nextauth_rate_buckets", "nextauth_rate_counters", "nextauth_revoked_sessions", "nextauth_revoked_users", "nextauth_session_claims"}
 	for i := range 2 {
 		if err := s.Migrate(ctx); err != nil {
 			t.Fatalf("Migrate() #%d = %v", i+1, err)

@@ -14,8 +14,9 @@ import (
 // ServerTables are this package's own tables, on a database whose users,
 // accounts and sessions belong to another NextAuth adapter's layout
 // (Prisma's, Drizzle's, … served by adapter/sqllayout): the rate-limit
-// tables of [ServerTables.RateStore] and the JWT revocation tables of
-// [nextauth.JWTRevoker], all named nextauth_*. They are what
+// tables of [ServerTables.RateStore], the JWT revocation tables of
+// [nextauth.JWTRevoker] and the session claims table (without a foreign
+// key), all named nextauth_*. They are what
 // [Adapter.Migrate] creates for them, with nothing of the pg-adapter
 // layout: no users, accounts, sessions or verification_token table, no
 // nextauth_migrations record.
@@ -47,7 +48,7 @@ func (s *ServerTables) Migrate(ctx context.Context) (err error) {
 		return fmt.Errorf("postgres: server tables: lock: %w", err)
 	}
 	for _, step := range []func(context.Context, pgx.Tx) ([]string, error){
-		createRateTables, addLockoutColumn, createRevocationTables,
+		createRateTables, addLockoutColumn, createRevocationTables, createClaimsTable,
 	} {
 		if _, err := step(ctx, tx); err != nil {
 			return fmt.Errorf("postgres: server tables: %w", err)
@@ -90,4 +91,37 @@ func (s *ServerTables) DeleteExpired(ctx context.Context, now time.Time) error {
 		return wrap("delete expired", err, false)
 	}
 	return s.a.deleteExpiredRevocations(ctx, now)
+}
+
+// SetSessionClaims is [Adapter.SetSessionClaims], for the sessions of the
+// layout beside the tables.
+func (s *ServerTables) SetSessionClaims(ctx context.Context, sessionToken string, claims map[string]any) error {
+	return s.a.SetSessionClaims(ctx, sessionToken, claims)
+}
+
+// SessionClaims is [Adapter.SessionClaims].
+func (s *ServerTables) SessionClaims(ctx context.Context, sessionToken string) (map[string]any, error) {
+	return s.a.SessionClaims(ctx, sessionToken)
+}
+
+// DeleteSessionClaims deletes the claims of the session sessionToken, if
+// any.
+func (s *ServerTables) DeleteSessionClaims(ctx context.Context, sessionToken string) error {
+	if _, err := s.a.pool.Exec(ctx, `DELETE FROM nextauth_session_claims WHERE "sessionToken" = $1`, sessionToken); err != nil {
+		return wrap("delete session claims", err, false)
+	}
+	return nil
+}
+
+// DeleteOrphanSessionClaims deletes the claims whose session is no longer
+// a row of the layout's session table, table, with the token in column
+// (both quoted identifiers, from the layout's adapter). The token is
+// compared as text, whatever the column's type.
+func (s *ServerTables) DeleteOrphanSessionClaims(ctx context.Context, table, column string) error {
+	_, err := s.a.pool.Exec(ctx, `DELETE FROM nextauth_session_claims WHERE "sessionToken" NOT IN (SELECT `+
+		column+`::text FROM `+table+` WHERE `+column+` IS NOT NULL)`)
+	if err != nil {
+		return wrap("delete orphan claims", err, false)
+	}
+	return nil
 }

@@ -31,7 +31,7 @@ func TestServerTables(t *testing.T) {
 		}
 		return names
 	}
-	want := []string{"User", "nextauth_rate_buckets", "nextauth_rate_counters", "nextauth_revoked_sessions", "nextauth_revoked_users"}
+	want := []string{"User", "nextauth_rate_buckets", "nextauth_rate_counters", "nextauth_revoked_sessions", "nextauth_revoked_users", "nextauth_session_claims"}
 	for i := range 2 {
 		if err := s.Migrate(ctx); err != nil {
 			t.Fatalf("Migrate() #%d = %v", i+1, err)
@@ -74,5 +74,49 @@ func TestServerTables(t *testing.T) {
 	// The bucket is within its window: kept, still empty.
 	if ok, err := s.RateStore().Take(ctx, "k", 1, time.Hour); err != nil || ok {
 		t.Errorf("Take() after DeleteExpired = %v, %v, want no token", ok, err)
+	}
+}
+
+// TestServerTablesSessionClaims: beside another layout's sessions (a
+// Prisma-like table, its token a uuid to show the text comparison), the
+// server tables keep claims, replace them, delete one session's, and
+// remove those whose session row is gone.
+func TestServerTablesSessionClaims(t *testing.T) {
+	ctx := context.Background()
+	pool := newPool(t, newDatabase(t))
+	exec(t, pool, `CREATE TABLE "Session" (id TEXT PRIMARY KEY, "sessionToken" UUID NOT NULL UNIQUE)`)
+	s := NewServerTables(pool)
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	live, gone, deleted := "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002", "00000000-0000-4000-8000-000000000003"
+	for _, tok := range []string{live, gone, deleted} {
+		exec(t, pool, `INSERT INTO "Session" (id, "sessionToken") VALUES ($1, $2::uuid)`, tok, tok)
+		if err := s.SetSessionClaims(ctx, tok, map[string]any{"role": "user"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SetSessionClaims(ctx, live, map[string]any{"role": "admin"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteSessionClaims(ctx, deleted); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, pool, `DELETE FROM "Session" WHERE id = $1`, gone)
+	if err := s.DeleteOrphanSessionClaims(ctx, `"Session"`, `"sessionToken"`); err != nil {
+		t.Fatal(err)
+	}
+	for tok, want := range map[string]any{live: "admin", gone: nil, deleted: nil} {
+		got, err := s.SessionClaims(ctx, tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var role any
+		if got != nil {
+			role = got["role"]
+		}
+		if role != want {
+			t.Errorf("SessionClaims(%s) = %v; want role %v", tok, got, want)
+		}
 	}
 }

@@ -13,6 +13,7 @@
 //	user-accounts:<userId>                    sorted set of "<provider>:<providerAccountId>", scored by link order
 //	session:<sessionToken>                    session
 //	user-sessions:<userId>                    sorted set of session tokens, scored by key deadline
+//	session-claims:<sessionToken>             claims computed at sign-in (JSON object), expiring with the session
 //	verification-token:<identifier>:<token>   verification token
 //	rate:bucket:<limit>:<window µs>:<key>     hash of tokens and updated (Unix µs): a rate-limit bucket
 //	rate:lock:<key>                           hash of n (failures) and until (Unix µs): a lockout record
@@ -114,6 +115,7 @@ type Adapter struct {
 	prefix                                                     string
 	userPrefix, emailPrefix, accountPrefix, userAccountsPrefix string
 	sessionPrefix, userSessionsPrefix, tokenPrefix             string
+	sessionClaimsPrefix                                        string
 
 	scripts scripts
 }
@@ -141,17 +143,18 @@ func New(client goredis.UniversalClient, opts Options) *Adapter {
 	}
 	ms := int64((minTTL + time.Millisecond - 1) / time.Millisecond)
 	return &Adapter{
-		client:             client,
-		minTTL:             ms,
-		prefix:             prefix,
-		userPrefix:         prefix + "user:",
-		emailPrefix:        prefix + "user-email:",
-		accountPrefix:      prefix + "account:",
-		userAccountsPrefix: prefix + "user-accounts:",
-		sessionPrefix:      prefix + "session:",
-		userSessionsPrefix: prefix + "user-sessions:",
-		tokenPrefix:        prefix + "verification-token:",
-		scripts:            newScripts(),
+		client:              client,
+		minTTL:              ms,
+		prefix:              prefix,
+		userPrefix:          prefix + "user:",
+		emailPrefix:         prefix + "user-email:",
+		accountPrefix:       prefix + "account:",
+		userAccountsPrefix:  prefix + "user-accounts:",
+		sessionPrefix:       prefix + "session:",
+		userSessionsPrefix:  prefix + "user-sessions:",
+		sessionClaimsPrefix: prefix + "session-claims:",
+		tokenPrefix:         prefix + "verification-token:",
+		scripts:             newScripts(),
 	}
 }
 

@@ -44,7 +44,7 @@ return out
 `)
 
 // deleteUserSessions: KEYS[1] session index; ARGV[1] session key prefix,
-// ARGV[2] user id. Deletes the user's indexed sessions and the index, and
+// ARGV[2] user id, ARGV[3] session claims key prefix. Deletes the user's indexed sessions and the index, and
 // returns how many sessions it deleted. Atomic: of concurrent calls, each
 // session is counted once.
 var deleteUserSessionsScript = goredis.NewScript(`
@@ -53,7 +53,7 @@ for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   local k = ARGV[1] .. m
   local v = redis.call('GET', k)
   if v and cjson.decode(v).userId == ARGV[2] then
-    redis.call('DEL', k)
+    redis.call('DEL', k, ARGV[3] .. m)
     n = n + 1
   end
 end
@@ -115,10 +115,10 @@ func (a *Adapter) ListSessions(ctx context.Context, userID string) ([]nextauth.A
 	return list, nil
 }
 
-// DeleteUserSessions deletes userID's sessions and their index in one
-// script and returns how many sessions there were.
+// DeleteUserSessions deletes userID's sessions, their claims and their
+// index in one script and returns how many sessions there were.
 func (a *Adapter) DeleteUserSessions(ctx context.Context, userID string) (int64, error) {
-	n, err := deleteUserSessionsScript.Run(ctx, a.client, []string{a.userSessionsPrefix + userID}, a.sessionPrefix, userID).Int64()
+	n, err := deleteUserSessionsScript.Run(ctx, a.client, []string{a.userSessionsPrefix + userID}, a.sessionPrefix, userID, a.sessionClaimsPrefix).Int64()
 	if err != nil {
 		return 0, wrap("delete user sessions", err)
 	}

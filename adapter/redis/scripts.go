@@ -116,8 +116,8 @@ return 1
 
 // deleteUser: KEYS[1] user, KEYS[2] account index, KEYS[3] session index;
 // ARGV[1] id, ARGV[2] e-mail index prefix, ARGV[3] account key prefix,
-// ARGV[4] session key prefix. Entries are deleted only if they still
-// belong to this user.
+// ARGV[4] session key prefix, ARGV[5] session claims key prefix. Entries
+// are deleted only if they still belong to this user.
 const luaDeleteUser = luaAccountIndex + `
 local u = redis.call('GET', KEYS[1])
 if not u then return 0 end
@@ -134,7 +134,7 @@ end
 for _, m in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
   local k = ARGV[4] .. m
   local v = redis.call('GET', k)
-  if v and cjson.decode(v).userId == ARGV[1] then redis.call('DEL', k) end
+  if v and cjson.decode(v).userId == ARGV[1] then redis.call('DEL', k, ARGV[5] .. m) end
 end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 return 1
@@ -216,9 +216,10 @@ if not u then return false end
 return {s, u}
 `
 
-// updateSession: KEYS[1] session; ARGV[1] expires (ISO 8601), ARGV[2]
-// expires (ms), ARGV[3] min TTL (ms), ARGV[4] session index prefix,
-// ARGV[5] token. Returns the new session JSON.
+// updateSession: KEYS[1] session, KEYS[2] session claims; ARGV[1]
+// expires (ISO 8601), ARGV[2] expires (ms), ARGV[3] min TTL (ms), ARGV[4]
+// session index prefix, ARGV[5] token. Returns the new session JSON. The
+// claims, if any, get the session's new expiry.
 const luaUpdateSession = luaDeadline + luaIndexSession + `
 local s = redis.call('GET', KEYS[1])
 if not s then return false end
@@ -227,18 +228,29 @@ obj.expires = ARGV[1]
 local out = cjson.encode(obj)
 local d, now = deadline(ARGV[2], ARGV[3])
 redis.call('SET', KEYS[1], out, 'PX', string.format('%.0f', d - now))
+redis.call('PEXPIRE', KEYS[2], string.format('%.0f', d - now))
 indexSession(ARGV[4] .. obj.userId, ARGV[5], d, now)
 return out
 `
 
-// deleteSession: KEYS[1] session; ARGV[1] session index prefix, ARGV[2]
-// token. Returns the deleted session JSON.
+// deleteSession: KEYS[1] session, KEYS[2] session claims; ARGV[1]
+// session index prefix, ARGV[2] token. Returns the deleted session JSON.
 const luaDeleteSession = `
 local s = redis.call('GET', KEYS[1])
 if not s then return false end
-redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('ZREM', ARGV[1] .. cjson.decode(s).userId, ARGV[2])
 return s
+`
+
+// setSessionClaims: KEYS[1] session, KEYS[2] session claims; ARGV[1]
+// claims JSON. The claims key expires with the session's; no session
+// (status not found) stores nothing.
+const luaSetSessionClaims = `
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl == -2 then return 0 end
+if ttl == -1 then redis.call('SET', KEYS[2], ARGV[1]) else redis.call('SET', KEYS[2], ARGV[1], 'PX', ttl) end
+return 1
 `
 
 // createVerificationToken: KEYS[1] token; ARGV[1] token JSON, ARGV[2]
@@ -264,7 +276,7 @@ type scripts struct {
 	createUser, getUserByEmail, getUserByAccount, updateUser, deleteUser *goredis.Script
 	linkAccount, unlinkAccount, getUserAccount, updateAccount            *goredis.Script
 	createSession, getSessionAndUser, updateSession, deleteSession       *goredis.Script
-	createVerificationToken, useVerificationToken                        *goredis.Script
+	createVerificationToken, useVerificationToken, setSessionClaims      *goredis.Script
 }
 
 func newScripts() scripts {
@@ -284,5 +296,6 @@ func newScripts() scripts {
 		deleteSession:           goredis.NewScript(luaDeleteSession),
 		createVerificationToken: goredis.NewScript(luaCreateVerificationToken),
 		useVerificationToken:    goredis.NewScript(luaUseVerificationToken),
+		setSessionClaims:        goredis.NewScript(luaSetSessionClaims),
 	}
 }

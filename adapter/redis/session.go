@@ -57,10 +57,11 @@ func (a *Adapter) GetSessionAndUser(ctx context.Context, sessionToken string) (n
 }
 
 // UpdateSession sets a session's Expires and moves its key's expiry with
-// it (to expires, or [Options.MinTTL] from now if later).
+// it (to expires, or [Options.MinTTL] from now if later), and the expiry
+// of its claims.
 func (a *Adapter) UpdateSession(ctx context.Context, sessionToken string, expires time.Time) (nextauth.AdapterSession, error) {
 	expires = truncate(expires)
-	v, err := a.run(ctx, a.scripts.updateSession, []string{a.sessionPrefix + sessionToken},
+	v, err := a.run(ctx, a.scripts.updateSession, []string{a.sessionPrefix + sessionToken, a.sessionClaimsPrefix + sessionToken},
 		formatTime(expires), expires.UnixMilli(), a.minTTL, a.userSessionsPrefix, sessionToken)
 	if err != nil {
 		return nextauth.AdapterSession{}, wrap("update session", err)
@@ -73,10 +74,10 @@ func (a *Adapter) UpdateSession(ctx context.Context, sessionToken string, expire
 	return s, nil
 }
 
-// DeleteSession deletes a session and returns it; an unknown (or evicted)
+// DeleteSession deletes a session and its claims and returns it; an unknown (or evicted)
 // session is [nextauth.ErrNotFound].
 func (a *Adapter) DeleteSession(ctx context.Context, sessionToken string) (nextauth.AdapterSession, error) {
-	v, err := a.run(ctx, a.scripts.deleteSession, []string{a.sessionPrefix + sessionToken},
+	v, err := a.run(ctx, a.scripts.deleteSession, []string{a.sessionPrefix + sessionToken, a.sessionClaimsPrefix + sessionToken},
 		a.userSessionsPrefix, sessionToken)
 	if err != nil {
 		return nextauth.AdapterSession{}, wrap("delete session", err)

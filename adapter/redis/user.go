@@ -150,12 +150,12 @@ func (a *Adapter) UpdateUser(ctx context.Context, u nextauth.User) (nextauth.Use
 }
 
 // DeleteUser deletes the user with id, its e-mail index entry, its
-// accounts and its sessions, atomically. An unknown id is
+// accounts and its sessions with their claims, atomically. An unknown id is
 // [nextauth.ErrNotFound].
 func (a *Adapter) DeleteUser(ctx context.Context, id string) error {
 	keys := []string{a.userPrefix + id, a.userAccountsPrefix + id, a.userSessionsPrefix + id}
 	return wrap("delete user", a.runStatus(ctx, a.scripts.deleteUser, keys,
-		id, a.emailPrefix, a.accountPrefix, a.sessionPrefix))
+		id, a.emailPrefix, a.accountPrefix, a.sessionPrefix, a.sessionClaimsPrefix))
 }
 
 // LinkAccount stores a provider account of user acc.UserID. Linking the

@@ -1303,3 +1303,10 @@ func (a *Adapter) wrap(ctx context.Context, op string, err error) error {
 	}
 	return fmt.Errorf("sqllayout: %s: %w", op, err)
 }
+
+// SessionTokens returns the layout's session table and its session token
+// column, each quoted for the layout's dialect, for SQL of the server's
+// own tables beside the layout (the claims of sessions that are gone).
+func (a *Adapter) SessionTokens() (table, column string) {
+	return a.qi(a.t.session), a.qi("sessionToken")
+}

@@ -11,11 +11,18 @@ import (
 // serverTables are a database engine's nextauth_* tables of the server's
 // own (adapter/postgres, adapter/mysql and adapter/sqlite ServerTables),
 // kept beside another adapter's layout for what that layout has no table
-// for: JWT revocation, and shared rate limits where the engine keeps them.
+// for: JWT revocation, the claims of database sessions, and shared rate
+// limits where the engine keeps them.
 type serverTables interface {
 	nextauth.JWTRevoker
+	nextauth.SessionClaimsStore
 	Migrate(ctx context.Context) error
 	DeleteExpired(ctx context.Context, now time.Time) error
+	// DeleteSessionClaims deletes one session's claims.
+	DeleteSessionClaims(ctx context.Context, sessionToken string) error
+	// DeleteOrphanSessionClaims deletes the claims whose session is no
+	// longer a row of table (quoted) with the token in column (quoted).
+	DeleteOrphanSessionClaims(ctx context.Context, table, column string) error
 }
 
 // foreignAdapter is another adapter's layout (adapter/sqllayout) with the
@@ -26,11 +33,37 @@ type foreignAdapter struct {
 }
 
 var (
-	_ nextauth.JWTRevoker     = foreignAdapter{}
-	_ nextauth.ExpiredDeleter = foreignAdapter{}
-	_ nextauth.SessionLister  = foreignAdapter{}
-	_ rateStorer              = foreignAdapter{}
+	_ nextauth.JWTRevoker         = foreignAdapter{}
+	_ nextauth.ExpiredDeleter     = foreignAdapter{}
+	_ nextauth.SessionLister      = foreignAdapter{}
+	_ nextauth.SessionClaimsStore = foreignAdapter{}
+	_ nextauth.UserColumnReader   = foreignAdapter{}
+	_ rateStorer                  = foreignAdapter{}
 )
+
+// SetSessionClaims stores a database session's claims in the server's
+// tables (the layout has no column for them).
+func (f foreignAdapter) SetSessionClaims(ctx context.Context, sessionToken string, claims map[string]any) error {
+	return f.own.SetSessionClaims(ctx, sessionToken, claims)
+}
+
+// SessionClaims reads a database session's claims from the server's
+// tables.
+func (f foreignAdapter) SessionClaims(ctx context.Context, sessionToken string) (map[string]any, error) {
+	return f.own.SessionClaims(ctx, sessionToken)
+}
+
+// DeleteSession deletes the layout's session, then its claims in the
+// server's tables (those of an unknown session too). The claims of
+// sessions deleted otherwise (DeleteUser, DeleteUserSessions, the
+// application itself) are removed by DeleteExpired.
+func (f foreignAdapter) DeleteSession(ctx context.Context, sessionToken string) (nextauth.AdapterSession, error) {
+	s, err := f.Adapter.DeleteSession(ctx, sessionToken)
+	if cerr := f.own.DeleteSessionClaims(ctx, sessionToken); err == nil && cerr != nil {
+		return s, cerr
+	}
+	return s, err
+}
 
 // RevokeJWT records the revocation in the server's tables.
 func (f foreignAdapter) RevokeJWT(ctx context.Context, sid string, expires time.Time) error {
@@ -48,13 +81,18 @@ func (f foreignAdapter) JWTRevoked(ctx context.Context, sid, userID string, auth
 }
 
 // DeleteExpired deletes the layout's expired sessions and e-mail tokens,
-// then the stale rows of the server's tables.
+// then the stale rows of the server's tables and the claims whose session
+// row is gone.
 func (f foreignAdapter) DeleteExpired(ctx context.Context, now time.Time) (sessions, tokens int64, err error) {
 	sessions, tokens, err = f.Adapter.DeleteExpired(ctx, now)
 	if err != nil {
 		return sessions, tokens, err
 	}
-	return sessions, tokens, f.own.DeleteExpired(ctx, now)
+	if err := f.own.DeleteExpired(ctx, now); err != nil {
+		return sessions, tokens, err
+	}
+	table, column := f.SessionTokens()
+	return sessions, tokens, f.own.DeleteOrphanSessionClaims(ctx, table, column)
 }
 
 // RateStore is the server tables' rate store, or nil (the in-process

@@ -77,6 +77,7 @@ import (
 	gomysql "github.com/go-sql-driver/mysql"
 
 	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/internal/sqltx"
 )
 
 // Adapter stores NextAuth's users, accounts, sessions and verification
@@ -599,29 +600,8 @@ func (a *Adapter) deleteBatches(ctx context.Context, q, cutoff string) (int64, e
 // inTx runs f in a READ COMMITTED transaction (row locks only, no gap
 // locks), committing when f returns nil; a deadlock is retried.
 func (a *Adapter) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
-	for attempt := 0; ; attempt++ {
-		err := a.tryTx(ctx, f)
-		if attempt < 3 && isCode(err, codeDeadlock) {
-			continue
-		}
-		return err
-	}
-}
-
-func (a *Adapter) tryTx(ctx context.Context, f func(tx *sql.Tx) error) (err error) {
-	tx, err := a.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = tx.Rollback()
-		}
-	}()
-	if err := f(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return sqltx.Run(ctx, a.db, &sql.TxOptions{Isolation: sql.LevelReadCommitted}, 4,
+		func(err error) bool { return isCode(err, codeDeadlock) }, f)
 }
 
 // userRow is a users row as scanned.

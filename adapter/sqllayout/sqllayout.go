@@ -74,6 +74,7 @@ import (
 
 	"github.com/nextauth-go/nextauth"
 	"github.com/nextauth-go/nextauth/internal/layout"
+	"github.com/nextauth-go/nextauth/internal/sqltx"
 )
 
 // Dialect is the kind of database behind the *sql.DB.
@@ -1158,33 +1159,11 @@ func (a *Adapter) DeleteExpired(ctx context.Context, now time.Time) (sessions, t
 // inTx runs f in a transaction, committing when f returns nil; a MySQL
 // deadlock is retried.
 func (a *Adapter) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
-	for attempt := 0; ; attempt++ {
-		err := a.tryTx(ctx, f)
-		if attempt < 3 && a.d == MySQL && isMySQL(err, 1213) {
-			continue
-		}
-		return err
-	}
-}
-
-func (a *Adapter) tryTx(ctx context.Context, f func(tx *sql.Tx) error) (err error) {
 	var opts *sql.TxOptions
 	if a.d == MySQL {
 		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
 	}
-	tx, err := a.db.BeginTx(ctx, opts)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = tx.Rollback()
-		}
-	}()
-	if err := f(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return sqltx.Run(ctx, a.db, opts, 4, func(err error) bool { return a.d == MySQL && isMySQL(err, 1213) }, f)
 }
 
 // userRow is a user as scanned.

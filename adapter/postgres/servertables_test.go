@@ -2,79 +2,31 @@ package postgres
 
 import (
 	"context"
-	"slices"
 	"testing"
-	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/nextauth-go/nextauth/adapter/adaptertest"
 )
 
-// TestServerTables: on a database holding an app's own users table (as
-// another adapter's layout would), Migrate creates only the nextauth_*
-// tables, twice without change; revocations and rate limits work there;
-// DeleteExpired removes the ended revocations and leaves the live ones.
+// TestServerTables runs adaptertest.RunServerTables on a database holding
+// an app's own table, as another adapter's layout would.
 func TestServerTables(t *testing.T) {
-	ctx := context.Background()
 	pool := newPool(t, newDatabase(t))
 	exec(t, pool, `CREATE TABLE "User" (id TEXT PRIMARY KEY, email TEXT)`)
+	db := stdlib.OpenDBFromPool(pool)
+	t.Cleanup(func() { db.Close() })
 	s := NewServerTables(pool)
-	tables := func() []string {
-		rows, err := pool.Query(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var names []string
-		for rows.Next() {
-			var n string
-			if err := rows.Scan(&n); err != nil {
-				t.Fatal(err)
-			}
-			names = append(names, n)
-		}
-		return names
-	}
-	want := []string{"User", "nextauth_rate_buckets", "nextauth_rate_counters", "nextauth_revoked_sessions", "nextauth_revoked_users", "nextauth_session_claims"}
-	for i := range 2 {
-		if err := s.Migrate(ctx); err != nil {
-			t.Fatalf("Migrate() #%d = %v", i+1, err)
-		}
-		if got := tables(); !slices.Equal(got, want) {
-			t.Fatalf("tables after Migrate #%d = %v, want %v", i+1, got, want)
-		}
-	}
-	now := time.Now()
-	if err := s.RevokeJWT(ctx, "ended", now.Add(time.Millisecond)); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.RevokeJWT(ctx, "live", now.Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	if ok, err := s.RateStore().Take(ctx, "k", 1, time.Hour); err != nil || !ok {
-		t.Fatalf("Take() = %v, %v", ok, err)
-	}
-	if err := s.DeleteExpired(ctx, now.Add(time.Minute)); err != nil {
-		t.Fatalf("DeleteExpired() = %v", err)
-	}
-	var left []string
-	rows, err := pool.Query(ctx, `SELECT sid FROM nextauth_revoked_sessions ORDER BY sid`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var sid string
-		if err := rows.Scan(&sid); err != nil {
-			t.Fatal(err)
-		}
-		left = append(left, sid)
-	}
-	if !slices.Equal(left, []string{"live"}) {
-		t.Errorf("revocations after DeleteExpired = %v, want [live]", left)
-	}
-	if got, err := s.JWTRevoked(ctx, "live", "u", now.Add(-time.Minute)); err != nil || !got {
-		t.Errorf("JWTRevoked(live) = %v, %v, want true", got, err)
-	}
-	// The bucket is within its window: kept, still empty.
-	if ok, err := s.RateStore().Take(ctx, "k", 1, time.Hour); err != nil || ok {
-		t.Errorf("Take() after DeleteExpired = %v, %v, want no token", ok, err)
-	}
+	adaptertest.RunServerTables(t, s, adaptertest.ServerTablesCase{
+		Tables: func() []string {
+			return adaptertest.Strings(t, db, `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1`)
+		},
+		Want:      []string{"User", "nextauth_rate_buckets", "nextauth_rate_counters", "nextauth_revoked_sessions", "nextauth_revoked_users", "nextauth_session_claims"},
+		RateStore: s.RateStore(),
+		Revocations: func() int {
+			return len(adaptertest.Strings(t, db, `SELECT sid FROM nextauth_revoked_sessions`))
+		},
+	})
 }
 
 // TestServerTablesSessionClaims: beside another layout's sessions (a

@@ -1,18 +1,15 @@
 package sqlite
 
 import (
-	"slices"
 	"testing"
-	"time"
+
+	"github.com/nextauth-go/nextauth/adapter/adaptertest"
 )
 
-// TestServerTables: in a file holding an app's own users table (as another
-// adapter's layout would), Migrate creates only the revocation tables,
-// twice without change; revocations work there before any statement of
-// the default layout could be prepared; DeleteExpired removes the ended
-// ones and leaves the live ones.
+// TestServerTables runs adaptertest.RunServerTables on a file holding an
+// app's own table, as another adapter's layout would; rate limits stay in
+// the process, so there is no rate store.
 func TestServerTables(t *testing.T) {
-	ctx := t.Context()
 	db, err := Open(tempDB(t))
 	if err != nil {
 		t.Fatal(err)
@@ -27,55 +24,13 @@ func TestServerTables(t *testing.T) {
 			t.Errorf("Close() = %v", err)
 		}
 	})
-	tables := func() []string {
-		rows, err := db.Query(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var names []string
-		for rows.Next() {
-			var n string
-			if err := rows.Scan(&n); err != nil {
-				t.Fatal(err)
-			}
-			names = append(names, n)
-		}
-		return names
-	}
-	want := []string{"User", "nextauth_revoked_sessions", "nextauth_revoked_users", "nextauth_session_claims"}
-	for i := range 2 {
-		if err := s.Migrate(ctx); err != nil {
-			t.Fatalf("Migrate() #%d = %v", i+1, err)
-		}
-		if got := tables(); !slices.Equal(got, want) {
-			t.Fatalf("tables after Migrate #%d = %v, want %v", i+1, got, want)
-		}
-	}
-	now := time.Now()
-	if err := s.RevokeJWT(ctx, "ended", now.Add(time.Millisecond)); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.RevokeJWT(ctx, "live", now.Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.RevokeUserJWTs(ctx, "u9", now, time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.DeleteExpired(ctx, now.Add(time.Minute)); err != nil {
-		t.Fatalf("DeleteExpired() = %v", err)
-	}
-	if n := count(t, db, "nextauth_revoked_sessions"); n != 1 {
-		t.Errorf("revocations after DeleteExpired = %d, want 1 (the live one)", n)
-	}
-	for _, c := range []struct {
-		sid, user string
-		want      bool
-	}{{"live", "u1", true}, {"ended", "u1", false}, {"other", "u9", true}} {
-		if got, err := s.JWTRevoked(ctx, c.sid, c.user, now.Add(-time.Minute)); err != nil || got != c.want {
-			t.Errorf("JWTRevoked(%s, %s) = %v, %v, want %v", c.sid, c.user, got, err, c.want)
-		}
-	}
+	adaptertest.RunServerTables(t, s, adaptertest.ServerTablesCase{
+		Tables: func() []string {
+			return adaptertest.Strings(t, db, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1`)
+		},
+		Want:        []string{"User", "nextauth_revoked_sessions", "nextauth_revoked_users", "nextauth_session_claims"},
+		Revocations: func() int { return int(count(t, db, "nextauth_revoked_sessions")) },
+	})
 }
 
 // TestServerTablesSessionClaims: beside another layout's sessions (a

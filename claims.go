@@ -19,30 +19,43 @@ import (
 // package rules, later the binary's token hook). Both go through
 // mergeClaims, which never sets nor removes a protected claim.
 
-// ClaimsFunc computes claims at sign-in; see [Config.Claims]. The map it
-// returns is merged into the token: a nil value removes that claim, a
-// protected one ([ProtectedClaim]) is ignored and logged. An error ends
-// the sign-in with the code of an [*Error] in its chain, else
-// Configuration, and is logged as CLAIMS_ERROR.
+// ClaimsFunc computes claims at sign-in, on update() and after an
+// access-token refresh; see [Config.Claims]. The map it returns is merged
+// into the token: a nil value removes that claim, a protected one
+// ([ProtectedClaim]) is ignored and logged. At sign-in an error ends the
+// sign-in with the code of an [*Error] in its chain, else Configuration;
+// on update or refresh it leaves the claims as they were. Either way it
+// is logged as CLAIMS_ERROR. A function with nothing to do for a trigger
+// returns nil, nil.
 type ClaimsFunc func(ctx context.Context, p ClaimsParams) (map[string]any, error)
 
 // ClaimsParams are the arguments of a [ClaimsFunc].
 type ClaimsParams struct {
 	// User is the user signing in, with the provider's claims in
 	// User.Claims. Under the database strategy it is the adapter's user
-	// (User.ID is the row's id).
+	// (User.ID is the row's id). On update and refresh it is the
+	// session's user (from the token's sub, name, email and picture, or
+	// the adapter's user row) with the session's claims in User.Claims.
 	User *User
-	// Account is the account signing in (provider, type, …).
+	// Account is the account signing in (provider, type, …). On refresh
+	// it is the account whose tokens were renewed; on update, under the
+	// JWT strategy, the provider of the token's renewable tokens when it
+	// has some, else nil.
 	Account *Account
-	// Profile is the provider's raw profile (OAuth); nil otherwise.
+	// Profile is the provider's raw profile (OAuth sign-in); nil
+	// otherwise, and always on update and refresh.
 	Profile map[string]any
 	// Token is the claims so far: NextAuth's default token (name, email,
 	// picture, sub, and the server's own claims such as sid), the
 	// provider's claims and those of the ClaimsFuncs before this one. It
 	// must not be modified; return the changes instead.
 	Token jwt.Claims
-	// Trigger is TriggerSignIn or TriggerSignUp (a new user).
+	// Trigger is TriggerSignIn, TriggerSignUp (a new user),
+	// TriggerUpdate or TriggerRefresh.
 	Trigger string
+	// Session is the data the client sent with update() (TriggerUpdate):
+	// client-chosen, so a function decides what to accept.
+	Session any
 }
 
 // protectedClaims are the claims the server relies on: a provider's
@@ -95,6 +108,31 @@ func (h *Handler) signInClaims(ctx context.Context, token jwt.Claims, u *User, a
 		h.warnSkipped(ctx, fmt.Sprintf("claims function %d", i+1), MergeClaims(token, add))
 	}
 	return nil
+}
+
+// renewClaims runs the Config.Claims functions again over token, which it
+// changes in place: on update() (TriggerUpdate, data the client's) and
+// after an access-token refresh (TriggerRefresh). u is the session's user,
+// a the refreshed account or the token's provider, if any. A failing
+// function is logged and changes nothing: the session goes on.
+func (h *Handler) renewClaims(ctx context.Context, token jwt.Claims, u *User, a *Account, trigger string, data any) {
+	for i, f := range h.cfg.Claims {
+		add, err := h.callClaims(ctx, f, ClaimsParams{User: u, Account: a, Token: maps.Clone(token), Trigger: trigger, Session: data})
+		if err != nil {
+			h.logError(ctx, "CLAIMS_ERROR", fmt.Errorf("claims function %d on %s, claims unchanged: %w", i+1, trigger, err))
+			continue
+		}
+		h.warnSkipped(ctx, fmt.Sprintf("claims function %d", i+1), MergeClaims(token, add))
+	}
+}
+
+// tokenUser is the user a JWT session stands for, as a [ClaimsFunc] sees
+// it on update and refresh: sub, name, email and picture, with the
+// session's own claims.
+func tokenUser(token jwt.Claims) *User {
+	su := sessionUser(token)
+	id, _ := token["sub"].(string)
+	return &User{ID: id, Name: su.Name, Email: su.Email, Image: su.Image, Claims: customClaims(token)}
 }
 
 // warnSkipped logs the protected claims a source tried to set.

@@ -22,41 +22,7 @@ import (
 // shows at once) and the claims a rule computed at sign-in, kept in
 // nextauth_session_claims; on SQLite and PostgreSQL.
 func TestUserFieldsDatabase(t *testing.T) {
-	stores := []struct {
-		name string
-		open func(t *testing.T) (nextauth.Adapter, func(q string, args ...any))
-	}{
-		{"sqlite", func(t *testing.T) (nextauth.Adapter, func(string, ...any)) {
-			db, err := sqlite.Open(filepath.Join(t.TempDir(), "nextauth.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = db.Close() })
-			a := sqlite.New(db)
-			if err := a.Migrate(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			return a, sqlExec(t, db)
-		}},
-		{"postgres", func(t *testing.T) (nextauth.Adapter, func(string, ...any)) {
-			ctx := context.Background()
-			pool, err := pgxpool.New(ctx, servicetest.PostgresDatabase(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(pool.Close)
-			a := postgres.New(pool)
-			if err := a.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			return a, func(q string, args ...any) {
-				t.Helper()
-				if _, err := pool.Exec(ctx, strings.ReplaceAll(q, "?", "$1"), args...); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}},
-	}
+	stores := claimsStores()
 	r := mustRules(t, rules.Config{Claims: map[string]string{"tier": `user.email.endsWith("@example.com") ? "gold" : "basic"`}})
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
@@ -91,6 +57,50 @@ func TestUserFieldsDatabase(t *testing.T) {
 				t.Errorf("GET /session without user_fields = %s", body)
 			}
 		})
+	}
+}
+
+// claimsStore is an adapter that keeps session claims, on a fresh
+// database, and a way to run SQL on that database.
+type claimsStore struct {
+	name string
+	open func(t *testing.T) (nextauth.Adapter, func(q string, args ...any))
+}
+
+// claimsStores are the stores of the claims tests: SQLite and
+// PostgreSQL.
+func claimsStores() []claimsStore {
+	return []claimsStore{
+		{"sqlite", func(t *testing.T) (nextauth.Adapter, func(string, ...any)) {
+			db, err := sqlite.Open(filepath.Join(t.TempDir(), "nextauth.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = db.Close() })
+			a := sqlite.New(db)
+			if err := a.Migrate(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			return a, sqlExec(t, db)
+		}},
+		{"postgres", func(t *testing.T) (nextauth.Adapter, func(string, ...any)) {
+			ctx := context.Background()
+			pool, err := pgxpool.New(ctx, servicetest.PostgresDatabase(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(pool.Close)
+			a := postgres.New(pool)
+			if err := a.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			return a, func(q string, args ...any) {
+				t.Helper()
+				if _, err := pool.Exec(ctx, strings.ReplaceAll(q, "?", "$1"), args...); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}},
 	}
 }
 

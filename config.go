@@ -70,11 +70,15 @@ type Config struct {
 	// Claims compute claims at sign-in, in order, after the provider's
 	// own ([User.Claims]); each sees the claims so far and returns those
 	// to add, change or (nil) remove; protected claims ([ProtectedClaim])
-	// cannot be touched. Under the JWT strategy they ride in the token
-	// (the JWT callback sees them); under the database strategy the
-	// Adapter must be a [SessionClaimsStore], which keeps them beside the
-	// session. [SessionConfig.UserFields] shows them in GET /session.
-	// Package rules compiles CEL rules into one.
+	// cannot be touched. They run again, in the same order, on the
+	// client's update() (TriggerUpdate, with its data) and after a
+	// provider access-token refresh (TriggerRefresh); there a failing
+	// function is logged and changes nothing. Under the JWT strategy the
+	// claims ride in the token (the JWT callback sees them); under the
+	// database strategy the Adapter must be a [SessionClaimsStore], which
+	// keeps them beside the session. [SessionConfig.UserFields] shows them
+	// in GET /session. Package rules compiles CEL rules into one, package
+	// webhook's TokenHook asks a webhook.
 	Claims []ClaimsFunc
 
 	// Pages replaces built-in pages with the application's own.
@@ -362,6 +366,9 @@ const (
 	TriggerSignIn = "signIn"
 	TriggerSignUp = "signUp"
 	TriggerUpdate = "update"
+	// TriggerRefresh is a [ClaimsFunc]'s trigger after the provider's
+	// access token was renewed ([Config.RefreshAccessTokens]).
+	TriggerRefresh = "refresh"
 )
 
 // JWTParams are the arguments of [Callbacks.JWT] (docs/compatibility.md#callbacks-and-events).

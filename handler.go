@@ -93,7 +93,7 @@ func New(cfg Config) (*Handler, error) {
 		}
 	}
 	if _, ok := cfg.Adapter.(SessionClaimsStore); len(cfg.Claims) > 0 && cfg.Session.Strategy == StrategyDatabase && !ok {
-		errs = append(errs, configError("claims at sign-in under database sessions need an adapter that stores them beside the session (SessionClaimsStore: adapter/sqlite, adapter/postgres, adapter/mysql, adapter/redis, another layout with the server tables); use jwt sessions with this one"))
+		errs = append(errs, configError("claims (claims rules, the token hook) under database sessions need an adapter that stores them beside the session (SessionClaimsStore: adapter/sqlite, adapter/postgres, adapter/mysql, adapter/redis, another layout with the server tables); use jwt sessions with this one"))
 	}
 	h.cfg = cfg
 	h.secrets = append([]string{cfg.Secret}, cfg.PreviousSecrets...)

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/nextauth-go/nextauth/internal/cookie"
@@ -61,6 +63,9 @@ func (d *dbSessions) read(ctx context.Context, r *http.Request, trigger string, 
 	sess := &Session{
 		User:    &SessionUser{Name: user.Name, Email: user.Email, Image: user.Image},
 		Expires: stored.Expires.Truncate(time.Millisecond),
+	}
+	if trigger == TriggerUpdate && len(h.cfg.Claims) > 0 && d.claims != nil {
+		d.renewClaims(ctx, token, &user, nil, TriggerUpdate, data)
 	}
 	if len(h.cfg.Session.UserFields) > 0 {
 		if err := d.userFields(ctx, sess.User, token, &user); err != nil {
@@ -359,7 +364,7 @@ func (d *dbSessions) accessToken(_ http.ResponseWriter, r *http.Request, provide
 	if token == "" {
 		return "", ErrNoSession
 	}
-	sess, _, err := d.a.GetSessionAndUser(ctx, token)
+	sess, user, err := d.a.GetSessionAndUser(ctx, token)
 	if errors.Is(err, ErrNotFound) || (err == nil && sess.Expires.Before(h.now())) {
 		return "", ErrNoSession
 	}
@@ -386,12 +391,44 @@ func (d *dbSessions) accessToken(_ http.ResponseWriter, r *http.Request, provide
 			if acct, err = au.UpdateAccount(ctx, acct); err != nil {
 				return "", err
 			}
+			if len(h.cfg.Claims) > 0 && d.claims != nil && acct.AccessToken != "" {
+				d.renewClaims(ctx, token, &user, &acct, TriggerRefresh, nil)
+			}
 		}
 	}
 	if acct.AccessToken == "" {
 		return "", ErrNoAccessToken
 	}
 	return acct.AccessToken, nil
+}
+
+// renewClaims runs the claims functions again for the session
+// sessionToken of user (see Handler.renewClaims) over the claims stored
+// beside it, and stores them back when they changed. Name, email and
+// image stay the user row's. A store that fails is logged and the session
+// goes on with its claims as they were.
+func (d *dbSessions) renewClaims(ctx context.Context, sessionToken string, user *User, a *Account, trigger string, data any) {
+	h := d.h
+	stored, err := d.claims.SessionClaims(ctx, sessionToken)
+	if err != nil {
+		h.logError(ctx, "SESSION_ERROR", fmt.Errorf("reading the session's claims on %s: %w", trigger, err))
+		return
+	}
+	token := defaultToken(user)
+	maps.Copy(token, stored)
+	u := *user
+	u.Claims = stored
+	h.renewClaims(ctx, token, &u, a, trigger, data)
+	custom := customClaims(token)
+	if len(custom) == 0 && len(stored) == 0 || reflect.DeepEqual(custom, stored) {
+		return
+	}
+	if custom == nil {
+		custom = map[string]any{}
+	}
+	if err := d.claims.SetSessionClaims(ctx, sessionToken, custom); err != nil {
+		h.logError(ctx, "SESSION_ERROR", fmt.Errorf("storing the session's claims on %s: %w", trigger, err))
+	}
 }
 
 // userFields copies Session.UserFields into u: id is the user row's id;

@@ -111,6 +111,10 @@ func (j *jwtSessions) read(ctx context.Context, r *http.Request, trigger string,
 	}
 	if token != nil {
 		keepMarker(token, marker)
+		if renew := renewTrigger(trigger, refreshed); renew != "" && len(h.cfg.Claims) > 0 {
+			a, _ := accountFromClaim(token)
+			h.renewClaims(ctx, token, tokenUser(token), a, renew, data)
+		}
 	}
 	expires := h.now().Add(h.cfg.Session.MaxAge).Truncate(time.Millisecond)
 	sess := &Session{User: sessionUser(claims), Expires: expires}
@@ -141,6 +145,19 @@ func (j *jwtSessions) read(ctx context.Context, r *http.Request, trigger string,
 		emit(ctx, h, "SESSION", h.cfg.Events.Session, SessionEvent{Session: sess, Token: token})
 	}
 	return sess, set
+}
+
+// renewTrigger is the trigger under which a session read runs the claims
+// functions again: update on update(), refresh after an access-token
+// refresh, none on a plain read.
+func renewTrigger(trigger string, refreshed bool) string {
+	switch {
+	case trigger == TriggerUpdate:
+		return TriggerUpdate
+	case refreshed:
+		return TriggerRefresh
+	}
+	return ""
 }
 
 // check decodes a session token and applies every check of GET /session

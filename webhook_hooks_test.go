@@ -20,6 +20,7 @@ import (
 	"github.com/nextauth-go/nextauth/internal/browsertest"
 	"github.com/nextauth-go/nextauth/internal/nodetest"
 	"github.com/nextauth-go/nextauth/jwt"
+	"github.com/nextauth-go/nextauth/rules"
 	"github.com/nextauth-go/nextauth/webhook"
 )
 
@@ -225,7 +226,7 @@ func tokenHookApp(t *testing.T, hs *hookServer, base string, mutate ...func(*nex
 		if base != "" {
 			c.URL = base + "/api/auth"
 		}
-		c.Callbacks.JWT = hook.JWT
+		c.Claims = append(c.Claims, hook.Claims)
 		c.Callbacks.Session = func(_ context.Context, p nextauth.SessionParams) (*nextauth.Session, error) {
 			if role, ok := p.Token["role"]; ok {
 				p.Session.User.Extra = map[string]any{"role": role}
@@ -364,7 +365,7 @@ func TestTokenHookSignInFailure(t *testing.T) {
 	hs := newHookServer(t, func(string, map[string]any) (int, string) { return 200, `not json` })
 	for _, tt := range []struct{ onError webhook.OnError }{{""}, {webhook.Allow}} {
 		hook := &webhook.TokenHook{Sender: hs.sender("/token", 2*time.Second), OnError: tt.onError}
-		c := newClient(t, newHandler(t, func(c *nextauth.Config) { c.Callbacks.JWT = hook.JWT }))
+		c := newClient(t, newHandler(t, func(c *nextauth.Config) { c.Claims = append(c.Claims, hook.Claims) }))
 		status, u := hookedSignIn(t, c)
 		_, signedIn := c.jar["next-auth.session-token"]
 		if tt.onError == webhook.Allow {
@@ -395,7 +396,7 @@ func TestTokenHookRealClient(t *testing.T) {
 	hs := newHookServer(t, roleHook)
 	hook := &webhook.TokenHook{Sender: hs.sender("/token", 5*time.Second)}
 	srv := browserApp(t, func(c *nextauth.Config) {
-		c.Callbacks.JWT = hook.JWT
+		c.Claims = append(c.Claims, hook.Claims)
 		c.Callbacks.Session = func(_ context.Context, p nextauth.SessionParams) (*nextauth.Session, error) {
 			if role, ok := p.Token["role"]; ok {
 				p.Session.User.Extra = map[string]any{"role": role}
@@ -476,7 +477,7 @@ func TestTokenHookRefresh(t *testing.T) {
 				c.Providers = append(c.Providers, p)
 				c.RefreshAccessTokens = true
 				c.Now = func() time.Time { return now }
-				c.Callbacks.JWT = hook.JWT
+				c.Claims = append(c.Claims, hook.Claims)
 			})
 			c := newClient(t, h)
 			oauthSignIn(t, c, p)
@@ -509,6 +510,101 @@ func TestTokenHookRefresh(t *testing.T) {
 			if calls := hs.take(); len(calls) != 0 {
 				t.Errorf("a failed refresh called the hook: %+v", calls)
 			}
+		})
+	}
+}
+
+// TestTokenHookStrategies: under database sessions the token hook works as
+// under JWT ones, its claims stored beside the session: the claims it
+// gives at sign-in show in GET /session through user_fields; update()
+// calls it with the client's data and stores the role it accepts, keeps
+// the one it refuses and keeps the claims when it fails. A claims rule
+// that reads token, after the hook, is evaluated again on update and sees
+// the hook's answer; a rule that does not read token is not. On SQLite
+// and PostgreSQL, and under JWT sessions for comparison.
+func TestTokenHookStrategies(t *testing.T) {
+	r := mustRules(t, rules.Config{Claims: map[string]string{
+		"badge": `has(token.role) && token.role == "editor" ? "pen" : "none"`,
+		"tier":  `user.email.endsWith("@example.com") ? "gold" : "basic"`,
+	}})
+	stores := append(claimsStores(), claimsStore{name: "jwt"})
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			var a nextauth.Adapter
+			if st.open != nil {
+				a, _ = st.open(t)
+			}
+			hs := newHookServer(t, roleHook)
+			hook := &webhook.TokenHook{Sender: hs.sender("/token", 5*time.Second)}
+			c := newClient(t, newHandler(t, func(c *nextauth.Config) {
+				c.Adapter = a
+				c.Claims = []nextauth.ClaimsFunc{hook.Claims, r.Claims}
+				c.Session.UserFields = []string{"id", "role", "badge", "tier"}
+			}))
+			if status, _ := hookedSignIn(t, c); status != 200 {
+				t.Fatalf("sign-in status %d", status)
+			}
+			calls := hs.take()
+			if len(calls) != 1 || calls[0].JSON["trigger"] != "signIn" && calls[0].JSON["trigger"] != "signUp" {
+				t.Fatalf("hook calls at sign-in = %+v", calls)
+			}
+			u := nextauth.User{ID: "1"} // the credentials user, under JWT sessions
+			if a != nil {
+				var err error
+				if u, err = a.GetUserByEmail(context.Background(), "alice@example.com"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tok, _ := calls[0].JSON["token"].(map[string]any); tok["sub"] != u.ID {
+				t.Errorf("token hook request at sign-in = %s, want sub %s", calls[0].Body, u.ID)
+			}
+			all := calls
+			session := func(w *httptest.ResponseRecorder) map[string]any {
+				t.Helper()
+				var s struct{ User map[string]any }
+				if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &s) != nil {
+					t.Fatalf("session answer %d %s", w.Code, w.Body)
+				}
+				return s.User
+			}
+			update := func(data string) map[string]any {
+				t.Helper()
+				body := `{"csrfToken":"` + c.csrf() + `","data":` + data + `}`
+				return session(c.do(http.MethodPost, "/api/auth/session", "application/json", body))
+			}
+			want := func(label string, got map[string]any, role, badge string) {
+				t.Helper()
+				if got["id"] != u.ID || got["role"] != role || got["badge"] != badge || got["tier"] != "gold" || got["email"] != "alice@example.com" {
+					t.Errorf("%s: user = %v, want id %s, role %s, badge %s, tier gold", label, got, u.ID, role, badge)
+				}
+			}
+			want("GET /session after sign-in", session(c.get("/api/auth/session")), "viewer", "none")
+			if calls := hs.take(); len(calls) != 0 {
+				t.Errorf("GET /session called the token hook: %+v", calls)
+			}
+
+			want("update({role: editor})", update(`{"role":"editor"}`), "editor", "pen")
+			calls = hs.take()
+			if len(calls) != 1 || calls[0].JSON["trigger"] != "update" {
+				t.Fatalf("hook calls on update = %+v", calls)
+			}
+			if data, _ := calls[0].JSON["session"].(map[string]any); data["role"] != "editor" {
+				t.Errorf("update request = %s, want session.role editor", calls[0].Body)
+			}
+			if tok, _ := calls[0].JSON["token"].(map[string]any); tok["role"] != "viewer" || tok["sub"] != u.ID {
+				t.Errorf("update request = %s, want the stored claims (role viewer) and sub", calls[0].Body)
+			}
+			all = append(all, calls...)
+			want("GET /session after the update", session(c.get("/api/auth/session")), "editor", "pen")
+			want("update({role: admin})", update(`{"role":"admin"}`), "editor", "pen")
+			hs.setAnswer(func(string, map[string]any) (int, string) { return 503, `` })
+			want("update with the hook down", update(`{"role":"viewer"}`), "editor", "pen")
+			want("GET /session at the end", session(c.get("/api/auth/session")), "editor", "pen")
+			all = append(all, hs.take()...)
+			if hs.bad != 0 {
+				t.Errorf("%d hook requests failed webhook.Verify", hs.bad)
+			}
+			hs.verifyWithStandardWebhooks(t, all)
 		})
 	}
 }

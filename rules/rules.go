@@ -27,6 +27,13 @@
 //   - token: the claims so far (claims rules only; empty for the allow
 //     rule): name, email, picture, sub and the provider's claims.
 //
+// Claims rules are evaluated at sign-in; those that read token are
+// evaluated again on the client's update() and after a provider
+// access-token refresh, when the token may have changed (a token hook's
+// answer). There user is the session's user with the session's claims,
+// account is the refreshed account or the token's provider (often
+// empty), and profile is empty.
+//
 // A missing key is an error when read (profile.groups without a groups
 // claim); has(profile.groups) tests for it and profile.?groups.orValue([])
 // gives a default. The standard macros (has, all, exists, map, filter)
@@ -91,6 +98,9 @@ type Rules struct {
 type claimRule struct {
 	name string
 	prg  cel.Program
+	// readsToken is set when the expression reads token: the rule is
+	// evaluated again on update and refresh, where only the token changes.
+	readsToken bool
 }
 
 // Error is one problem with an expression: its key ("claims.role",
@@ -154,12 +164,12 @@ func Compile(cfg Config) (*Rules, error) {
 			errs = append(errs, &Error{Key: key, Msg: fmt.Sprintf("%q is a claim the server keeps to itself (protected: %v)", name, nextauth.ProtectedClaims())})
 			continue
 		}
-		prg, perrs := compile(env, key, cfg.Claims[name], nil, limit)
+		prg, readsToken, perrs := compileReading(env, key, cfg.Claims[name], nil, limit)
 		if len(perrs) > 0 {
 			errs = append(errs, perrs...)
 			continue
 		}
-		r.claims = append(r.claims, claimRule{name: name, prg: prg})
+		r.claims = append(r.claims, claimRule{name: name, prg: prg, readsToken: readsToken})
 	}
 	if cfg.Allow != "" {
 		prg, perrs := compile(env, "allow", cfg.Allow, cel.BoolType, limit)
@@ -175,24 +185,41 @@ func Compile(cfg Config) (*Rules, error) {
 // compile checks one expression; want, if not nil, is the type its result
 // must have (dyn is accepted and checked when evaluated).
 func compile(env *cel.Env, key, src string, want *cel.Type, limit uint64) (cel.Program, []error) {
+	prg, _, errs := compileReading(env, key, src, want, limit)
+	return prg, errs
+}
+
+// compileReading is compile that also tells whether the expression reads
+// the token variable.
+func compileReading(env *cel.Env, key, src string, want *cel.Type, limit uint64) (cel.Program, bool, []error) {
 	ast, iss := env.Compile(src)
 	if iss != nil && iss.Err() != nil {
 		var errs []error
 		for _, e := range iss.Errors() {
 			errs = append(errs, &Error{Key: key, Line: e.Location.Line(), Column: e.Location.Column() + 1, Msg: e.Message})
 		}
-		return nil, errs
+		return nil, false, errs
 	}
 	if want != nil {
 		if out := ast.OutputType(); !out.IsExactType(want) && !out.IsExactType(cel.DynType) {
-			return nil, []error{&Error{Key: key, Line: 1, Column: 1, Msg: fmt.Sprintf("the expression is of type %s; want %s", out, want)}}
+			return nil, false, []error{&Error{Key: key, Line: 1, Column: 1, Msg: fmt.Sprintf("the expression is of type %s; want %s", out, want)}}
 		}
 	}
 	prg, err := env.Program(ast, cel.CostLimit(limit), cel.InterruptCheckFrequency(100))
 	if err != nil {
-		return nil, []error{&Error{Key: key, Msg: err.Error()}}
+		return nil, false, []error{&Error{Key: key, Msg: err.Error()}}
 	}
-	return prg, nil
+	return prg, readsVar(ast, varToken), nil
+}
+
+// readsVar reports whether the checked expression reads the variable name.
+func readsVar(ast *cel.Ast, name string) bool {
+	for _, ref := range ast.NativeRep().ReferenceMap() {
+		if ref.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // Empty reports whether r has no rule.
@@ -215,15 +242,24 @@ func (r *Rules) ClaimNames() []string {
 
 // Claims evaluates the claims rules: a [nextauth.ClaimsFunc] for
 // [nextauth.Config.Claims]. Each rule sees the token as it was before
-// the rules ran. An evaluation error (a missing key, a cost over the
-// limit, a result that is not JSON) fails the sign-in with Configuration.
+// the rules ran. At sign-in every rule is evaluated, and an evaluation
+// error (a missing key, a cost over the limit, a result that is not JSON)
+// fails the sign-in with Configuration. On update and refresh only the
+// rules that read token are evaluated again (user, account and profile
+// do not change then; profile is empty); an error there leaves the
+// claims as they were.
 func (r *Rules) Claims(ctx context.Context, p nextauth.ClaimsParams) (map[string]any, error) {
-	if len(r.claims) == 0 {
-		return nil, nil
-	}
-	vars := activation(p.User, p.Account, p.Profile, p.Token)
-	out := make(map[string]any, len(r.claims))
+	renew := p.Trigger == nextauth.TriggerUpdate || p.Trigger == nextauth.TriggerRefresh
+	var vars map[string]any
+	var out map[string]any
 	for _, c := range r.claims {
+		if renew && !c.readsToken {
+			continue
+		}
+		if vars == nil {
+			vars = activation(p.User, p.Account, p.Profile, p.Token)
+			out = make(map[string]any, len(r.claims))
+		}
 		v, _, err := c.prg.ContextEval(ctx, vars)
 		if err != nil {
 			return nil, fmt.Errorf("rules: claims.%s: %w", c.name, err)

@@ -140,3 +140,43 @@ func BenchmarkTwoRules(b *testing.B) {
 		}
 	}
 }
+
+// TestClaimsRenew: on update and refresh only the rules that read token
+// are evaluated (user, account and profile do not change then); at
+// sign-in every rule is.
+func TestClaimsRenew(t *testing.T) {
+	r, err := Compile(Config{Claims: map[string]string{
+		"badge":  `has(token.role) && token.role == "editor" ? "pen" : "none"`,
+		"both":   `token.sub + "/" + profile.?login.orValue("-")`,
+		"group":  `"admins" in profile.?groups.orValue([]) ? "admin" : "user"`,
+		"static": `"x"`,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := map[string]any{"sub": "u1", "role": "editor"}
+	profile := map[string]any{"login": "ann", "groups": []any{"admins"}}
+	tests := []struct {
+		trigger string
+		profile map[string]any
+		want    map[string]any
+	}{
+		{nextauth.TriggerSignIn, profile, map[string]any{"badge": "pen", "both": "u1/ann", "group": "admin", "static": "x"}},
+		{nextauth.TriggerSignUp, profile, map[string]any{"badge": "pen", "both": "u1/ann", "group": "admin", "static": "x"}},
+		{nextauth.TriggerUpdate, nil, map[string]any{"badge": "pen", "both": "u1/-"}},
+		{nextauth.TriggerRefresh, nil, map[string]any{"badge": "pen", "both": "u1/-"}},
+	}
+	for _, tt := range tests {
+		got, err := r.Claims(context.Background(), nextauth.ClaimsParams{Token: token, Profile: tt.profile, Trigger: tt.trigger})
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: Claims = %v, %v; want %v", tt.trigger, got, err, tt.want)
+		}
+	}
+	only, err := Compile(Config{Claims: map[string]string{"group": `"admins" in profile.?groups.orValue([]) ? "admin" : "user"`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := only.Claims(context.Background(), nextauth.ClaimsParams{Token: token, Trigger: nextauth.TriggerUpdate}); err != nil || len(got) != 0 {
+		t.Errorf("update with no rule reading token: Claims = %v, %v; want nothing", got, err)
+	}
+}

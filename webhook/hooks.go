@@ -16,10 +16,10 @@ import (
 
 // This file holds the two hooks (docs/hooks.md): synchronous webhooks the
 // handler asks during a sign-in or a token change, signed like the events.
-// Each is a ready-made callback of [nextauth.Callbacks]:
+// Each is a ready-made callback:
 //
 //	cfg.Callbacks.SignIn = (&webhook.SignInHook{Sender: s}).SignIn
-//	cfg.Callbacks.JWT = (&webhook.TokenHook{Sender: s}).JWT
+//	cfg.Claims = append(cfg.Claims, (&webhook.TokenHook{Sender: s}).Claims)
 
 // OnError is what a hook's failure means: no answer in time, a non-2xx
 // answer, or an answer that is not the hook's JSON.
@@ -34,10 +34,6 @@ const (
 	// Allow goes on as if there were no hook.
 	Allow OnError = "allow"
 )
-
-// TriggerRefresh is the token hook's trigger for a read that has just
-// renewed the provider's access token ([nextauth.JWTParams.Refreshed]).
-const TriggerRefresh = "refresh"
 
 // SignInRequest is the JSON body the sign_in hook receives.
 type SignInRequest struct {
@@ -204,58 +200,54 @@ func (h *SignInHook) redirectAllowed(raw string) bool {
 	return false
 }
 
-// TokenHook asks a webhook for claims to merge into the session token
-// (JWT strategy). Its JWT method is a [nextauth.Callbacks] JWT callback:
-// it calls the hook at sign-in (trigger signIn or signUp), on update()
-// (update) and after a provider access-token refresh (refresh), and
-// returns the token unchanged, without a call, on every other read.
-// Protected claims ([nextauth.ProtectedClaims]) in an answer are ignored
-// (and logged). Safe for concurrent use.
+// TokenHook asks a webhook for claims to merge into the session's claims.
+// Its Claims method is a [nextauth.ClaimsFunc] for [nextauth.Config.Claims],
+// so it works with both session strategies: the claims ride in the token
+// (JWT) or are stored beside the session (database). It is called at
+// sign-in (trigger signIn or signUp), on update() (update, with the
+// client's data) and after a provider access-token refresh (refresh);
+// never on a plain read. Protected claims ([nextauth.ProtectedClaims]) in
+// an answer are ignored (and logged by the handler). Safe for concurrent
+// use.
 type TokenHook struct {
 	// Sender posts the requests (URL, key, timeout). Required.
 	Sender *Sender
 	// OnError is what a failure of the hook at sign-in means; "" is Deny
-	// (the sign-in fails). On update or refresh a failure keeps the token
-	// as it was.
+	// (the sign-in fails with Callback). On update or refresh a failure
+	// keeps the claims as they were.
 	OnError OnError
 	// IncludeTokens sends the provider tokens: the account's at sign-in
-	// and the token's "oauth" claim.
+	// and refresh, and the token's "oauth" claim.
 	IncludeTokens bool
-	// Logger gets the failures that do not fail the request and the
-	// ignored protected claims; nil means slog.Default().
+	// Logger gets the failures that do not fail the request; nil means
+	// slog.Default().
 	Logger *slog.Logger
 }
 
-// JWT is the jwt callback (see [TokenHook]).
-func (h *TokenHook) JWT(ctx context.Context, p nextauth.JWTParams) (jwt.Claims, error) {
-	trigger := p.Trigger
-	if trigger == "" && p.Refreshed {
-		trigger = TriggerRefresh
-	}
-	if trigger == "" || p.Token == nil {
-		return p.Token, nil
-	}
-	req := TokenRequest{Trigger: trigger, Token: nextauth.PublicClaims(p.Token, h.IncludeTokens)}
-	switch trigger {
+// Claims is the claims function (see [TokenHook]).
+func (h *TokenHook) Claims(ctx context.Context, p nextauth.ClaimsParams) (map[string]any, error) {
+	req := TokenRequest{Trigger: p.Trigger, Token: nextauth.PublicClaims(p.Token, h.IncludeTokens)}
+	signIn := false
+	switch p.Trigger {
 	case nextauth.TriggerSignIn, nextauth.TriggerSignUp:
+		signIn = true
 		req.User, req.Account, req.Profile = p.User, account(p.Account, h.IncludeTokens), p.Profile
 	case nextauth.TriggerUpdate:
 		req.Session = p.Session
+	case nextauth.TriggerRefresh:
+		req.Account = account(p.Account, h.IncludeTokens)
+	default:
+		return nil, nil
 	}
 	hk := hook{name: "token", s: h.Sender, log: h.Logger}
 	var ans TokenAnswer
 	if err := hk.call(ctx, req, &ans); err != nil {
-		signIn := trigger == nextauth.TriggerSignIn || trigger == nextauth.TriggerSignUp
 		if signIn && h.OnError != Allow {
-			return nil, err
+			return nil, &nextauth.Error{Code: nextauth.CodeCallback, Err: err}
 		}
-		hk.logger().LogAttrs(ctx, slog.LevelWarn, "token hook failed; the token goes on without its claims",
-			slog.String("code", "TOKEN_HOOK_ERROR"), slog.String("trigger", trigger), slog.String("err", err.Error()))
-		return p.Token, nil
+		hk.logger().LogAttrs(ctx, slog.LevelWarn, "token hook failed; the session goes on without its claims",
+			slog.String("code", "TOKEN_HOOK_ERROR"), slog.String("trigger", p.Trigger), slog.String("err", err.Error()))
+		return nil, nil
 	}
-	if ignored := nextauth.MergeClaims(p.Token, ans.Claims); len(ignored) > 0 {
-		hk.logger().LogAttrs(ctx, slog.LevelWarn, "token hook answered protected claims; ignored",
-			slog.String("code", "TOKEN_HOOK_PROTECTED_CLAIMS"), slog.Any("claims", ignored))
-	}
-	return p.Token, nil
+	return ans.Claims, nil
 }

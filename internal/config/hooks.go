@@ -7,13 +7,13 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/nextauth-go/nextauth"
-	"github.com/nextauth-go/nextauth/jwt"
 	"github.com/nextauth-go/nextauth/webhook"
 )
 
@@ -63,9 +63,11 @@ const (
 
 func (h Hook) set() bool { return h.URL != "" || h.OnError != "" || h.Timeout != nil }
 
-// hooks checks the hooks key and puts the hooks into cfg's callbacks,
-// after any callback already there: a sign-in another rule refused is not
-// sent to the hook, and the token hook sees the claims made before it.
+// hooks checks the hooks key and puts the hooks into cfg: the sign_in
+// hook after any sign-in callback already there (a sign-in another rule
+// refused is not sent to the hook), the token hook among the claims
+// functions (see withTokenHook), so that it serves both session
+// strategies.
 func (v *validator) hooks(hk Hooks, cfg *nextauth.Config) {
 	if !hk.SignIn.set() && !hk.Token.set() {
 		if hk.Secret != "" || hk.IncludeTokens {
@@ -91,13 +93,10 @@ func (v *validator) hooks(hk Hooks, cfg *nextauth.Config) {
 		}
 	}
 	if hk.Token.set() {
-		if cfg.Session.Strategy == nextauth.StrategyDatabase {
-			v.addf("hooks.token", "the token hook needs JWT sessions (session.strategy: jwt); database sessions have no token")
-		}
 		sender, onError := v.hook("hooks.token", hk.Token, key, client)
 		if sender != nil {
 			h := &webhook.TokenHook{Sender: sender, OnError: onError, IncludeTokens: hk.IncludeTokens, Logger: v.f.HookLogger}
-			cfg.Callbacks.JWT = chainJWT(cfg.Callbacks.JWT, h.JWT)
+			cfg.Claims = withTokenHook(cfg.Claims, h.Claims)
 		}
 	}
 }
@@ -174,7 +173,6 @@ func origins(main string, more []string) []string {
 }
 
 type signInFunc = func(context.Context, nextauth.SignInParams) (nextauth.SignInResult, error)
-type jwtFunc = func(context.Context, nextauth.JWTParams) (jwt.Claims, error)
 
 // chainSignIn runs first, then, if it allowed, next.
 func chainSignIn(first, next signInFunc) signInFunc {
@@ -190,18 +188,28 @@ func chainSignIn(first, next signInFunc) signInFunc {
 	}
 }
 
-// chainJWT runs first, then next on the token it returned (unless nil:
-// the session ends).
-func chainJWT(first, next jwtFunc) jwtFunc {
-	if first == nil {
-		return next
+// withTokenHook adds the token hook to the claims functions made before
+// it (the claims rules): at sign-in they run first and the hook sees their
+// claims; on update and refresh the hook runs first and the rules (those
+// that read token) see its answer.
+func withTokenHook(rules []nextauth.ClaimsFunc, hook nextauth.ClaimsFunc) []nextauth.ClaimsFunc {
+	out := make([]nextauth.ClaimsFunc, 0, 2*len(rules)+1)
+	for _, f := range rules {
+		out = append(out, onTriggers(f, nextauth.TriggerSignIn, nextauth.TriggerSignUp))
 	}
-	return func(ctx context.Context, p nextauth.JWTParams) (jwt.Claims, error) {
-		tok, err := first(ctx, p)
-		if err != nil || tok == nil {
-			return tok, err
+	out = append(out, hook)
+	for _, f := range rules {
+		out = append(out, onTriggers(f, nextauth.TriggerUpdate, nextauth.TriggerRefresh))
+	}
+	return out
+}
+
+// onTriggers runs f for the given triggers only.
+func onTriggers(f nextauth.ClaimsFunc, triggers ...string) nextauth.ClaimsFunc {
+	return func(ctx context.Context, p nextauth.ClaimsParams) (map[string]any, error) {
+		if !slices.Contains(triggers, p.Trigger) {
+			return nil, nil
 		}
-		p.Token = tok
-		return next(ctx, p)
+		return f(ctx, p)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/exec"
@@ -38,6 +39,8 @@ import (
 	"github.com/nextauth-go/nextauth/adapter/memory"
 	"github.com/nextauth-go/nextauth/internal/browsertest"
 	"github.com/nextauth-go/nextauth/internal/config"
+	"github.com/nextauth-go/nextauth/internal/nextapptest"
+	"github.com/nextauth-go/nextauth/internal/nodetest"
 )
 
 // The forward-auth configurations of docs/forward-auth.md, run as written
@@ -685,5 +688,74 @@ func TestForwardProxiesBrowser(t *testing.T) {
 			}
 			waitLocation(t, ctx, signIn)
 		})
+	}
+}
+
+// TestForwardNextMiddleware runs the Next.js middleware example of
+// docs/forward-auth.md as written, outside a Next.js build
+// (testdata/node/middleware.cjs: next/server of the pinned Next.js app,
+// the types stripped by esbuild), against the running server under the
+// database strategy, which NextAuth's own middleware cannot read.
+func TestForwardNextMiddleware(t *testing.T) {
+	nextDir, _ := nextapptest.Prepare(t)
+	host := "app." + forwardDomain
+	h := newHandler(t, func(c *nextauth.Config) {
+		c.Adapter = memory.New()
+		c.Session.Strategy = nextauth.StrategyDatabase
+		c.TrustProxy = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+		c.Forward = &nextauth.ForwardConfig{Rules: []nextauth.ForwardRule{
+			{Host: host, Path: "/dashboard/ops", AllowEmails: []string{"ops@example.com"}},
+			{Host: host},
+		}}
+	})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	active, revoked := newClient(t, h), newClient(t, h)
+	active.signIn()
+	revoked.signIn()
+	if err := h.RevokeSession(context.Background(), revoked.jar["next-auth.session-token"]); err != nil {
+		t.Fatal(err)
+	}
+	cookie := func(c *client) string { return "next-auth.session-token=" + c.jar["next-auth.session-token"] }
+	forged := "X-Auth-Request-Name"
+	page := "https://" + host + "/dashboard/x?tab=1"
+	type result struct {
+		Status  int
+		Headers map[string]string
+	}
+	var out struct {
+		Matcher []string
+		Results []result
+	}
+	nodetest.RunScript(t, "middleware.cjs", map[string]any{
+		"source": docBlock(t, "ts", "export async function middleware"), "nextAppDir": nextDir, "authUrl": srv.URL,
+		"cases": []map[string]any{
+			{"url": page, "headers": map[string]string{forged: "Forged"}},
+			{"url": page, "headers": map[string]string{"cookie": cookie(active), forged: "Forged"}},
+			{"url": "https://" + host + "/dashboard/ops", "headers": map[string]string{"cookie": cookie(active)}},
+			{"url": page, "headers": map[string]string{"cookie": cookie(revoked)}},
+		},
+	}, &out)
+	if len(out.Results) != 4 {
+		t.Fatalf("node answered %+v", out)
+	}
+	signIn := "https://" + host + "/api/auth/signin?callbackUrl=" + url.QueryEscape(page)
+	for i, r := range []result{out.Results[0], out.Results[3]} {
+		if r.Status != http.StatusTemporaryRedirect || r.Headers["location"] != signIn {
+			t.Errorf("case %d without a valid session: %d %q, want 307 to %s", i, r.Status, r.Headers["location"], signIn)
+		}
+	}
+	ok := out.Results[1]
+	if ok.Status != http.StatusOK || ok.Headers["x-middleware-next"] != "1" ||
+		ok.Headers["x-middleware-request-x-auth-request-email"] != "alice@example.com" ||
+		ok.Headers["x-middleware-request-x-auth-request-name"] != "Alice" ||
+		ok.Headers["x-middleware-request-x-auth-request-user"] == "" {
+		t.Errorf("signed in: %d %v, want the page with Alice's identity as request headers", ok.Status, ok.Headers)
+	}
+	if denied := out.Results[2]; denied.Status != http.StatusForbidden || denied.Headers["x-middleware-next"] != "" {
+		t.Errorf("denied by a rule: %d %v, want 403", denied.Status, denied.Headers)
+	}
+	if fmt.Sprint(out.Matcher) != "[/dashboard/:path*]" {
+		t.Errorf("matcher %v", out.Matcher)
 	}
 }

@@ -415,6 +415,16 @@ allow:
   expression: |
     account.provider ==
 `)
+	// docs/forward-auth.md#one-sign-in-for-the-whole-domain under http.
+	parentCookieHTTP := writeConfig(t, `url: http://auth.example.com/api/auth
+secret: s
+cookies:
+  session_token:
+    domain: example.com
+forward:
+  rules:
+    - host: "*.example.com"
+`)
 	tests := []struct {
 		name       string
 		args       []string
@@ -422,6 +432,14 @@ allow:
 		wantStdout string
 		wantErr    []string // parts of the error; nil for success
 	}{
+		{
+			name: "parent-domain session cookie under http", args: []string{"--config", parentCookieHTTP},
+			wantErr: []string{"1 problem in " + parentCookieHTTP, "forward with cookies.session_token.domain needs an https url", "http://auth.example.com is not"},
+		},
+		{
+			name: "parent-domain session cookie under https", args: []string{"--config", parentCookieHTTP}, env: map[string]string{"NEXTAUTH_URL": "https://auth.example.com/api/auth"},
+			wantStdout: "ok\n",
+		},
 		{
 			name: "broken CEL rules", args: []string{"--config", brokenRule},
 			wantErr: []string{"2 problems in " + brokenRule,

@@ -43,7 +43,8 @@ func ExecPath() string {
 // returns a chromedp context for one tab of it. The context ends after
 // [Timeout], at the test's deadline, or when the test ends; the browser is
 // closed in t.Cleanup. If the test fails, the page's console messages and
-// uncaught exceptions are logged.
+// uncaught exceptions are logged. extra adds Chromium flags, after the
+// defaults (e.g. chromedp.Flag("host-resolver-rules", "MAP *.example.test 127.0.0.1")).
 //
 // Use the context with chromedp's actions:
 //
@@ -51,7 +52,7 @@ func ExecPath() string {
 //	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 //		t.Fatal(err)
 //	}
-func New(t testing.TB) context.Context {
+func New(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	execPath := ExecPath()
 	if execPath == "" {
@@ -83,6 +84,7 @@ func New(t testing.TB) context.Context {
 		chromedp.NoFirstRun,
 		chromedp.UserDataDir(t.TempDir()),
 	)
+	opts = append(opts, extra...)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(timeoutCtx, opts...)
 
 	logs := &logBuffer{}

@@ -360,6 +360,81 @@ func TestDeliveryAfterRestart(t *testing.T) {
 	}
 }
 
+// TestDownAMinuteAcrossRestart: on the default schedule (5 s, doubling)
+// the receiver refuses connections for a minute, so the server tries at
+// 0, 5, 15 and 35 s; it then stops dead and a new server starts on the
+// same database as the receiver comes back at 60 s. The restart does not
+// reset the schedule (due times are stored): the new server sends nothing
+// before the retry due at 75 s, and at 75 s every message, each once.
+func TestDownAMinuteAcrossRestart(t *testing.T) {
+	for _, st := range queueStores() {
+		if !st.durable {
+			continue // the memory queue is lost with its process (docs/events.md)
+		}
+		t.Run(st.name, func(t *testing.T) {
+			ctx := context.Background()
+			_, key := newSecret(t)
+			t0 := time.Now()
+			clk := &clock{t: t0}
+			at := func(d time.Duration) { clk.mu.Lock(); clk.t = t0.Add(d); clk.mu.Unlock() }
+			rcv := newReceiver(t, key, clk.Now)
+			newServer := func(q Queue) *Dispatcher {
+				d, err := NewDispatcher(Options{Sender: &Sender{URL: rcv.URL(), Key: key}, Queue: q, Now: clk.Now, Logger: discard})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return d
+			}
+			deliver := func(d *Dispatcher, when string, wantDelivered, wantFailed int) {
+				t.Helper()
+				if del, failed, err := d.Deliver(ctx); err != nil || del != wantDelivered || failed != wantFailed {
+					t.Fatalf("%s: delivered %d failed %d err %v; want %d, %d, nil", when, del, failed, err, wantDelivered, wantFailed)
+				}
+			}
+			open := st.setup(t)
+			q1, kill := open()
+			d1 := newServer(q1)
+			const n = 4
+			emitN(t, d1, n)
+			rcv.down()
+			var attempt time.Duration
+			for i := 1; attempt < time.Minute; i++ {
+				if i > 1 { // a new message is due at once
+					at(attempt - time.Millisecond)
+					deliver(d1, fmt.Sprintf("1 ms before attempt %d", i), 0, 0)
+				}
+				at(attempt)
+				deliver(d1, fmt.Sprintf("attempt %d at %v, receiver down", i, attempt), 0, n)
+				attempt += d1.Backoff(i)
+			}
+			if attempt != 75*time.Second {
+				t.Fatalf("next attempt at %v, want 75 s (0, 5, 15, 35, 75 s)", attempt)
+			}
+			kill()
+
+			at(time.Minute)
+			rcv.up()
+			q2, _ := open()
+			d2 := newServer(q2)
+			if got := pending(t, q2); got != n {
+				t.Fatalf("pending after the restart = %d, want %d", got, n)
+			}
+			deliver(d2, "new server at 60 s, receiver back", 0, 0)
+			at(attempt - time.Millisecond)
+			deliver(d2, "new server 1 ms before the retry due at 75 s", 0, 0)
+			at(attempt)
+			deliver(d2, "new server at 75 s", n, 0)
+			unique, total, overlaps, bad := rcv.stats()
+			if unique != n || total != n || overlaps != 0 || bad != 0 {
+				t.Errorf("receiver saw %d messages in %d deliveries (%d overlapping, %d badly signed); want %d once each", unique, total, overlaps, bad, n)
+			}
+			if got := pending(t, q2); got != 0 {
+				t.Errorf("pending after delivery = %d, want 0", got)
+			}
+		})
+	}
+}
+
 // TestTwoWorkers: two servers on one database deliver concurrently; no
 // message is delivered twice, let alone at the same time.
 func TestTwoWorkers(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -28,6 +29,7 @@ import (
 	"github.com/nextauth-go/nextauth"
 	"github.com/nextauth-go/nextauth/adapter/sqlite"
 	"github.com/nextauth-go/nextauth/internal/servicetest"
+	"github.com/nextauth-go/nextauth/webhook"
 )
 
 // Environment variables naming the real servers of the tests (scripts/test.sh
@@ -447,6 +449,11 @@ func TestMigrateCommand(t *testing.T) {
 			u, prefix := redisPrefix(t)
 			return "database: \"" + u + "\"\ndatabase_options: {key_prefix: \"" + prefix + "\"}\n"
 		}, redisNoop, redisNoop},
+		// With events, the events queue's table too, once.
+		{"postgres with events", func(t *testing.T) string {
+			return "database: \"" + newPostgresDatabase(t) + "\"\nevents: {url: https://app.example/events, secret: " +
+				webhook.SecretPrefix + base64.StdEncoding.EncodeToString(make([]byte, 32)) + "}\n"
+		}, strings.TrimSuffix(appliedAll, `\n$`) + `; created the events queue table nextauth_events\n$`, upToDate},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

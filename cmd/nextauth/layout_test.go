@@ -193,20 +193,6 @@ CREATE TABLE verification_tokens (id TEXT PRIMARY KEY, token TEXT, identifier TE
 	})
 }
 
-// buildBinary builds cmd/nextauth into a temporary directory.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skipf("no go command: %v", err)
-	}
-	bin := filepath.Join(t.TempDir(), "nextauth")
-	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // TestForeignLayoutServe starts the server on databases made by other
 // adapters' tools: the start log names the layout without a warning, a
 // credentials sign-in gets a database session whose row is in the layout's

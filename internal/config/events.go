@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nextauth-go/nextauth/internal/layout"
 	"github.com/nextauth-go/nextauth/webhook"
 )
 
@@ -26,9 +27,14 @@ type eventsSpec struct {
 	timeout time.Duration
 }
 
+// set reports whether the events key has anything in it.
+func (e Events) set() bool {
+	return e.URL != "" || e.Secret != "" || len(e.Types) > 0 || e.Timeout != nil
+}
+
 // events checks the events key; nil when it is not set.
 func (v *validator) events(e Events) *eventsSpec {
-	if e.URL == "" && e.Secret == "" && len(e.Types) == 0 && e.Timeout == nil {
+	if !e.set() {
 		return nil
 	}
 	spec := &eventsSpec{url: e.URL, timeout: webhook.DefaultTimeout}
@@ -94,6 +100,28 @@ func isLoopbackHost(h string) bool {
 	}
 	ip := net.ParseIP(h)
 	return ip != nil && ip.IsLoopback()
+}
+
+// eventsTable is the SQL table of the events queue ([webhook.SQLQueue]).
+const eventsTable = "nextauth_events"
+
+// migrateEvents creates the events queue's table in h, the server's own
+// layout, when f has an events key, as the server does at its first event
+// (CREATE TABLE IF NOT EXISTS: running it again changes nothing).
+// r.EventsTable says whether the table was missing from schema, the
+// database as inspected before migrating. A dry run only sets that (h may
+// then be nil).
+func (f *File) migrateEvents(ctx context.Context, h *sql.DB, d webhook.Dialect, schema layout.Schema, r *MigrateResult) error {
+	if !f.Events.set() {
+		return nil
+	}
+	_, had := schema[eventsTable]
+	r.EventsTable = !had
+	if r.DryRun {
+		return nil
+	}
+	_, err := webhook.NewSQLQueue(ctx, h, d)
+	return err
 }
 
 // eventQueues is what a [Store] needs to make its event queue, once.

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -151,4 +153,103 @@ func TestEventsSurviveRestart(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMigrateEventsTable: with an events key, migrate creates the events
+// queue's table nextauth_events in the server's own layout (a dry run says
+// it would and changes nothing), and says nothing of it once it is there;
+// without one it creates no such table. Beside another adapter's layout
+// migrate leaves it to the server's start, as the other nextauth_* tables.
+func TestMigrateEventsTable(t *testing.T) {
+	events := "events: {url: https://app.example/hook, secret: " + eventsSecret + "}\n"
+	hasTable := func(a appDB) bool { return slices.Contains(a.tables(), "nextauth_events") }
+	for _, kind := range []string{KindSQLite, KindPostgres, KindMySQL} {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			a := newAppDB(t, kind, nil)
+			plain, err := Parse("t.yaml", []byte("database: \""+a.url+"\"\n"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r, err := plain.Migrate(ctx); err != nil || r.EventsTable || strings.Contains(r.String(), "nextauth_events") {
+				t.Fatalf("Migrate() without events = %q, %v", r, err)
+			}
+			if hasTable(a) {
+				t.Fatalf("tables without events: %v, want no nextauth_events", a.tables())
+			}
+			f, err := Parse("t.yaml", []byte("database: \""+a.url+"\"\n"+events), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := f.MigrateDryRun(ctx)
+			if want := "schema up to date (version "; err != nil || !r.EventsTable ||
+				!strings.Contains(r.String(), want) || !strings.HasSuffix(r.String(), "; would create the events queue table nextauth_events (dry run: nothing changed)") {
+				t.Errorf("MigrateDryRun() = %q, %v; want %q… and the table it would create", r, err, want)
+			}
+			if hasTable(a) {
+				t.Fatal("MigrateDryRun() created nextauth_events")
+			}
+			r, err = f.Migrate(ctx)
+			if err != nil || !r.EventsTable || !strings.HasSuffix(r.String(), "; created the events queue table nextauth_events") {
+				t.Errorf("Migrate() = %q, %v; want the table created", r, err)
+			}
+			if !hasTable(a) {
+				t.Fatalf("tables after Migrate(): %v, want nextauth_events", a.tables())
+			}
+			for _, m := range []func(context.Context) (MigrateResult, error){f.Migrate, f.MigrateDryRun} {
+				if r, err := m(ctx); err != nil || r.EventsTable || strings.Contains(r.String(), "nextauth_events") {
+					t.Errorf("migrate again = %q, %v; want nothing said of the table that is there", r, err)
+				}
+			}
+			// The server's queue is the table migrate made.
+			cfg := "secret: s\ndatabase: \"" + a.url + "\"\n" + events
+			f, err = Parse("t.yaml", []byte(cfg), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, store, err := f.Open(ctx, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer store.Close()
+			q, err := store.EventQueue(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := q.Enqueue(ctx, webhook.Message{ID: webhook.NewID(), Type: webhook.TypeSignIn, Body: []byte("{}")}); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := q.Pending(ctx); err != nil || n != 1 {
+				t.Errorf("Pending() = %d, %v; want 1", n, err)
+			}
+		})
+	}
+	t.Run("new sqlite file", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "new.db")
+		f, err := Parse("t.yaml", []byte("database: sqlite://"+path+"\n"+events), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := f.MigrateDryRun(context.Background())
+		if err != nil || !strings.HasSuffix(r.String(), " and create the events queue table nextauth_events (dry run: nothing changed)") {
+			t.Errorf("MigrateDryRun() = %q, %v; want the migrations and the table", r, err)
+		}
+		r, err = f.Migrate(context.Background())
+		if err != nil || !regexp.MustCompile(`: applied migrations 1 to \d+; schema version \d+; created the events queue table nextauth_events$`).MatchString(r.String()) {
+			t.Errorf("Migrate() = %q, %v; want the migrations and the table", r, err)
+		}
+	})
+	t.Run("prisma sqlite", func(t *testing.T) {
+		a := newAppDB(t, KindSQLite, []string{"prisma-sqlite.sql"})
+		f, err := Parse("t.yaml", []byte("database: \""+a.url+"\"\n"+events), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, err := f.Migrate(context.Background()); err != nil || r.EventsTable || strings.Contains(r.String(), "nextauth_events") {
+			t.Errorf("Migrate() on Prisma's layout = %q, %v; want only its indexes", r, err)
+		}
+		if hasTable(a) {
+			t.Errorf("Migrate() on Prisma's layout created nextauth_events; the server creates it at start")
+		}
+	})
 }

@@ -373,7 +373,18 @@ type MigrateResult struct {
 	// added.
 	Indexes *layout.Plan
 	Added   []string
+	// EventsTable: the file has an events key and the server's own layout
+	// had no nextauth_events table (the events queue); Migrate created it,
+	// a dry run would.
+	EventsTable bool
 }
+
+// eventsTableDone and eventsTableTodo are what String says of
+// EventsTable.
+const (
+	eventsTableDone = "created the events queue table nextauth_events"
+	eventsTableTodo = "create the events queue table nextauth_events"
+)
 
 // String describes the result in one line (two with a warning); a dry
 // run's names the layout found and what Migrate would do.
@@ -393,6 +404,9 @@ func (r MigrateResult) String() string {
 		s = fmt.Sprintf("%s: applied migration %d; schema version %d", r.Database, r.After, r.After)
 	default:
 		s = fmt.Sprintf("%s: applied migrations %d to %d; schema version %d", r.Database, r.Before+1, r.After, r.After)
+	}
+	if r.EventsTable {
+		s += "; " + eventsTableDone
 	}
 	if r.Warning != "" {
 		s += "\nwarning: " + r.Warning
@@ -414,12 +428,17 @@ func (r MigrateResult) dryRun() string {
 	}
 	var todo string
 	switch {
+	case r.Before >= r.After && r.EventsTable:
+		todo = fmt.Sprintf("schema up to date (version %d); would %s", r.Before, eventsTableTodo)
 	case r.Before >= r.After:
 		todo = fmt.Sprintf("schema up to date (version %d); nothing to do", r.Before)
 	case r.Before+1 == r.After:
 		todo = fmt.Sprintf("schema version %d; would apply migration %d", r.Before, r.After)
 	default:
 		todo = fmt.Sprintf("schema version %d; would apply migrations %d to %d", r.Before, r.Before+1, r.After)
+	}
+	if r.EventsTable && r.Before < r.After {
+		todo += " and " + eventsTableTodo
 	}
 	return fmt.Sprintf("%s: %s; %s (dry run: nothing changed)", r.Database, found, todo)
 }
@@ -442,8 +461,11 @@ func foreignTables(r layout.Result) string {
 // partial or mixed one, is an error and nothing is created; on another
 // adapter's layout it adds only the nextauth_* indexes its tables lack
 // (layout.PlanIndexes; a unique one only when no two rows share its key),
-// never changing the adapter's tables or columns. For Redis it
-// only checks the connection.
+// never changing the adapter's tables or columns. When the file has an
+// events key, it also creates the events queue, table nextauth_events, in
+// the server's own layout (beside another adapter's, the server creates
+// it at start with its other nextauth_* tables). For Redis it only checks
+// the connection.
 func (f *File) Migrate(ctx context.Context) (MigrateResult, error) {
 	return f.migrate(ctx, false, nil)
 }
@@ -523,6 +545,9 @@ func (f *File) migrateSQLite(ctx context.Context, d *database, r *MigrateResult)
 	}
 	if r.DryRun {
 		r.After = sqlite.SchemaVersion()
+		if err := f.migrateEvents(ctx, nil, webhook.SQLite, schema, r); err != nil {
+			return err
+		}
 		ro, err := sqlite.OpenReadOnly(d.path)
 		if errors.Is(err, fs.ErrNotExist) || d.path == sqlite.Memory {
 			return nil // a new file: every migration
@@ -546,8 +571,10 @@ func (f *File) migrateSQLite(ctx context.Context, d *database, r *MigrateResult)
 	if err := a.Migrate(ctx); err != nil {
 		return err
 	}
-	r.After, err = version(db)
-	return err
+	if r.After, err = version(db); err != nil {
+		return err
+	}
+	return f.migrateEvents(ctx, db, webhook.SQLite, schema, r)
 }
 
 // migrateMySQL migrates d's MySQL or MariaDB database, or says what it
@@ -571,13 +598,15 @@ func (f *File) migrateMySQL(ctx context.Context, d *database, r *MigrateResult) 
 	}
 	if r.DryRun {
 		r.After = mysql.SchemaVersion()
-		return nil
+		return f.migrateEvents(ctx, h, webhook.MySQL, schema, r)
 	}
 	if err := a.Migrate(ctx); err != nil {
 		return err
 	}
-	r.After, err = a.Version(ctx)
-	return err
+	if r.After, err = a.Version(ctx); err != nil {
+		return err
+	}
+	return f.migrateEvents(ctx, h, webhook.MySQL, schema, r)
 }
 
 // migratePostgres migrates d's PostgreSQL database, or says what it would
@@ -613,7 +642,7 @@ func (f *File) migratePostgres(ctx context.Context, d *database, r *MigrateResul
 	}
 	if r.DryRun {
 		r.After = postgres.SchemaVersion()
-		return nil
+		return f.migrateEvents(ctx, nil, webhook.Postgres, schema, r)
 	}
 	if err := postgres.New(pool).Migrate(ctx); err != nil {
 		w, ok := errors.AsType[*postgres.SchemaWarning](err)
@@ -622,8 +651,11 @@ func (f *File) migratePostgres(ctx context.Context, d *database, r *MigrateResul
 		}
 		r.Warning = scrub(w, d.url).Error()
 	}
-	r.After, err = version()
-	return err
+	if r.After, err = version(); err != nil {
+		return err
+	}
+	h := sqllayout.PostgresDB(pool)
+	return errors.Join(f.migrateEvents(ctx, h, webhook.Postgres, schema, r), h.Close())
 }
 
 // summaryDatabase is the database line of [Summary].

@@ -92,3 +92,62 @@ providers:
 		})
 	}
 }
+
+// TestPresetProfileClaims: a preset provider (keycloak) takes a profile:
+// key too, so a Keycloak realm role reaches the session: the real OpenID
+// Provider sends realm_access.roles, profile: maps it to roles, a CEL rule
+// reads it as user.roles, and user_fields shows both; the preset's own
+// mapping of the four fields stays.
+func TestPresetProfileClaims(t *testing.T) {
+	op := authtest.NewOIDCProvider(t, authtest.WithUser("sub-kc", "kc@example.com", "Kay"),
+		authtest.WithClaims(map[string]any{"realm_access": map[string]any{"roles": []string{"offline_access", "admin"}}}))
+	yaml := `
+url: http://localhost:3111/api/auth
+secret: ` + testSecret + `
+session:
+  user_fields: [id, roles, role]
+claims:
+  role: '"admin" in user.?roles.orValue([]) ? "admin" : "user"'
+providers:
+- type: keycloak
+  id: corp
+  issuer: ` + op.Issuer() + `
+  client_id: ` + op.ClientID() + `
+  client_secret: ` + op.ClientSecret() + `
+  profile:
+    roles: realm_access.roles
+`
+	f, err := config.Parse("nextauth.yaml", []byte(yaml), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := f.NextAuth()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := nextauth.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, h)
+	w := c.postForm("/api/auth/signin/corp", url.Values{"csrfToken": {c.csrf()}, "json": {"true"}})
+	var out struct{ URL string }
+	if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || !strings.HasPrefix(out.URL, op.Issuer()) {
+		t.Fatalf("POST /signin/corp = %d %s", w.Code, w.Body)
+	}
+	back := op.Login(t, out.URL)
+	if loc := c.get(back.RequestURI()).Header().Get("Location"); loc != "http://localhost:3111" {
+		t.Fatalf("callback redirect = %q", loc)
+	}
+	var sess struct{ User map[string]any }
+	body := c.get("/api/auth/session").Body.String()
+	if err := json.Unmarshal([]byte(body), &sess); err != nil {
+		t.Fatalf("session %s: %v", body, err)
+	}
+	want := map[string]any{"id": "sub-kc", "roles": []any{"offline_access", "admin"}, "role": "admin", "name": "Kay", "email": "kc@example.com"}
+	for k, v := range want {
+		if !reflect.DeepEqual(sess.User[k], v) {
+			t.Errorf("session user %s = %#v, want %#v (session %s)", k, sess.User[k], v, body)
+		}
+	}
+}

@@ -54,6 +54,10 @@ type OIDCUser struct {
 	// Groups is the groups claim (scope "profile"), in the id_token and
 	// the userinfo answer; none when empty.
 	Groups []string
+	// Claims are more claims (scope "profile"), in the id_token and the
+	// userinfo answer, as an identity provider adds its own (Keycloak's
+	// realm_access, say).
+	Claims map[string]any
 }
 
 // OIDCOption configures [NewOIDCProvider].
@@ -112,6 +116,16 @@ func WithGroups(groups ...string) OIDCOption {
 	return func(o *oidcOptions) {
 		if n := len(o.users); n > 0 {
 			o.users[n-1].Groups = append([]string(nil), groups...)
+		}
+	}
+}
+
+// WithClaims gives the last user added (WithUser) more claims (see
+// [OIDCUser.Claims]).
+func WithClaims(claims map[string]any) OIDCOption {
+	return func(o *oidcOptions) {
+		if n := len(o.users); n > 0 {
+			o.users[n-1].Claims = claims
 		}
 	}
 }

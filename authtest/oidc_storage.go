@@ -427,8 +427,8 @@ func (s *oidcStorage) SetUserinfoFromToken(_ context.Context, info *oidc.UserInf
 }
 
 // setUserinfo fills the claims the scopes allow: sub; email and
-// email_verified for "email"; name, preferred_username, picture and
-// groups for "profile".
+// email_verified for "email"; name, preferred_username, picture, groups
+// and the user's other claims for "profile".
 func (s *oidcStorage) setUserinfo(info *oidc.UserInfo, subject string, scopes []string) error {
 	u, ok := s.user(subject)
 	if !ok {
@@ -443,6 +443,9 @@ func (s *oidcStorage) setUserinfo(info *oidc.UserInfo, subject string, scopes []
 			info.Name, info.PreferredUsername, info.Picture = u.Name, u.Email, u.Picture
 			if len(u.Groups) > 0 {
 				info.AppendClaims("groups", u.Groups)
+			}
+			for k, v := range u.Claims {
+				info.AppendClaims(k, v)
 			}
 		}
 	}

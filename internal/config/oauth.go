@@ -97,6 +97,10 @@ type Preset struct {
 	TenantID string `yaml:"tenant_id"`
 	// PrimaryUserFlow is the user flow of azure-ad-b2c.
 	PrimaryUserFlow string `yaml:"primary_user_flow"`
+	// Profile maps more profile claims into the session (any key beyond
+	// id, name, email and image) and may replace the preset's mapping of
+	// those four.
+	Profile *ProfileMap `yaml:"profile"`
 }
 
 // Style is the style key of OAuth providers: the sign-in button's colours
@@ -380,6 +384,9 @@ func (v *validator) preset(path, typ, id string, p *Preset) nextauth.Provider {
 			v.addf(path+"."+k.key, "the %s preset has no %s", typ, k.key)
 		}
 	}
+	if p.Profile != nil {
+		v.profile(path+".profile", p.Profile)
+	}
 	if len(v.problems) > before {
 		return nil
 	}
@@ -410,7 +417,13 @@ func (v *validator) preset(path, typ, id string, p *Preset) nextauth.Provider {
 			if timeout != 0 {
 				c.Timeout = timeout
 			}
-			v.built[id] = builtOAuth{Type: typ, Config: *c}
+			if p.Profile != nil {
+				if p.Profile.mapsFields() {
+					c.Profile = p.Profile.Profile
+				}
+				c.ProfileClaims = p.Profile.Claims
+			}
+			v.built[id] = builtOAuth{Type: typ, Config: *c, Profile: p.Profile}
 		},
 	})
 	if err != nil {

@@ -475,7 +475,7 @@ func (d *reportData) write(b *strings.Builder) {
 	p("- Both servers: secret `%s` (a fixed benchmark value), `NEXTAUTH_URL=http://127.0.0.1:PORT` (plain HTTP, so cookies are `next-auth.*` without `__Secure-`), JWT sessions, ", m["secret_note"])
 	p("one credentials provider `credentials` with one user, `alice`, checked against the same bcrypt hash at cost 4 (NextAuth: `bcryptjs` %s in `authorize`; ours: a static user in `bench/nextauth.yaml`).\n", m["bcryptjs"])
 	p("- NextAuth.js: `next-auth@%s` in a minimal Next.js %s pages-router app (`bench/nextauth-app/`), `next build` then `next start`, `NODE_ENV=production`.\n", m["nextauth_js"], m["nextjs"])
-	p("- Ours: `go build -o bench/.out/nextauth ./cmd/nextauth`, started with `bench/nextauth.yaml`, log level warn. The database rows run the same binary and config with `database:` set and `session.strategy: database`.\n")
+	p("- Ours: `go build -o bench/.out/nextauth ./cmd/nextauth`, started with `bench/nextauth.yaml`, log level warn, the forward-auth check on (`forward: {default: allow}`). The database rows run the same binary and config with `database:` set and `session.strategy: database`.\n")
 	p("- Database sessions: the user signs in once through the API (a real row and cookie); the table is then filled with bulk INSERTs to %s and %s sessions (random UUID tokens, unexpired). SQLite: a file in `bench/.out/run/`. PostgreSQL: %s. MySQL/MariaDB: %s.\n",
 		d.sizeLabel("small"), d.sizeLabel("large"), m["postgres"], orNot(m["mysql"]))
 	p("- Load average (1, 5, 15 min) at the start of each round: %s.\n", m["round_loads"])

@@ -80,10 +80,11 @@ func renderChart(title string, bars []chartBar) []byte {
 		}
 	}
 	rpsTop := niceCeil(maxRPS)
-	// The p99 scale spans whole decades around the values.
+	// The p99 scale spans whole decades around the values, starting at
+	// least a factor of two below the smallest, so that its bar shows.
 	lo, hi := -1.0, 1.0
 	if maxP99 > 0 {
-		lo, hi = math.Floor(math.Log10(minP99)), math.Ceil(math.Log10(maxP99))
+		lo, hi = math.Floor(math.Log10(minP99/2)), math.Ceil(math.Log10(maxP99))
 		if hi <= lo {
 			hi = lo + 1
 		}

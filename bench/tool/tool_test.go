@@ -127,6 +127,8 @@ func TestRenderChart(t *testing.T) {
 	}{
 		{"none", nil},
 		{"one", []chartBar{{"ours · GET /session", "ours", 46515, 18.3}}},
+		// the smallest p99 just above a power of ten still gets a bar
+		{"near a decade", []chartBar{{"ours · a", "ours", 1000, 10.3}, {"NextAuth · b", "nextauth", 100, 90}}},
 		{"several", []chartBar{
 			{"ours · GET /session", "ours", 46515, 18.3},
 			{"NextAuth · GET /session", "nextauth", 3457, 32.6},
@@ -180,6 +182,15 @@ func TestRenderChart(t *testing.T) {
 			for _, b := range tc.bars {
 				if !strings.Contains(all, b.label) {
 					t.Errorf("no label %q", b.label)
+				}
+			}
+			if len(tc.bars) > 0 {
+				// every p99 bar shows, the smallest too (log scale)
+				for _, b := range tc.bars {
+					w := rects[chartColors[b.group]]
+					if p99 := w[len(w)-1]; p99 < 20 {
+						t.Errorf("%s: p99 bar %.1f px long", b.label, p99)
+					}
 				}
 			}
 			if len(tc.bars) == 5 {

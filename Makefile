@@ -25,5 +25,5 @@ run: ## the server in development mode
 	go run ./cmd/nextauth --dev
 
 .PHONY: bench
-bench: ## side-by-side benchmark against NextAuth.js; writes bench/RESULTS.md (25-60 min)
+bench: ## side-by-side benchmark against NextAuth.js and oauth2-proxy; writes bench/RESULTS.md and RESULTS.svg (35-80 min)
 	./bench/run.sh

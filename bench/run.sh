@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # bench/run.sh: a side-by-side benchmark of our server against the real NextAuth.js v4,
-# on this machine, in one run; writes bench/RESULTS.md. See bench/README.md.
+# and oauth2-proxy, on this machine, in one run; writes bench/RESULTS.md and its chart
+# bench/RESULTS.svg. See bench/README.md.
 #
 #   ./bench/run.sh                                              # the default: 3 rounds of 10 s
-#   BENCH_ROUNDS=1 BENCH_DURATION=2s BENCH_WARMUP=1s \
+#   BENCH_ROUNDS=1 BENCH_DURATION=2s BENCH_WARMUP=1s BENCH_LAYOUTS= \
 #     BENCH_SESSIONS_LARGE=20000 BENCH_RESULTS=/tmp/r.md ./bench/run.sh   # a quick check
 #
 # Knobs (environment):
@@ -19,17 +20,24 @@
 #                             postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable); the run
 #                             creates and drops the databases nextauth_bench and nextauth_bench_large
 #                             (and nextauth_bench_LAYOUT for the layout rows)
+#   BENCH_DB_PREFIX=nextauth_bench  the names of those databases start with this: give two runs
+#                             on one database server different prefixes
 #   NEXTAUTH_BENCH_MYSQL_URL  the same for MySQL/MariaDB (default: mysql://root@127.0.0.1:3306/)
 #   BENCH_LAYOUTS=KIND:LAYOUT,...   per-layout rows: the server on another adapter's tables (made
 #                             from internal/layout/testdata/LAYOUT-KIND.sql), compared with the
 #                             default layout on the same database; "" = none (default: all served)
-#   BENCH_TOKEN_SAMPLE=10000  stored sessions the random-token database rows pick from
+#   BENCH_COOKIES=10000       distinct session cookies the rotating rows send (JWTs minted with the
+#                             secret; tokens of stored database sessions); BENCH_TOKEN_SAMPLE is
+#                             the old name. BENCH_SESSIONS_LARGE is raised to it when lower
+#   BENCH_OAUTH2_PROXY=1      measure oauth2-proxy's /oauth2/auth (built from bench/oauth2-proxy/);
+#                             0 = leave it out
 #   BENCH_WAIT_IDLE=10        before each measured run, wait up to this many seconds for a quiet
 #                             second (machine < 0.25 cores busy); 0 = never wait
 #   BENCH_MAX_OTHER=0.5       a run during which other processes used more cores than this is
 #   BENCH_RETRIES=1           repeated, at most this many times (the last attempt counts)
 #   BENCH_STARTUP_TRIALS=10   startup trials (new file, then existing file)
 #   BENCH_RESULTS=bench/RESULTS.md  where to write the report
+#   BENCH_CHART=bench/RESULTS.svg   where to write its chart (default: BENCH_RESULTS with .svg)
 #   BENCH_MACHINE_NOTE        a sentence about the machine for the report
 #   BENCH_SERVER_BIN          measure this nextauth binary instead of building ./cmd/nextauth
 #
@@ -56,11 +64,13 @@ PG_ADMIN="${NEXTAUTH_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/post
 MY_ADMIN="${NEXTAUTH_BENCH_MYSQL_URL:-mysql://root@127.0.0.1:3306/}"
 LAYOUTS="${BENCH_LAYOUTS-postgres:pg-adapter,postgres:prisma,postgres:drizzle,postgres:kysely,postgres:typeorm,mysql:prisma,mysql:drizzle,mysql:typeorm,sqlite:prisma,sqlite:drizzle}"
 STARTUP_TRIALS="${BENCH_STARTUP_TRIALS:-10}"
-TOKEN_SAMPLE="${BENCH_TOKEN_SAMPLE:-10000}"
+COOKIES="${BENCH_COOKIES:-${BENCH_TOKEN_SAMPLE:-10000}}"
+OAUTH2_PROXY="${BENCH_OAUTH2_PROXY:-1}"
 WAIT_IDLE="${BENCH_WAIT_IDLE:-10}"
 MAX_OTHER="${BENCH_MAX_OTHER:-0.5}"
 RETRIES="${BENCH_RETRIES:-1}"
 RESULTS="${BENCH_RESULTS:-$HERE/RESULTS.md}"
+CHART="${BENCH_CHART:-${RESULTS%.md}.svg}"
 MACHINE_NOTE="${BENCH_MACHINE_NOTE:-This machine is shared: other jobs (builds, tests, fuzzing) may run during the benchmark, so figures vary from run to run.}"
 
 # The same on both servers (also in bench/nextauth.yaml and the NextAuth app).
@@ -68,8 +78,9 @@ SECRET="nextauth-go-bench-secret-do-not-use-in-production"
 USER_NAME=alice
 USER_PASSWORD=wonderland
 USER_EMAIL=alice@example.com
-PG_DBS=(nextauth_bench nextauth_bench_large)
-MY_DBS=(nextauth_bench nextauth_bench_large)
+DB_PREFIX="${BENCH_DB_PREFIX:-nextauth_bench}"
+PG_DBS=("$DB_PREFIX" "${DB_PREFIX}_large")
+MY_DBS=("$DB_PREFIX" "${DB_PREFIX}_large")
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -84,7 +95,13 @@ is_uint "$THREADS" && [ "$THREADS" -ge 1 ] || die "BENCH_THREADS=$THREADS: want 
 is_uint "$CONNECTIONS" && [ "$CONNECTIONS" -ge "$THREADS" ] || die "BENCH_CONNECTIONS=$CONNECTIONS: want a whole number ≥ BENCH_THREADS"
 is_uint "$SMALL" && [ "$SMALL" -ge 1 ] || die "BENCH_SESSIONS_SMALL=$SMALL: want a whole number ≥ 1"
 is_uint "$LARGE" && [ "$LARGE" -ge 1 ] || die "BENCH_SESSIONS_LARGE=$LARGE: want a whole number ≥ 1"
-is_uint "$TOKEN_SAMPLE" && [ "$TOKEN_SAMPLE" -ge 1 ] || die "BENCH_TOKEN_SAMPLE=$TOKEN_SAMPLE: want a whole number ≥ 1"
+is_uint "$COOKIES" && [ "$COOKIES" -ge 1 ] || die "BENCH_COOKIES=$COOKIES: want a whole number ≥ 1"
+[[ "${BENCH_DB_PREFIX:-nextauth_bench}" =~ ^[a-z_][a-z0-9_]*$ ]] || die "BENCH_DB_PREFIX=$BENCH_DB_PREFIX: want lower-case letters, digits and _"
+[[ "$OAUTH2_PROXY" == 0 || "$OAUTH2_PROXY" == 1 ]] || die "BENCH_OAUTH2_PROXY=$OAUTH2_PROXY: want 1 (measure oauth2-proxy) or 0"
+if [ "$LARGE" -lt "$COOKIES" ]; then
+  echo "[bench] BENCH_SESSIONS_LARGE=$LARGE is below BENCH_COOKIES=$COOKIES: the large databases get $COOKIES sessions, so that their rotating rows have as many distinct cookies" >&2
+  LARGE="$COOKIES"
+fi
 is_uint "$WAIT_IDLE" || die "BENCH_WAIT_IDLE=$WAIT_IDLE: want a whole number of seconds (0 = do not wait)"
 [[ "$MAX_OTHER" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "BENCH_MAX_OTHER=$MAX_OTHER: want a number of cores, e.g. 0.5"
 is_uint "$RETRIES" || die "BENCH_RETRIES=$RETRIES: want a whole number (0 = never repeat)"
@@ -103,8 +120,8 @@ for l in ${LAYOUTS//,/ }; do
   if want_db "$k"; then
     LAYOUT_LIST+=("$l")
     case "$k" in
-      postgres) PG_DBS+=("nextauth_bench_${n//-/_}") ;;
-      mysql) MY_DBS+=("nextauth_bench_${n//-/_}") ;;
+      postgres) PG_DBS+=("${DB_PREFIX}_${n//-/_}") ;;
+      mysql) MY_DBS+=("${DB_PREFIX}_${n//-/_}") ;;
     esac
   else
     echo "[bench] BENCH_LAYOUTS: skipping $l ($k is not in BENCH_DATABASES=$DATABASES: the row needs the default layout's row to compare with)" >&2
@@ -130,6 +147,7 @@ fi
 
 # ---- process bookkeeping ------------------------------------------------------------
 PIDS=()          # every background process we started (each leads its own session)
+O2P_SERVER=oauth2proxy # the server name of oauth2-proxy's rows (bench/tool report)
 PG_CREATED=0
 MY_CREATED=0
 SQLITE_FILES=()
@@ -202,6 +220,29 @@ fi
 log "building the empty handler and the helper"
 (cd "$ROOT" && go build -o "$OUT/empty" ./bench/empty && go build -o "$OUT/tool" ./bench/tool) || die "go build ./bench/... failed"
 
+# oauth2-proxy, from its own module (bench/oauth2-proxy: the version in go.mod, pinned by go.sum),
+# built once per pinned version into bench/.out/oauth2-proxy-KEY/. A failed build (no module proxy,
+# say) leaves its rows out rather than stopping the benchmark.
+O2P_BIN= O2P_VERSION= O2P_NOTE="not measured (BENCH_OAUTH2_PROXY=0)"
+if [ "$OAUTH2_PROXY" = 1 ]; then
+  O2P_VERSION="$(sed -n 's#^require github.com/oauth2-proxy/oauth2-proxy/v7 \(v[^ ]*\).*#\1#p; s#^[[:space:]]*github.com/oauth2-proxy/oauth2-proxy/v7 \(v[^ ]*\).*#\1#p' "$HERE/oauth2-proxy/go.mod" | head -n1)"
+  o2p_key="$(cat "$HERE/oauth2-proxy/go.mod" "$HERE/oauth2-proxy/go.sum" | sha256sum | cut -c1-16)"
+  O2P_BIN="$OUT/oauth2-proxy-$o2p_key/oauth2-proxy"
+  if [ -x "$O2P_BIN" ]; then
+    log "oauth2-proxy $O2P_VERSION: built already ($O2P_BIN)"
+  else
+    log "building oauth2-proxy $O2P_VERSION (bench/oauth2-proxy; a few minutes the first time)"
+    if ! (cd "$HERE/oauth2-proxy" && go build -ldflags "-X github.com/oauth2-proxy/oauth2-proxy/v7/pkg/version.VERSION=$O2P_VERSION" \
+      -o "$O2P_BIN.tmp" github.com/oauth2-proxy/oauth2-proxy/v7) >"$RUN/logs/oauth2-proxy-build.log" 2>&1; then
+      log "warning: could not build oauth2-proxy ($(tail -n1 "$RUN/logs/oauth2-proxy-build.log")); leaving its rows out"
+      O2P_NOTE="not measured: the build of bench/oauth2-proxy failed ($(tail -n1 "$RUN/logs/oauth2-proxy-build.log"))"
+      O2P_BIN=
+    else
+      mv "$O2P_BIN.tmp" "$O2P_BIN"
+    fi
+  fi
+fi
+
 # ---- 2. the NextAuth.js app: npm ci only when the lock changed, next build only when a source did
 mkdir -p "$APP"
 cp "$APP_SRC/package.json" "$APP_SRC/package-lock.json" "$APP_SRC/.npmrc" "$APP_SRC/next.config.js" "$APP_SRC/compare.js" "$APP/"
@@ -232,10 +273,13 @@ log "startup: $STARTUP_TRIALS trials with a new SQLite file, $STARTUP_TRIALS wit
   || die "startup measurement failed"
 
 # ---- 4. the servers ---------------------------------------------------------------------
-n_ports=$((9 + ${#LAYOUT_LIST[@]}))
+# ports: 0 ours, 1 NextAuth, 2 empty, 3-4 SQLite, 5-6 PostgreSQL, 7… the layouts, then MySQL's two,
+# then the OpenID Provider and oauth2-proxy
+n_ports=$((11 + ${#LAYOUT_LIST[@]}))
 mapfile -t ports < <("$OUT/tool" freeport "$n_ports")
 [ "${#ports[@]}" = "$n_ports" ] || die "could not find free ports"
 P_OURS="${ports[0]}" P_NEXT="${ports[1]}" P_EMPTY="${ports[2]}"
+P_OP="${ports[$((9 + ${#LAYOUT_LIST[@]}))]}" P_O2P="${ports[$((10 + ${#LAYOUT_LIST[@]}))]}"
 declare -A BASE=() PID=() JWT=() CSRF_COOKIE=() CSRF_TOKEN=() DB_COOKIE=() SERVER_LOG=()
 
 start_ours() { # start_ours NAME PORT DATABASE_URL STRATEGY [LAYOUT]
@@ -296,6 +340,26 @@ expect_body() { # expect_body WHAT URL COOKIE PATTERN
   [[ "$body" =~ $4 ]] || die "$1: GET $2 answered $body (wanted $4)"
 }
 
+# expect_forward WHAT SERVER COOKIE: the forward check lets the session through (200) with the
+# user's e-mail in X-Auth-Request-Email.
+expect_forward() {
+  local head
+  head="$(curl -sS --max-time 10 -o /dev/null -D - -H "Cookie: $3" "${BASE[$2]}/forward")" || die "$1: GET ${BASE[$2]}/forward failed"
+  [[ "$head" =~ ^HTTP/[0-9.]+\ 200 ]] && grep -qi '^X-Auth-Request-Email: alice@example.com' <<<"$head" ||
+    die "$1: GET ${BASE[$2]}/forward answered $(head -n1 <<<"$head") without X-Auth-Request-Email: alice@example.com"
+}
+
+# check_tokens CASE FILE SERVER PATH: the first cookies of a rotating row's file are live sessions.
+check_tokens() {
+  local t
+  for t in $(head -n 3 "$2"); do
+    case "$4" in
+      session) expect_body "$1 session from $2" "${BASE[$3]}/session" "next-auth.session-token=$t" '"email":"alice@example.com"' ;;
+      forward) expect_forward "$1 session from $2" "$3" "next-auth.session-token=$t" ;;
+    esac
+  done
+}
+
 for s in ours nextauth; do
   JWT[$s]="$(signin "$s")"
   csrf_pair "$s"
@@ -303,29 +367,62 @@ for s in ours nextauth; do
   expect_body "$s session without cookie" "${BASE[$s]}/session" "" '^\{\}$'
   expect_body "$s csrf" "${BASE[$s]}/csrf" "" '"csrfToken":"[0-9a-f]{64}"'
   expect_body "$s providers" "${BASE[$s]}/providers" "" '"credentials":\{"id":"credentials"'
+  # the rotating rows' cookies: distinct JWTs with the signed-in session's claims
+  "$OUT/tool" jwt-cookies "${JWT[$s]}" "$COOKIES" "$RUN/jwt.$s.tokens" || die "$s: could not mint $COOKIES JWT session cookies"
+  check_tokens "$s" "$RUN/jwt.$s.tokens" "$s" session
 done
-log "signed in on both servers; every request type answers as expected"
+expect_forward "ours forward check" ours "${JWT[ours]}"
+check_tokens ours "$RUN/jwt.ours.tokens" ours forward
+log "signed in on both servers; every request type answers as expected; $COOKIES distinct JWT cookies each"
+
+# ---- oauth2-proxy, signed in through the tests' OpenID Provider (bench/tool oidc-op) --------
+O2P_COOKIE=
+o2p_login() { # prints a new session cookie of oauth2-proxy (a sign-in through the provider)
+  "$OUT/tool" oauth2-proxy-login -proxy "http://127.0.0.1:$P_O2P" -user "$USER_EMAIL" 2>>"$RUN/logs/oauth2-proxy-login.log" ||
+    die "oauth2-proxy: the sign-in through the OpenID Provider failed (see $RUN/logs/oauth2-proxy-login.log, oidc-op.log, oauth2-proxy.log)"
+}
+if [ -n "$O2P_BIN" ]; then
+  op_secret="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  log "starting the OpenID Provider (bench/tool oidc-op) on 127.0.0.1:$P_OP"
+  start_bg "$RUN/logs/oidc-op.log" "$OUT/tool" oidc-op -addr "127.0.0.1:$P_OP" -client-id nextauth-bench -client-secret "$op_secret" \
+    -redirect "http://127.0.0.1:$P_O2P/oauth2/callback" -user "1,$USER_EMAIL,Alice"
+  PID[oidc_op]=$LAST_PID
+  wait_http "http://127.0.0.1:$P_OP/.well-known/openid-configuration" 30 "$LAST_PID" "$RUN/logs/oidc-op.log"
+  log "starting oauth2-proxy $O2P_VERSION on 127.0.0.1:$P_O2P (cookie sessions)"
+  # cookie-secure=false: plain HTTP on 127.0.0.1, like the other servers; no per-request log
+  # lines (ours runs at log level warn, NextAuth logs none)
+  start_bg "$RUN/logs/oauth2-proxy.log" "$O2P_BIN" --http-address="127.0.0.1:$P_O2P" \
+    --provider=oidc --oidc-issuer-url="http://127.0.0.1:$P_OP" --client-id=nextauth-bench --client-secret="$op_secret" \
+    --redirect-url="http://127.0.0.1:$P_O2P/oauth2/callback" --code-challenge-method=S256 \
+    --cookie-secret="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" --cookie-secure=false \
+    --session-store-type=cookie --email-domain='*' --upstream=static://202 --skip-provider-button \
+    --request-logging=false --auth-logging=false --silence-ping-logging
+  PID[$O2P_SERVER]=$LAST_PID
+  wait_http "http://127.0.0.1:$P_O2P/ping" 30 "$LAST_PID" "$RUN/logs/oauth2-proxy.log"
+  O2P_COOKIE="$(o2p_login)"
+  O2P_NOTE="oauth2-proxy $O2P_VERSION (\`bench/oauth2-proxy/go.mod\`, built with $(go version | cut -d' ' -f3)), provider \`oidc\` against the tests' OpenID Provider (\`authtest.NewOIDCProvider\`, zitadel's op package) on 127.0.0.1, cookie session store, \`--upstream=static://202\`, request and auth logging off"
+  log "signed in on oauth2-proxy; GET /oauth2/auth answers 202"
+fi
 
 # ---- 5. database-session servers ----------------------------------------------------
 DB_CASES=()
+declare -A FWD_AFTER=() # FWD_AFTER[db_K_small]=fwd_K_small: the forward row measured after that /session row
 setup_db() { # setup_db CASE PORT DATABASE_URL SESSIONS
-  local name="$1" n="$4"
+  local name="$1" n="$4" fwd
   log "$name: starting our server on ${3%%\?*} (database sessions)"
   start_ours "$name" "$2" "$3" database
   DB_COOKIE[$name]="$(signin "$name")"
   log "$name: seeding to $n sessions"
   "$OUT/tool" seed "$3" "$n" "$USER_EMAIL" >&2 || die "$name: seeding failed"
   expect_body "$name session" "${BASE[$name]}/session" "${DB_COOKIE[$name]}" '"email":"alice@example.com"'
-  "$OUT/tool" tokens "$3" "$TOKEN_SAMPLE" "$RUN/$name.tokens" || die "$name: could not read session tokens"
-  check_tokens "$name"
-  DB_CASES+=("$name" "${name}_random")
-}
-
-check_tokens() { # check_tokens CASE: the first stored tokens of the sample are live sessions
-  local t
-  for t in $(head -n 3 "$RUN/$1.tokens"); do
-    expect_body "$1 stored session" "${BASE[$1]}/session" "next-auth.session-token=$t" '"email":"alice@example.com"'
-  done
+  expect_forward "$name forward check" "$name" "${DB_COOKIE[$name]}"
+  "$OUT/tool" tokens "$3" "$COOKIES" "$RUN/$name.tokens" || die "$name: could not read session tokens"
+  check_tokens "$name" "$RUN/$name.tokens" "$name" session
+  check_tokens "$name" "$RUN/$name.tokens" "$name" forward
+  DB_CASES+=("$name" "${name}_rot")
+  # the forward check: with the signed-in session on the small database, rotating on the large
+  fwd="fwd_${name#db_}"
+  case "$name" in *_small) FWD_AFTER[$name]="$fwd" ;; *_large) FWD_AFTER[${name}_rot]="${fwd}_rot" ;; esac
 }
 
 # setup_layout CASE PORT DATABASE_URL KIND LAYOUT: our server on another adapter's tables (the
@@ -358,8 +455,8 @@ layouts_of() { # layouts_of KIND URL_FUNCTION: set up the layout rows of KIND
   done
 }
 sqlite_layout_url() { echo "sqlite://$RUN/layout-$1.db"; }
-pg_layout_url() { "$OUT/tool" db-url "$PG_ADMIN" "nextauth_bench_${1//-/_}"; }
-my_layout_url() { "$OUT/tool" db-url "$MY_ADMIN" "nextauth_bench_${1//-/_}"; }
+pg_layout_url() { "$OUT/tool" db-url "$PG_ADMIN" "${DB_PREFIX}_${1//-/_}"; }
+my_layout_url() { "$OUT/tool" db-url "$MY_ADMIN" "${DB_PREFIX}_${1//-/_}"; }
 
 PG_NOTE="not measured (BENCH_DATABASES=$DATABASES)"
 MY_NOTE="not measured (BENCH_DATABASES=$DATABASES)"
@@ -405,7 +502,19 @@ if want_db mysql; then
 fi
 
 # ---- 6. load --------------------------------------------------------------------------
-# target CASE SERVER: sets URL, COOKIE, METHOD, BODY for a request type on a server.
+# server_of CASE SERVER: the name (in PID, BASE) of the server process a row loads: for our
+# database rows the database's server (fwd_pg_small: db_pg_small; db_pg_large_rot and
+# fwd_pg_large_rot: db_pg_large), for the others SERVER.
+server_of() {
+  local c="${1%_rot}"
+  case "$2:$c" in
+    ours:db_* | ours:lay_*) echo "$c" ;;
+    ours:fwd_*) echo "db_${c#fwd_}" ;;
+    *) echo "$2" ;;
+  esac
+}
+
+# target CASE SERVER: sets URL, COOKIE, METHOD, BODY, TOKENS for a request type on a server.
 target() {
   local c="$1" s="$2"
   URL= COOKIE= METHOD= BODY= TOKENS=
@@ -418,26 +527,44 @@ target() {
       URL="${BASE[$s]}/callback/credentials" COOKIE="${CSRF_COOKIE[$s]}" METHOD=POST
       BODY="csrfToken=${CSRF_TOKEN[$s]}&username=$USER_NAME&password=$USER_PASSWORD&json=true" ;;
     ceiling) URL="http://127.0.0.1:$P_EMPTY/" ;;
-    db_*_random) URL="${BASE[${c%_random}]}/session" TOKENS="$RUN/${c%_random}.tokens" ;;
+    session_jwt_rot) URL="${BASE[$s]}/session" TOKENS="$RUN/jwt.$s.tokens" ;;
+    ceiling_rot) URL="http://127.0.0.1:$P_EMPTY/" TOKENS="$RUN/jwt.ours.tokens" ;;
+    forward_jwt) URL="${BASE[ours]}/forward" COOKIE="${JWT[ours]}" ;;
+    forward_jwt_rot) URL="${BASE[ours]}/forward" TOKENS="$RUN/jwt.ours.tokens" ;;
+    o2p_auth) URL="http://127.0.0.1:$P_O2P/oauth2/auth" COOKIE="$O2P_COOKIE" ;;
+    db_*_rot) URL="${BASE[${c%_rot}]}/session" TOKENS="$RUN/${c%_rot}.tokens" ;;
     db_* | lay_*) URL="${BASE[$c]}/session" COOKIE="${DB_COOKIE[$c]}" ;;
+    fwd_*_rot) URL="${BASE[$(server_of "$c" ours)]}/forward" TOKENS="$RUN/$(server_of "$c" ours).tokens" ;;
+    fwd_*) URL="${BASE[$(server_of "$c" ours)]}/forward" COOKIE="${DB_COOKIE[$(server_of "$c" ours)]}" ;;
     *) die "unknown case $c" ;;
   esac
 }
 
 # CPU accounting, to show how much of the machine other processes took during a run.
 machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
-session_ticks() { # utime + stime of the processes of session $1 (and of PostgreSQL's with $2 = pg, MySQL's or MariaDB's with $2 = my)
-  local p t=0 v db=()
+CLK_TCK="$(getconf CLK_TCK 2>/dev/null || echo 100)" # the unit of /proc/PID/stat's times
+ticks_of() { # ticks_of PID...: a line "PID TICKS" (utime + stime) for each process still there
+  local p
+  for p in "$@"; do
+    awk -v p="$p" '{ sub(/^.*\) /, ""); print p, $12 + $13 }' "/proc/$p/stat" 2>/dev/null || true
+  done
+}
+# snapshot SID [pg|my] PREFIX: the CPU ticks of the processes of session SID (our server,
+# NextAuth, …) in PREFIX.srv, of the database server's (PostgreSQL's with pg, MySQL's or MariaDB's
+# with my; none without) in PREFIX.db
+snapshot() {
+  local db=()
   case "${2:-}" in
     pg) mapfile -t db < <(pgrep -x postgres || true) ;;
     my) mapfile -t db < <(pgrep -x mariadbd || pgrep -x mysqld || true) ;;
   esac
-  for p in $(ps -o pid= -s "$1") "${db[@]}"; do
-    v="$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null || echo 0)"
-    t=$((t + v))
-  done
-  echo "$t"
+  # shellcheck disable=SC2046 # one pid a word
+  ticks_of $(ps -o pid= -s "$1") >"$3.srv"
+  ticks_of "${db[@]}" >"$3.db"
 }
+# ticks_delta BEFORE AFTER: the ticks the processes of AFTER used since BEFORE; one that started
+# in between counts whole, one that ended in between (a PostgreSQL backend) is lost
+ticks_delta() { awk 'FILENAME == ARGV[1] { a[$1] = $2; next } { d += $2 - ($1 in a ? a[$1] : 0) } END { print d + 0 }' "$1" "$2"; }
 children_ticks() { # CPU ticks of this shell's finished children; `times` must run in this shell, not a subshell
   times >"$RUN/.times"
   awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); n += a[1] * 60 + a[2] } printf "%d", n * 100 }' "$RUN/.times"
@@ -463,28 +590,33 @@ wait_idle() {
 load() {
   local out="$1" dur="$2" pid
   target "$3" "$4"
-  case "$4" in ours) [[ "$3" != db_* && "$3" != lay_* ]] && pid="${PID[ours]}" || pid="${PID[${3%_random}]}" ;; *) pid="${PID[$4]}" ;; esac
+  pid="${PID[$(server_of "$3" "$4")]}"
   local args=(-t"$THREADS" -c"$CONNECTIONS" -d"$dur" --latency --timeout 5s -s "$HERE/wrk/report.lua")
   [ -z "$COOKIE" ] || args+=(-H "Cookie: $COOKIE")
-  local m0 s0 w0 m1 s1 w1 pg=
+  local m0 w0 m1 w1 srv db pg=
   # the database server's work counts as the server's, not as other processes'
-  case "$3" in db_pg* | lay_pg*) pg=pg ;; db_my* | lay_my*) pg=my ;; esac
+  case "$3" in db_pg* | lay_pg* | fwd_pg*) pg=pg ;; db_my* | lay_my* | fwd_my*) pg=my ;; esac
   children_ticks >"$RUN/.w0"
-  m0="$(machine_ticks)" s0="$(session_ticks "$pid" "$pg")"
-  BENCH_METHOD="$METHOD" BENCH_BODY="$BODY" BENCH_TOKENS="$TOKENS" wrk "${args[@]}" "$URL" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed: $3 on $4"; }
+  m0="$(machine_ticks)"
+  snapshot "$pid" "$pg" "$RUN/.t0"
+  BENCH_METHOD="$METHOD" BENCH_BODY="$BODY" BENCH_TOKENS="$TOKENS" BENCH_THREADS="$THREADS" wrk "${args[@]}" "$URL" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed: $3 on $4"; }
   children_ticks >"$RUN/.w1"
-  m1="$(machine_ticks)" s1="$(session_ticks "$pid" "$pg")" w0="$(cat "$RUN/.w0")" w1="$(cat "$RUN/.w1")"
+  m1="$(machine_ticks)"
+  snapshot "$pid" "$pg" "$RUN/.t1"
+  w0="$(cat "$RUN/.w0")" w1="$(cat "$RUN/.w1")"
+  srv="$(ticks_delta "$RUN/.t0.srv" "$RUN/.t1.srv")" db="$(ticks_delta "$RUN/.t0.db" "$RUN/.t1.db")"
   grep -q '^BENCH_JSON ' "$out" || { cat "$out" >&2; die "wrk printed no result: $3 on $4"; }
   # A run whose answers are errors measures the errors: stop rather than report it.
   local bad
   bad="$(sed -n 's/^BENCH_JSON {"requests":\([0-9]*\).*"errors":{"connect":\([0-9]*\),"read":\([0-9]*\),"write":\([0-9]*\),"status":\([0-9]*\),"timeout":\([0-9]*\)}.*/\1 \2 \3 \4 \5 \6/p' "$out" |
     awk '{ e = $2 + $3 + $4 + $5 + $6; if ($1 == 0 || e * 1000 > $1) printf "%d errors in %d requests (connect %d, read %d, write %d, status not 2xx/3xx %d, timeout %d)", e, $1, $2, $3, $4, $5, $6 }')"
   [ -z "$bad" ] || die "$3 on $4: $bad; see $out and the server's log in $RUN/logs/"
-  awk -v m0="$m0" -v m1="$m1" -v s="$((s1 - s0))" -v w="$((w1 - w0))" -v n="$(nproc)" 'BEGIN {
+  awk -v m0="$m0" -v m1="$m1" -v srv="$srv" -v db="$db" -v w="$((w1 - w0))" -v n="$(nproc)" -v hz="$CLK_TCK" 'BEGIN {
     split(m0, a, " "); split(m1, b, " "); busy = b[1] - a[1]; total = b[2] - a[2]
     if (total <= 0) total = 1
     k = n / total   # ticks -> cores
-    printf "BENCH_CPU {\"machine_busy_cores\":%.2f,\"server_cores\":%.2f,\"wrk_cores\":%.2f,\"other_cores\":%.2f}\n", busy * k, s * k, w * k, (busy - s - w) * k
+    s = srv + db
+    printf "BENCH_CPU {\"machine_busy_cores\":%.2f,\"server_cores\":%.2f,\"wrk_cores\":%.2f,\"other_cores\":%.2f,\"server_ticks\":%d,\"db_ticks\":%d,\"hz\":%d}\n", busy * k, s * k, w * k, (busy - s - w) * k, srv, db, hz
   }' >>"$out"
 }
 
@@ -495,17 +627,47 @@ show() { # show LABEL FILE: one line per run on stderr
     "$(sed 's/.*"rps":\([0-9.]*\).*/\1/' <<<"$j")" \
     "$(sed 's/.*"p50_us":\([0-9.]*\).*/\1/' <<<"$j" | awk '{print $1/1000}')" \
     "$(sed 's/.*"p99_us":\([0-9.]*\).*/\1/' <<<"$j" | awk '{print $1/1000}')" \
-    "$(sed 's/.*"errors":{\([^}]*\)}.*/\1/' <<<"$j")") $(sed -n 's/^BENCH_CPU .*"other_cores":\([-0-9.]*\).*/other processes \1 cores/p' "$2")"
+    "$(sed 's/.*"errors":{\([^}]*\)}.*/\1/' <<<"$j")") $(sed -n 's/^BENCH_CPU .*"other_cores":\([-0-9.]*\).*/other processes \1 cores/p' "$2")$(cpu_us "$2")"
+}
+cpu_us() { # cpu_us FILE: ", server N µs/request" (+ the database server's) from the run's BENCH_CPU line
+  local req
+  req="$(sed -n 's/^BENCH_JSON {"requests":\([0-9]*\).*/\1/p' "$1")"
+  sed -n 's/^BENCH_CPU .*"server_ticks":\([0-9]*\),"db_ticks":\([0-9]*\),"hz":\([0-9]*\).*/\1 \2 \3/p' "$1" |
+    awk -v n="${req:-0}" '$3 > 0 && n > 0 { printf ", server %.1f µs/request", $1 * 1e6 / $3 / n; if ($2 > 0) printf " + database %.1f", $2 * 1e6 / $3 / n }'
 }
 
-PAIR_CASES=(session_jwt session_none csrf providers signin)
+PAIR_CASES=(session_jwt session_none csrf providers signin session_jwt_rot)
+# after_pair CASE: the rows ("CASE:SERVER") measured right after a pair: the empty handler and our
+# forward check with the same cookies, and oauth2-proxy's check next to ours.
+after_pair() {
+  case "$1" in
+    session_jwt)
+      echo ceiling:empty forward_jwt:ours
+      [ -z "$O2P_BIN" ] || echo "o2p_auth:$O2P_SERVER"
+      ;;
+    session_jwt_rot) echo ceiling_rot:empty forward_jwt_rot:ours ;;
+  esac
+}
+# measure_after FILE_PREFIX PAIR_CASE: the rows after a pair (oauth2-proxy after a new sign-in:
+# its session ends with the provider's one-hour token)
+measure_after() {
+  local x c s
+  for x in $(after_pair "$2"); do
+    c="${x%%:*}" s="${x#*:}"
+    [ "$c" != o2p_auth ] || O2P_COOKIE="$(o2p_login)"
+    "$3" "$1.$c.$s.txt" "$c" "$s"
+  done
+}
+warm() { load "$1" "$WARMUP" "$2" "$3"; }
+FWD_CASES=()
+for c in "${DB_CASES[@]}"; do [ -z "${FWD_AFTER[$c]:-}" ] || FWD_CASES+=("${FWD_AFTER[$c]}"); done
 if [ "$WARMUP" != 0 ] && [ "$WARMUP" != 0s ]; then
   log "warm-up: $WARMUP per server and request type"
   for c in "${PAIR_CASES[@]}"; do
-    for s in ours nextauth; do load "$RUN/warmup/$c.$s.txt" "$WARMUP" "$c" "$s"; done
+    for s in ours nextauth; do warm "$RUN/warmup/$c.$s.txt" "$c" "$s"; done
+    measure_after "$RUN/warmup/w" "$c" warm
   done
-  load "$RUN/warmup/ceiling.empty.txt" "$WARMUP" ceiling empty
-  for c in "${DB_CASES[@]}" "${LAYOUT_CASES[@]}"; do load "$RUN/warmup/$c.ours.txt" "$WARMUP" "$c" ours; done
+  for c in "${DB_CASES[@]}" "${FWD_CASES[@]}" "${LAYOUT_CASES[@]}"; do warm "$RUN/warmup/$c.ours.txt" "$c" ours; done
 fi
 
 # measure FILE CASE SERVER: one measured run. If other processes took more than MAX_OTHER cores
@@ -536,9 +698,8 @@ for r in $(seq 1 "$ROUNDS"); do
     for s in "${order[@]}"; do
       measure "$RUN/wrk/r$r.$c.$s.txt" "$c" "$s"
     done
-    if [ "$c" = session_jwt ]; then # the ceiling right after the row it is the ceiling of
-      measure "$RUN/wrk/r$r.ceiling.empty.txt" ceiling empty
-    fi
+    # the ceiling right after the row it is the ceiling of, then the forward checks
+    measure_after "$RUN/wrk/r$r" "$c" measure
   done
   for c in "${DB_CASES[@]}"; do
     measure "$RUN/wrk/r$r.$c.ours.txt" "$c" ours
@@ -549,19 +710,33 @@ for r in $(seq 1 "$ROUNDS"); do
         [[ "$l" != "lay_${k}_"* ]] || measure "$RUN/wrk/r$r.$l.ours.txt" "$l" ours
       done
     fi
+    # the forward check on the same server with the same cookies
+    [ -z "${FWD_AFTER[$c]:-}" ] || measure "$RUN/wrk/r$r.${FWD_AFTER[$c]}.ours.txt" "${FWD_AFTER[$c]}" ours
   done
 done
 
 # ---- 7. after the load: still valid sessions, peak memory ---------------------------
 for s in ours nextauth; do
   expect_body "$s JWT session after the load" "${BASE[$s]}/session" "${JWT[$s]}" '"email":"alice@example.com"'
+  check_tokens "$s after the load" "$RUN/jwt.$s.tokens" "$s" session
 done
+expect_forward "ours forward check after the load" ours "${JWT[ours]}"
 for c in "${DB_CASES[@]}" "${LAYOUT_CASES[@]}"; do
   case "$c" in
-    *_random) check_tokens "${c%_random}" ;;
+    *_rot) check_tokens "$c after the load" "$RUN/${c%_rot}.tokens" "${c%_rot}" session ;;
     *) expect_body "$c session after the load" "${BASE[$c]}/session" "${DB_COOKIE[$c]}" '"email":"alice@example.com"' ;;
   esac
 done
+for c in "${FWD_CASES[@]}"; do
+  case "$c" in
+    *_rot) check_tokens "$c after the load" "$RUN/$(server_of "$c" ours).tokens" "$(server_of "$c" ours)" forward ;;
+    *) expect_forward "$c after the load" "$(server_of "$c" ours)" "${DB_COOKIE[$(server_of "$c" ours)]}" ;;
+  esac
+done
+if [ -n "$O2P_BIN" ]; then
+  code="$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' -H "Cookie: $O2P_COOKIE" "http://127.0.0.1:$P_O2P/oauth2/auth")"
+  [ "$code" = 202 ] || die "oauth2-proxy: GET /oauth2/auth with the last session answered $code after the load, not 202"
+fi
 
 # mem PID: "VmHWM RssAnon RssFile Pss Pss_Anon PROCESSES" in kB, summed over the processes of PID's
 # session. VmHWM is the peak; the others are now. Pss counts a page shared by several mappings
@@ -577,9 +752,10 @@ mem() {
 }
 {
   for s in ours nextauth empty "${DB_CASES[@]}" "${LAYOUT_CASES[@]}"; do
-    [[ "$s" != *_random ]] || continue
+    [[ "$s" != *_rot ]] || continue
     echo "$s $(mem "${PID[$s]}")"
   done
+  [ -z "$O2P_BIN" ] || echo "$O2P_SERVER $(mem "${PID[$O2P_SERVER]}")"
 } >"$RUN/rss.txt"
 
 # ---- 8. report --------------------------------------------------------------------------
@@ -608,7 +784,9 @@ commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "warmup=$WARMUP"
   echo "sessions_small=$SMALL"
   echo "sessions_large=$LARGE"
-  echo "token_sample=$TOKEN_SAMPLE"
+  echo "cookies=$COOKIES"
+  echo "oauth2_proxy=$O2P_NOTE"
+  [ -z "$O2P_BIN" ] || echo "oauth2_proxy_version=$O2P_VERSION"
   echo "wait_idle=$WAIT_IDLE"
   echo "max_other=$MAX_OTHER"
   echo "retries=$RETRIES"
@@ -622,5 +800,5 @@ commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   for i in "${!LOADS[@]}"; do printf '%sround %d: %s' "$sep" $((i + 1)) "${LOADS[$i]}"; sep=', '; done
   echo
 } >"$RUN/meta.env"
-"$OUT/tool" report -dir "$RUN" -out "$RESULTS" || die "report failed"
-log "wrote $RESULTS (raw wrk output in $RUN/wrk)"
+"$OUT/tool" report -dir "$RUN" -out "$RESULTS" -svg "$CHART" || die "report failed"
+log "wrote $RESULTS and $CHART (raw wrk output in $RUN/wrk)"

@@ -13,9 +13,17 @@
 //	                                     table holds TOTAL rows (sqlite://FILE, postgres://… or
 //	                                     mysql://…); with LAYOUT, through the server's adapter for it
 //	tool tokens DB_URL N OUTFILE         write up to N stored session tokens, picked at random
+//	tool jwt-cookies COOKIE N OUTFILE    write N distinct JWT session tokens with the claims of
+//	                                     the session cookie COOKIE (secret: NEXTAUTH_SECRET)
+//	tool oidc-op -addr A -client-id I -client-secret S -redirect URI -user SUB,EMAIL,NAME
+//	                                     serve the tests' OpenID Provider until SIGTERM
+//	tool oauth2-proxy-login -proxy URL -user NAME
+//	                                     sign in on oauth2-proxy through that provider and
+//	                                     print its session cookie
 //	tool startup -bin B -config C -dir D -n N
 //	                                     time from process start to the first 200 of GET /healthz
-//	tool report -dir D -out FILE         write RESULTS.md from the run directory D
+//	tool report -dir D -out FILE [-svg FILE.svg]
+//	                                     write RESULTS.md (and the chart) from the run directory D
 package main
 
 import (
@@ -25,7 +33,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: tool freeport|db-url|db-create|db-drop|db-version|schema|seed|tokens|startup|report ...")
+		fmt.Fprintln(os.Stderr, "usage: tool freeport|db-url|db-create|db-drop|db-version|schema|seed|tokens|jwt-cookies|oidc-op|oauth2-proxy-login|startup|report ...")
 		os.Exit(2)
 	}
 	var err error
@@ -47,6 +55,12 @@ func main() {
 		err = seed(args)
 	case "tokens":
 		err = tokens(args)
+	case "jwt-cookies":
+		err = jwtCookies(args)
+	case "oidc-op":
+		err = oidcOP(args)
+	case "oauth2-proxy-login":
+		err = oauth2ProxyLogin(args)
 	case "startup":
 		err = startup(args)
 	case "report":

@@ -3,8 +3,14 @@
 -- Optional request settings from the environment (read by each wrk thread):
 --   BENCH_METHOD  e.g. POST (default GET)
 --   BENCH_BODY    a form-encoded body; sets Content-Type application/x-www-form-urlencoded
---   BENCH_TOKENS  a file of database session tokens, one a line: each request then sends
---                 "Cookie: next-auth.session-token=T" for a T picked at random from the file
+--   BENCH_TOKENS  a file of session tokens (JWTs or database session tokens), one a line:
+--                 each request then sends "Cookie: next-auth.session-token=T", T rotating
+--                 through the file: every thread walks the whole list in order, thread k of
+--                 BENCH_THREADS starting k/BENCH_THREADS of the way in, so consecutive requests
+--                 send different cookies and each one comes back only after all the others
+--                 (the list is in random order). The server cannot serve them from a cache
+--                 of recent cookies.
+--   BENCH_THREADS wrk -t, to spread the threads' starting points
 -- Other headers (the Cookie of the other rows) are given with wrk -H.
 --
 -- done() prints one line, "BENCH_JSON {...}", with requests/s and latency
@@ -33,10 +39,24 @@ if tokens_file and tokens_file ~= "" then
     headers[k] = v
   end
   local n = #tokens
+  local threads = tonumber(os.getenv("BENCH_THREADS") or "") or 1
+  local pos -- index of the next token, set on this thread's first request
   request = function()
-    headers["Cookie"] = tokens[math.random(n)]
+    if not pos then
+      pos = math.floor((thread_index or 0) * n / threads) % n + 1
+    end
+    headers["Cookie"] = tokens[pos]
+    pos = pos % n + 1
     return wrk.format(nil, nil, headers)
   end
+end
+
+-- setup runs once per thread, in the main Lua state, before the threads
+-- start: it numbers them (thread_index in each thread's state).
+local next_thread = 0
+setup = function(thread)
+  thread:set("thread_index", next_thread)
+  next_thread = next_thread + 1
 end
 
 done = function(summary, latency, requests)

@@ -1,0 +1,234 @@
+package main
+
+import (
+	"encoding/xml"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/nextauth-go/nextauth/jwt"
+)
+
+const testSecret = "bench-tool-test-secret"
+
+func TestSessionToken(t *testing.T) {
+	for _, tc := range []struct {
+		name, header, want, err string
+	}{
+		{"one cookie", "next-auth.session-token=abc", "abc", ""},
+		{"among others", "a=1; next-auth.session-token=abc; b=2", "abc", ""},
+		{"chunks in order", "next-auth.session-token.0=ab; next-auth.session-token.1=cd", "abcd", ""},
+		{"chunks out of order", "next-auth.session-token.1=cd; next-auth.session-token.0=ab", "abcd", ""},
+		{"a chunk missing", "next-auth.session-token.0=ab; next-auth.session-token.2=ef", "", "chunk next-auth.session-token.1 is missing"},
+		{"no session cookie", "next-auth.csrf-token=x", "", "no next-auth.session-token cookie"},
+		{"not a cookie header", ";;;", "", "COOKIE"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := sessionToken(tc.header)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("sessionToken(%q) = %q, %v; want an error with %q", tc.header, got, err, tc.err)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("sessionToken(%q) = %q, %v; want %q", tc.header, got, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestJWTCookies mints tokens from a signed-in session's cookie: all
+// distinct, each decoding with the secret to the session's claims with a
+// new jti.
+func TestJWTCookies(t *testing.T) {
+	claims := jwt.Claims{"name": "Alice", "email": "alice@example.com", "sub": "1"}
+	signedIn, err := jwt.Encode(testSecret, claims, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := jwt.Decode(testSecret, signedIn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "tokens")
+	t.Setenv("NEXTAUTH_SECRET", testSecret)
+	if err := jwtCookies([]string{"x=1; " + sessionCookieName + "=" + signedIn, "50", out}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if len(lines) != 50 {
+		t.Fatalf("%d tokens, want 50", len(lines))
+	}
+	seen := map[string]bool{}
+	for _, tok := range lines {
+		if seen[tok] {
+			t.Fatalf("token %q twice", tok)
+		}
+		seen[tok] = true
+		c, err := jwt.Decode(testSecret, tok)
+		if err != nil {
+			t.Fatalf("decode: %v", err)
+		}
+		for k, v := range claims {
+			if c[k] != v {
+				t.Errorf("claim %s = %v, want %v", k, c[k], v)
+			}
+		}
+		if c["jti"] == old["jti"] || c["jti"] == nil {
+			t.Errorf("jti %v: want a new one", c["jti"])
+		}
+	}
+
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		secret string
+		want   string
+	}{
+		{"wrong secret", []string{sessionCookieName + "=" + signedIn, "1", out}, "another-secret", "decoding"},
+		{"no secret", []string{sessionCookieName + "=" + signedIn, "1", out}, "", "NEXTAUTH_SECRET"},
+		{"bad count", []string{sessionCookieName + "=" + signedIn, "0", out}, testSecret, "N:"},
+		{"too few arguments", []string{signedIn}, testSecret, "usage"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("NEXTAUTH_SECRET", tc.secret)
+			if err := jwtCookies(tc.args); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("jwtCookies: %v, want an error with %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestNiceCeil(t *testing.T) {
+	for _, tc := range []struct{ in, want float64 }{
+		{0, 1}, {-3, 1}, {1, 1}, {1.5, 2}, {2.2, 2.5}, {3, 5}, {46515, 50000}, {95217, 100000}, {100000, 100000}, {0.07, 0.1},
+	} {
+		if got := niceCeil(tc.in); got < tc.want*0.999999 || got > tc.want*1.000001 {
+			t.Errorf("niceCeil(%v) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestRenderChart checks that the chart is well-formed XML with one bar
+// pair and label per row, labels escaped, and a bar length that grows with
+// req/s.
+func TestRenderChart(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		bars []chartBar
+	}{
+		{"none", nil},
+		{"one", []chartBar{{"ours · GET /session", "ours", 46515, 18.3}}},
+		// the smallest p99 just above a power of ten still gets a bar
+		{"near a decade", []chartBar{{"ours · a", "ours", 1000, 10.3}, {"NextAuth · b", "nextauth", 100, 90}}},
+		{"several", []chartBar{
+			{"ours · GET /session", "ours", 46515, 18.3},
+			{"NextAuth · GET /session", "nextauth", 3457, 32.6},
+			{"oauth2-proxy · GET /oauth2/auth <cookie> & co", "oauth2-proxy", 20000, 5},
+			{"empty handler", "ceiling", 95217, 7.9},
+			{"sign-in", "ours", 2321, 221},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			svg := renderChart("title <&>", tc.bars)
+			dec := xml.NewDecoder(strings.NewReader(string(svg)))
+			var texts []string
+			rects := map[string][]float64{} // fill colour → widths
+			inText := false
+			for {
+				tok, err := dec.Token()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatalf("not well-formed XML: %v\n%s", err, svg)
+				}
+				switch e := tok.(type) {
+				case xml.StartElement:
+					inText = e.Name.Local == "text"
+					if e.Name.Local == "rect" {
+						var fill string
+						var w float64
+						for _, a := range e.Attr {
+							switch a.Name.Local {
+							case "fill":
+								fill = a.Value
+							case "width":
+								w = atof(t, a.Value)
+							}
+						}
+						rects[fill] = append(rects[fill], w)
+					}
+				case xml.CharData:
+					if inText {
+						texts = append(texts, string(e))
+					}
+				case xml.EndElement:
+					inText = false
+				}
+			}
+			all := strings.Join(texts, "\n")
+			if !strings.Contains(all, "title <&>") {
+				t.Errorf("no title in %q", all)
+			}
+			for _, b := range tc.bars {
+				if !strings.Contains(all, b.label) {
+					t.Errorf("no label %q", b.label)
+				}
+			}
+			if len(tc.bars) > 0 {
+				// every p99 bar shows, the smallest too (log scale)
+				for _, b := range tc.bars {
+					w := rects[chartColors[b.group]]
+					if p99 := w[len(w)-1]; p99 < 20 {
+						t.Errorf("%s: p99 bar %.1f px long", b.label, p99)
+					}
+				}
+			}
+			if len(tc.bars) == 5 {
+				// ours: the legend's square, then per bar a req/s and a p99 rect
+				w := rects[chartColors["ours"]]
+				if len(w) != 5 || !(w[1] > w[3]) {
+					t.Errorf("ours' rects %v: want legend + 2 bars × 2, the 46,515 req/s bar longer than the 2,321 one", w)
+				}
+			}
+		})
+	}
+}
+
+func atof(t *testing.T, s string) float64 {
+	t.Helper()
+	if s == "100%" {
+		return -1
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatalf("width %q: %v", s, err)
+	}
+	return v
+}
+
+func TestCPUPerRequest(t *testing.T) {
+	r := &wrkRun{Requests: 100000}
+	if _, _, ok := r.cpuPerRequest(); ok {
+		t.Error("a run without BENCH_CPU has no CPU figure")
+	}
+	r.CPU = &cpuLine{ServerTicks: 1500, DBTicks: 500, Hz: 100}
+	s, db, ok := r.cpuPerRequest()
+	// 15 s of CPU over 100,000 requests: 150 µs each; 5 s: 50 µs.
+	if !ok || s != 150 || db != 50 {
+		t.Errorf("cpuPerRequest = %v, %v, %v; want 150, 50, true", s, db, ok)
+	}
+	var none *wrkRun
+	if _, _, ok := none.cpuPerRequest(); ok {
+		t.Error("a missing run has no CPU figure")
+	}
+}

@@ -49,27 +49,7 @@ providers:
     groups: groups
     first_group: groups.0
 `
-			f, err := config.Parse("nextauth.yaml", []byte(yaml), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfg, err := f.NextAuth()
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfg.Logger = slog.New(slog.NewTextHandler(tlog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-			h, err := nextauth.New(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c := newClient(t, h)
-			w := c.postForm("/api/auth/signin/corp", url.Values{"csrfToken": {c.csrf()}, "callbackUrl": {"/home"}, "json": {"true"}})
-			var out struct{ URL string }
-			if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || !strings.HasPrefix(out.URL, op.Issuer()) {
-				t.Fatalf("POST /signin/corp = %d %s", w.Code, w.Body)
-			}
-			back := op.Login(t, out.URL)
-			loc := c.get(back.RequestURI()).Header().Get("Location")
+			loc, user, body := signInThroughYAML(t, yaml, op, "/home")
 			if tt.want == nil {
 				if loc != "http://localhost:3111/api/auth/error?error=AccessDenied" {
 					t.Errorf("callback redirect = %q, want AccessDenied", loc)
@@ -79,14 +59,9 @@ providers:
 			if loc != "http://localhost:3111/home" {
 				t.Fatalf("callback redirect = %q", loc)
 			}
-			var sess struct{ User map[string]any }
-			body := c.get("/api/auth/session").Body.String()
-			if err := json.Unmarshal([]byte(body), &sess); err != nil {
-				t.Fatalf("session %s: %v", body, err)
-			}
 			for k, v := range tt.want {
-				if !reflect.DeepEqual(sess.User[k], v) {
-					t.Errorf("session user %s = %#v, want %#v (session %s)", k, sess.User[k], v, body)
+				if !reflect.DeepEqual(user[k], v) {
+					t.Errorf("session user %s = %#v, want %#v (session %s)", k, user[k], v, body)
 				}
 			}
 		})
@@ -117,6 +92,23 @@ providers:
   profile:
     roles: realm_access.roles
 `
+	loc, user, body := signInThroughYAML(t, yaml, op, "")
+	if loc != "http://localhost:3111" {
+		t.Fatalf("callback redirect = %q", loc)
+	}
+	want := map[string]any{"id": "sub-kc", "roles": []any{"offline_access", "admin"}, "role": "admin", "name": "Kay", "email": "kc@example.com"}
+	for k, v := range want {
+		if !reflect.DeepEqual(user[k], v) {
+			t.Errorf("session user %s = %#v, want %#v (session %s)", k, user[k], v, body)
+		}
+	}
+}
+
+// signInThroughYAML builds the server the YAML configures and signs in
+// through its provider corp at op (callbackUrl, if set): the callback's
+// redirect, then GET /session's user and body.
+func signInThroughYAML(t *testing.T, yaml string, op *authtest.OIDCProvider, callbackURL string) (string, map[string]any, string) {
+	t.Helper()
 	f, err := config.Parse("nextauth.yaml", []byte(yaml), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -125,29 +117,27 @@ providers:
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.Logger = slog.New(slog.NewTextHandler(tlog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	h, err := nextauth.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := newClient(t, h)
-	w := c.postForm("/api/auth/signin/corp", url.Values{"csrfToken": {c.csrf()}, "json": {"true"}})
+	form := url.Values{"csrfToken": {c.csrf()}, "json": {"true"}}
+	if callbackURL != "" {
+		form.Set("callbackUrl", callbackURL)
+	}
+	w := c.postForm("/api/auth/signin/corp", form)
 	var out struct{ URL string }
 	if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || !strings.HasPrefix(out.URL, op.Issuer()) {
 		t.Fatalf("POST /signin/corp = %d %s", w.Code, w.Body)
 	}
 	back := op.Login(t, out.URL)
-	if loc := c.get(back.RequestURI()).Header().Get("Location"); loc != "http://localhost:3111" {
-		t.Fatalf("callback redirect = %q", loc)
-	}
-	var sess struct{ User map[string]any }
+	loc := c.get(back.RequestURI()).Header().Get("Location")
 	body := c.get("/api/auth/session").Body.String()
+	var sess struct{ User map[string]any }
 	if err := json.Unmarshal([]byte(body), &sess); err != nil {
 		t.Fatalf("session %s: %v", body, err)
 	}
-	want := map[string]any{"id": "sub-kc", "roles": []any{"offline_access", "admin"}, "role": "admin", "name": "Kay", "email": "kc@example.com"}
-	for k, v := range want {
-		if !reflect.DeepEqual(sess.User[k], v) {
-			t.Errorf("session user %s = %#v, want %#v (session %s)", k, sess.User[k], v, body)
-		}
-	}
+	return loc, sess.User, body
 }

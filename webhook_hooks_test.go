@@ -307,19 +307,8 @@ func TestTokenHook(t *testing.T) {
 		t.Errorf("JWT claims = %v: the credentials marker is gone", got)
 	}
 
-	session := func(w *httptest.ResponseRecorder) map[string]any {
-		t.Helper()
-		var s struct{ User map[string]any }
-		if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &s) != nil {
-			t.Fatalf("session answer %d %s", w.Code, w.Body)
-		}
-		return s.User
-	}
-	update := func(data string) map[string]any {
-		t.Helper()
-		body := `{"csrfToken":"` + c.csrf() + `","data":` + data + `}`
-		return session(c.do(http.MethodPost, "/api/auth/session", "application/json", body))
-	}
+	session := func(w *httptest.ResponseRecorder) map[string]any { return sessionUserOf(t, w) }
+	update := func(data string) map[string]any { return updateSessionData(t, c, data) }
 	if u := session(c.get("/api/auth/session")); u["role"] != "viewer" {
 		t.Errorf("GET /session user = %v, want role viewer", u)
 	}
@@ -559,19 +548,8 @@ func TestTokenHookStrategies(t *testing.T) {
 				t.Errorf("token hook request at sign-in = %s, want sub %s", calls[0].Body, u.ID)
 			}
 			all := calls
-			session := func(w *httptest.ResponseRecorder) map[string]any {
-				t.Helper()
-				var s struct{ User map[string]any }
-				if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &s) != nil {
-					t.Fatalf("session answer %d %s", w.Code, w.Body)
-				}
-				return s.User
-			}
-			update := func(data string) map[string]any {
-				t.Helper()
-				body := `{"csrfToken":"` + c.csrf() + `","data":` + data + `}`
-				return session(c.do(http.MethodPost, "/api/auth/session", "application/json", body))
-			}
+			session := func(w *httptest.ResponseRecorder) map[string]any { return sessionUserOf(t, w) }
+			update := func(data string) map[string]any { return updateSessionData(t, c, data) }
 			want := func(label string, got map[string]any, role, badge string) {
 				t.Helper()
 				if got["id"] != u.ID || got["role"] != role || got["badge"] != badge || got["tier"] != "gold" || got["email"] != "alice@example.com" {
@@ -607,4 +585,22 @@ func TestTokenHookStrategies(t *testing.T) {
 			hs.verifyWithStandardWebhooks(t, all)
 		})
 	}
+}
+
+// sessionUserOf is the user of a /session answer, which must be a session.
+func sessionUserOf(t *testing.T, w *httptest.ResponseRecorder) map[string]any {
+	t.Helper()
+	var s struct{ User map[string]any }
+	if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &s) != nil {
+		t.Fatalf("session answer %d %s", w.Code, w.Body)
+	}
+	return s.User
+}
+
+// updateSessionData is the client's update(data): POST /session with the
+// CSRF token and data (JSON); the session's user.
+func updateSessionData(t *testing.T, c *client, data string) map[string]any {
+	t.Helper()
+	body := `{"csrfToken":"` + c.csrf() + `","data":` + data + `}`
+	return sessionUserOf(t, c.do(http.MethodPost, "/api/auth/session", "application/json", body))
 }

@@ -219,7 +219,9 @@ type SessionClaimsStore interface {
 // UserColumnReader is an [Adapter] that reads columns of a user's row
 // beyond those of [User]: columns the application added to its own user
 // model (a role column in a Prisma User, in the users table of the default
-// layout), for [SessionConfig.UserFields] under database sessions.
+// layout; on Redis, a member written into the user's record), for
+// [SessionConfig.UserFields] under database sessions. adapter/adaptertest's
+// RunUserColumns checks an implementation.
 type UserColumnReader interface {
 	// UserColumns returns the values, as JSON values (string, float64,
 	// bool, nil, []any, map[string]any), of those of names that are

@@ -509,8 +509,8 @@ func TestTokenHookRefresh(t *testing.T) {
 // calls it with the client's data and stores the role it accepts, keeps
 // the one it refuses and keeps the claims when it fails. A claims rule
 // that reads token, after the hook, is evaluated again on update and sees
-// the hook's answer; a rule that does not read token is not. On SQLite
-// and PostgreSQL, and under JWT sessions for comparison.
+// the hook's answer; a rule that does not read token is not. On SQLite,
+// PostgreSQL, MySQL and Redis, and under JWT sessions for comparison.
 func TestTokenHookStrategies(t *testing.T) {
 	r := mustRules(t, rules.Config{Claims: map[string]string{
 		"badge": `has(token.role) && token.role == "editor" ? "pen" : "none"`,

@@ -14,6 +14,8 @@
 // [nextauth.SessionLister] and [nextauth.JWTRevoker] capabilities (skipped
 // when the adapter does not implement them). An adapter that also implements
 // [AccountGetter] gets its stored accounts compared field by field.
+// [RunUserColumns] checks a [nextauth.UserColumnReader] on its own, as it
+// needs the database altered beside the adapter.
 package adaptertest
 
 import (

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/adapter/adaptertest"
 	"github.com/nextauth-go/nextauth/internal/servicetest"
 )
 
@@ -139,5 +140,64 @@ func TestServerTablesSessionClaims(t *testing.T) {
 		if role != want {
 			t.Errorf("SessionClaims(%s) = %v; want role %v", tok, got, want)
 		}
+	}
+}
+
+// TestUserColumns runs the shared UserColumns check on columns added to
+// the users table.
+func TestUserColumns(t *testing.T) {
+	a := newAdapter(t)
+	exec := func(t *testing.T, q string, args ...any) {
+		t.Helper()
+		if _, err := a.db.Exec(q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	adaptertest.RunUserColumns(t, adaptertest.UserColumnsCase{
+		AddColumns: func(t *testing.T) {
+			exec(t, "ALTER TABLE users ADD COLUMN role TEXT, ADD COLUMN age INT, ADD COLUMN `"+adaptertest.UserColumnDrop+"` TEXT")
+		},
+		Adapter: func(*testing.T) adaptertest.UserColumnsAdapter { return a },
+		Set: func(t *testing.T, id string) {
+			exec(t, "UPDATE users SET role = 'admin', age = 42, `"+adaptertest.UserColumnDrop+"` = 'x' WHERE id = ?", id)
+		},
+		UnknownUserID: "999",
+	})
+}
+
+// TestUserColumnTypes: the values of columns of MySQL's types as JSON
+// values: BOOLEAN as 0 or 1, BIT and DECIMAL as numbers, a JSON column as
+// JSON, binary strings as text, times as MySQL writes them; a column added
+// after the first read is seen by a new adapter.
+func TestUserColumnTypes(t *testing.T) {
+	ctx := context.Background()
+	a := newAdapter(t)
+	u, err := a.CreateUser(ctx, nextauth.User{Email: nextauth.String("ada@example.test")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := a.UserColumns(ctx, u.ID, []string{"email", "active"}); err != nil || !reflect.DeepEqual(got, map[string]any{"email": "ada@example.test"}) {
+		t.Fatalf("UserColumns before ALTER = %v, %v", got, err)
+	}
+	if _, err := a.db.Exec("ALTER TABLE users ADD COLUMN active BOOLEAN, ADD COLUMN flags BIT(3), ADD COLUMN score DECIMAL(6,2)," +
+		" ADD COLUMN prefs JSON, ADD COLUMN tag VARBINARY(16), ADD COLUMN seen DATETIME(6), ADD COLUMN `we``ird` TEXT"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.db.Exec("UPDATE users SET active = TRUE, flags = b'101', score = 12.5, prefs = '{\"theme\":[\"dark\",1]}',"+
+		" tag = 'ab', seen = '2024-05-06 07:08:09.123456', `we``ird` = 'w' WHERE id = ?", u.ID); err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"active", "flags", "score", "prefs", "tag", "seen", "we`ird", "emailVerified"}
+	if got, err := a.UserColumns(ctx, u.ID, names); err != nil || !reflect.DeepEqual(got, map[string]any{"emailVerified": nil}) {
+		t.Errorf("UserColumns of columns added after the first read = %v, %v; want only emailVerified until a new adapter", got, err)
+	}
+	b := New(a.db)
+	got, err := b.UserColumns(ctx, u.ID, names)
+	want := map[string]any{
+		"active": float64(1), "flags": float64(5), "score": 12.5, "prefs": map[string]any{"theme": []any{"dark", float64(1)}},
+		"tag": "ab", "seen": "2024-05-06 07:08:09.123456", "we`ird": "w", "emailVerified": nil,
+	}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("UserColumns = %#v, %v\nwant %#v", got, err, want)
 	}
 }

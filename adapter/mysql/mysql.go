@@ -72,6 +72,7 @@ import (
 	"io"
 	"runtime"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	gomysql "github.com/go-sql-driver/mysql"
@@ -84,11 +85,15 @@ import (
 // tokens in MySQL or MariaDB. It implements [nextauth.Adapter],
 // [nextauth.UserDeleter], [nextauth.AccountUnlinker],
 // [nextauth.ExpiredDeleter], [nextauth.AccountUpdater],
-// [nextauth.SessionLister], [nextauth.JWTRevoker] and [io.Closer], has
-// [Adapter.RateStore], and is safe for concurrent use.
+// [nextauth.SessionLister], [nextauth.JWTRevoker],
+// [nextauth.SessionClaimsStore], [nextauth.UserColumnReader] and
+// [io.Closer], has [Adapter.RateStore], and is safe for concurrent use.
 type Adapter struct {
 	db    *sql.DB
 	owned bool // Close closes db (made by Connect)
+	// userCols caches the users table's columns and their data types
+	// (UserColumns).
+	userCols atomic.Pointer[map[string]string]
 }
 
 // Interface checks.

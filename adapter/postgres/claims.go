@@ -102,9 +102,8 @@ func (a *Adapter) UserColumns(ctx context.Context, userID string, names []string
 		args = append(args, n)
 		fmt.Fprintf(&sel, `$%d::text, %s`, len(args), pgx.Identifier{n}.Sanitize())
 	}
-	if len(args) == 1 {
-		return nil, nil
-	}
+	// With no column the query still tells an unknown user (no row) from
+	// a known one ({}).
 	var s string
 	if err := a.pool.QueryRow(ctx, `SELECT json_build_object(`+sel.String()+`)::text FROM users WHERE id = $1`, args...).Scan(&s); err != nil {
 		return nil, wrap(op, err, false)
@@ -112,6 +111,9 @@ func (a *Adapter) UserColumns(ctx context.Context, userID string, names []string
 	var m map[string]any
 	if err := json.Unmarshal([]byte(s), &m); err != nil {
 		return nil, fmt.Errorf("postgres: %s: %w", op, err)
+	}
+	if len(m) == 0 {
+		return nil, nil
 	}
 	return m, nil
 }

@@ -3,6 +3,8 @@ package redis
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/nextauth-go/nextauth"
@@ -37,6 +39,44 @@ type userRecord struct {
 	Email         string `json:"email,omitempty"`
 	Image         string `json:"image,omitempty"`
 	EmailVerified string `json:"emailVerified,omitempty"`
+}
+
+// ownMembers are the members of a stored user that userRecord writes;
+// any other is the application's.
+var ownMembers = map[string]bool{"id": true, "name": true, "email": true, "image": true, "emailVerified": true}
+
+// withAppMembers is data, a user as encodeUser writes it, followed by the
+// members of old, the stored user, that are not ownMembers, each as it is
+// stored, in the order of their names.
+func withAppMembers(data, old string) (string, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(old), &m); err != nil {
+		return "", fmt.Errorf("decode user: %w", err)
+	}
+	var names []string
+	for n := range m {
+		if !ownMembers[n] {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return data, nil
+	}
+	slices.Sort(names)
+	var b strings.Builder
+	b.WriteString(strings.TrimSuffix(data, "}")) // never "{}": data has an id
+	for _, n := range names {
+		k, err := json.Marshal(n)
+		if err != nil {
+			return "", err
+		}
+		b.WriteByte(',')
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(m[n])
+	}
+	b.WriteByte('}')
+	return b.String(), nil
 }
 
 func encodeUser(u nextauth.User) (string, error) {

@@ -22,6 +22,10 @@
 //
 // A user's name, e-mail or image that is null (NULL) is left out of its
 // JSON; a missing, "" or null member reads back as [nextauth.Null].
+// Members of a user beyond id, name, email, image and emailVerified are
+// the application's (a role it keeps on its users): UpdateUser keeps them
+// as they are, and [Adapter.UserColumns] reads them for
+// session.user_fields.
 //
 // The rate: keys belong to [Adapter.RateStore] (see [NewRateStore]); they
 // expire by themselves, a bucket one window after its last token was
@@ -104,7 +108,8 @@ type Options struct {
 // Adapter is a [nextauth.Adapter] backed by Redis. It also implements
 // [nextauth.UserDeleter], [nextauth.AccountUnlinker],
 // [nextauth.AccountUpdater], [nextauth.SessionLister],
-// [nextauth.JWTRevoker] and [io.Closer]. It is safe for concurrent
+// [nextauth.JWTRevoker], [nextauth.SessionClaimsStore],
+// [nextauth.UserColumnReader] and [io.Closer]. It is safe for concurrent
 // use.
 type Adapter struct {
 	client goredis.UniversalClient
@@ -243,9 +248,15 @@ func (a *Adapter) runStatus(ctx context.Context, s *goredis.Script, keys []strin
 		return nextauth.ErrNotFound
 	case int64(statusConflict):
 		return nextauth.ErrConflict
+	case int64(statusChanged):
+		return errChanged
 	}
 	return fmt.Errorf("unexpected script reply %v", v)
 }
+
+// errChanged is a script's statusChanged: the record it was to replace
+// changed since the caller read it.
+var errChanged = errors.New("changed concurrently")
 
 // replyString is a script's bulk-string reply; anything else becomes ""
 // and fails to decode.

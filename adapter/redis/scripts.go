@@ -17,6 +17,7 @@ const (
 	statusOK       = 1
 	statusNotFound = 0
 	statusConflict = -1
+	statusChanged  = 2 // the record is no longer the one the caller read
 )
 
 // luaDeadline computes when a session or verification token key expires:
@@ -94,10 +95,13 @@ return redis.call('GET', ARGV[1] .. cjson.decode(a).userId)
 `
 
 // updateUser: KEYS[1] user, KEYS[2] new e-mail index (absent without
-// e-mail); ARGV[1] id, ARGV[2] user JSON, ARGV[3] e-mail index prefix.
+// e-mail); ARGV[1] id, ARGV[2] user JSON, ARGV[3] e-mail index prefix,
+// ARGV[4] the user JSON ARGV[2] was made from: another one stored answers
+// statusChanged and writes nothing.
 const luaUpdateUser = `
 local old = redis.call('GET', KEYS[1])
 if not old then return 0 end
+if old ~= ARGV[4] then return 2 end
 local oldEmail = cjson.decode(old).email
 local oldKey = false
 if type(oldEmail) == 'string' and oldEmail ~= '' then oldKey = ARGV[3] .. oldEmail end

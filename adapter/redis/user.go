@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -127,8 +128,13 @@ func (a *Adapter) GetUserByAccount(ctx context.Context, provider, providerAccoun
 	return u, wrap("get user by account", err)
 }
 
+// updateTries bounds UpdateUser's attempts while the stored user keeps
+// changing between its read and its write.
+const updateTries = 8
+
 // UpdateUser replaces the name, e-mail, image and EmailVerified of the user
-// with u.ID and returns the stored user. Taking an e-mail used by another
+// with u.ID and returns the stored user; members the application added to
+// the stored user are kept as they are. Taking an e-mail used by another
 // user is [nextauth.ErrConflict].
 func (a *Adapter) UpdateUser(ctx context.Context, u nextauth.User) (nextauth.User, error) {
 	if err := checkEmail(u.Email.String()); err != nil {
@@ -139,15 +145,69 @@ func (a *Adapter) UpdateUser(ctx context.Context, u nextauth.User) (nextauth.Use
 	if err != nil {
 		return nextauth.User{}, wrap("update user", err)
 	}
-	err = a.runStatus(ctx, a.scripts.updateUser, a.userKeys(u), u.ID, data, a.emailPrefix)
-	if errors.Is(err, nextauth.ErrConflict) {
-		return nextauth.User{}, fmt.Errorf("redis: update user: e-mail already used: %w", err)
+	// The new record is made from the stored one (its app members), and
+	// the script writes it only if the stored one is still that one.
+	for range updateTries {
+		old, err := a.get(ctx, a.userPrefix+u.ID)
+		if err != nil {
+			return nextauth.User{}, wrap("update user", err)
+		}
+		merged, err := withAppMembers(data, old)
+		if err != nil {
+			return nextauth.User{}, wrap("update user", err)
+		}
+		err = a.runStatus(ctx, a.scripts.updateUser, a.userKeys(u), u.ID, merged, a.emailPrefix, old)
+		if errors.Is(err, errChanged) {
+			continue
+		}
+		if errors.Is(err, nextauth.ErrConflict) {
+			return nextauth.User{}, fmt.Errorf("redis: update user: e-mail already used: %w", err)
+		}
+		if err != nil {
+			return nextauth.User{}, wrap("update user", err)
+		}
+		return u, nil
 	}
-	if err != nil {
-		return nextauth.User{}, wrap("update user", err)
-	}
-	return u, nil
+	return nextauth.User{}, wrap("update user", errChanged)
 }
+
+// UserColumns returns the members named in names of userID's stored user
+// (the JSON object at user:<id>), as JSON values
+// ([nextauth.UserColumnReader]): members the application wrote beside the
+// adapter's own (a role), read live. A member the record does not have is
+// left out, except the adapter's own (id, name, email, image,
+// emailVerified), which are null when not set, as a column of the SQL
+// adapters' users table is. An unknown user is [nextauth.ErrNotFound].
+func (a *Adapter) UserColumns(ctx context.Context, userID string, names []string) (map[string]any, error) {
+	s, err := a.get(ctx, a.userPrefix+userID)
+	if err != nil {
+		return nil, wrap("user columns", err)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(s), &rec); err != nil {
+		return nil, fmt.Errorf("redis: user columns: decode user: %w", err)
+	}
+	var out map[string]any
+	for _, n := range names {
+		v, ok := rec[n]
+		if ownMembers[n] {
+			if v == "" {
+				v = nil // read as GetUser reads it
+			}
+			ok = true
+		}
+		if !ok {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]any, len(names))
+		}
+		out[n] = v
+	}
+	return out, nil
+}
+
+var _ nextauth.UserColumnReader = (*Adapter)(nil)
 
 // DeleteUser deletes the user with id, its e-mail index entry, its
 // accounts and its sessions with their claims, atomically. An unknown id is

@@ -77,9 +77,8 @@ func (a *Adapter) UserColumns(ctx context.Context, userID string, names []string
 		sel.WriteString(`?, "` + n + `"`) // n is a real column's name; a double quote in it is refused by userColumnSet
 		args = append(args, n)
 	}
-	if len(args) == 0 {
-		return nil, nil
-	}
+	// With no column the query still tells an unknown user (no row) from
+	// a known one ({}).
 	var s string
 	err = a.db.QueryRowContext(ctx, `SELECT json_object(`+sel.String()+`) FROM users WHERE id = ?`, append(args, key)...).Scan(&s)
 	if err != nil {
@@ -88,6 +87,9 @@ func (a *Adapter) UserColumns(ctx context.Context, userID string, names []string
 	var m map[string]any
 	if err := json.Unmarshal([]byte(s), &m); err != nil {
 		return nil, fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	if len(m) == 0 {
+		return nil, nil
 	}
 	return m, nil
 }

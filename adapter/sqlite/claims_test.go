@@ -2,17 +2,17 @@ package sqlite
 
 import (
 	"context"
-	"errors"
 	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/nextauth-go/nextauth"
+	"github.com/nextauth-go/nextauth/adapter/adaptertest"
 )
 
 // TestSessionClaims: claims are kept per session, replaced, and deleted
-// with their session; UserColumns reads only real columns.
+// with their session.
 func TestSessionClaims(t *testing.T) {
 	ctx := context.Background()
 	a, err := OpenAdapter(ctx, filepath.Join(t.TempDir(), "c.db"))
@@ -41,15 +41,33 @@ func TestSessionClaims(t *testing.T) {
 	if got, err := a.SessionClaims(ctx, "tok"); err != nil || got != nil {
 		t.Errorf("SessionClaims after DeleteSession = %v, %v; want none", got, err)
 	}
-	if _, err := a.db.Exec(`ALTER TABLE users ADD COLUMN "role; DROP TABLE users" TEXT`); err != nil {
+}
+
+// TestUserColumns runs the shared UserColumns check on columns added to
+// the default layout's users table.
+func TestUserColumns(t *testing.T) {
+	ctx := context.Background()
+	a, err := OpenAdapter(ctx, filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	a.userCols.Store(nil)
-	got, err := a.UserColumns(ctx, u.ID, []string{"email", `role; DROP TABLE users`, `x" FROM users; --`})
-	if err != nil || !reflect.DeepEqual(got, map[string]any{"email": "a@example.com", "role; DROP TABLE users": nil}) {
-		t.Errorf("UserColumns = %v, %v", got, err)
+	defer a.Close()
+	exec := func(t *testing.T, q string, args ...any) {
+		t.Helper()
+		if _, err := a.db.Exec(q, args...); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if _, err := a.UserColumns(ctx, "999", []string{"email"}); !errors.Is(err, nextauth.ErrNotFound) {
-		t.Errorf("UserColumns of an unknown user = %v, want ErrNotFound", err)
-	}
+	adaptertest.RunUserColumns(t, adaptertest.UserColumnsCase{
+		AddColumns: func(t *testing.T) {
+			exec(t, `ALTER TABLE users ADD COLUMN role TEXT`)
+			exec(t, `ALTER TABLE users ADD COLUMN age INTEGER`)
+			exec(t, `ALTER TABLE users ADD COLUMN "`+adaptertest.UserColumnDrop+`" TEXT`)
+		},
+		Adapter: func(*testing.T) adaptertest.UserColumnsAdapter { return a },
+		Set: func(t *testing.T, id string) {
+			exec(t, `UPDATE users SET role = 'admin', age = 42, "`+adaptertest.UserColumnDrop+`" = 'x' WHERE id = ?`, id)
+		},
+		UnknownUserID: "999",
+	})
 }

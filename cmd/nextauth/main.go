@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	nextauth [--config nextauth.yaml] [--addr :3000] [--dev]
+//	nextauth [--config nextauth.yaml] [--addr :3000] [--dev] [--pprof-addr 127.0.0.1:6060]
 //	nextauth check [--config nextauth.yaml] [--dev]
 //	nextauth migrate [--dry-run] --config nextauth.yaml
 //	nextauth hash-password [--cost 10] < password.txt
@@ -116,6 +116,9 @@ type cli struct {
 	onService func(*service)
 	// metricsAddr is where the metrics listener listens, once it does.
 	metricsAddr net.Addr
+	// pprofAddr is where the profiling listener (--pprof-addr) listens,
+	// once it does.
+	pprofAddr net.Addr
 }
 
 // usageError is a command-line mistake the flag package has reported.
@@ -164,9 +167,10 @@ func (c *cli) serve(ctx context.Context, args []string) (err error) {
 	addr := fs.String("addr", ":3000", "`address` to listen on")
 	dev := fs.Bool("dev", false, "development mode: keep a generated secret and, without --config, use ./nextauth.db with a user \"dev\" and printed e-mail links")
 	showVersion := fs.Bool("version", false, "print the version and exit")
+	pprofAddr := fs.String("pprof-addr", "", "loopback `address` (127.0.0.1:PORT) to serve Go's runtime profiles on, under /debug/pprof/; off by default")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage:\n"+
-			"  nextauth [--config nextauth.yaml] [--addr :3000] [--dev]\n"+
+			"  nextauth [--config nextauth.yaml] [--addr :3000] [--dev] [--pprof-addr 127.0.0.1:6060]\n"+
 			"  nextauth check [--config nextauth.yaml] [--dev]\n"+
 			"  nextauth migrate [--dry-run] --config nextauth.yaml\n"+
 			"  nextauth hash-password [--cost 10] < password\n"+
@@ -181,6 +185,11 @@ func (c *cli) serve(ctx context.Context, args []string) (err error) {
 		return err
 	}
 
+	if *pprofAddr != "" {
+		if err := checkLoopback(*pprofAddr); err != nil {
+			return err
+		}
+	}
 	f, err := config.Load(*configPath, c.env)
 	if err != nil {
 		return err
@@ -230,6 +239,16 @@ func (c *cli) serve(ctx context.Context, args []string) (err error) {
 			_ = metricsSrv.Close()
 		}
 	}()
+	if *pprofAddr != "" {
+		pprofSrv, a, err := listenPprof(ctx, *pprofAddr)
+		if err != nil {
+			_ = ln.Close()
+			return errors.Join(err, s.close(false))
+		}
+		defer func() { _ = pprofSrv.Close() }()
+		log.Warn("serving runtime profiles (--pprof-addr): for profiling only", "addr", a.String(), "path", "/debug/pprof/")
+		c.pprofAddr = a
+	}
 
 	reloadCtx, stopReloads := context.WithCancel(ctx)
 	reloadsDone := make(chan struct{})

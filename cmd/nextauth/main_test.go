@@ -58,11 +58,12 @@ type server struct {
 	svc            *service
 	hup            chan os.Signal // the server's reload signals
 	metrics        string         // http://metrics_addr, when it is set
+	pprof          string         // http://the --pprof-addr listener's address, when it is given
 }
 
 // startServer runs the program with args (plus --addr 127.0.0.1:0 unless
 // they have --addr) and waits until it listens.
-func startServer(t *testing.T, env map[string]string, args ...string) *server {
+func startServer(t testing.TB, env map[string]string, args ...string) *server {
 	t.Helper()
 	if !slices.Contains(args, "--addr") {
 		args = append(args, "--addr", "127.0.0.1:0")
@@ -76,6 +77,9 @@ func startServer(t *testing.T, env map[string]string, args ...string) *server {
 	c.onService = func(sv *service) {
 		if c.metricsAddr != nil {
 			s.metrics = "http://" + c.metricsAddr.String()
+		}
+		if c.pprofAddr != nil {
+			s.pprof = "http://" + c.pprofAddr.String()
 		}
 		services <- sv
 	}
@@ -108,7 +112,7 @@ func startServer(t *testing.T, env map[string]string, args ...string) *server {
 }
 
 // get fetches path and returns status and body.
-func get(t *testing.T, client *http.Client, url string) (int, string) {
+func get(t testing.TB, client *http.Client, url string) (int, string) {
 	t.Helper()
 	res, err := client.Get(url)
 	if err != nil {
@@ -123,7 +127,7 @@ func get(t *testing.T, client *http.Client, url string) (int, string) {
 }
 
 // writeConfig writes a config file into a temporary directory.
-func writeConfig(t *testing.T, yaml string) string {
+func writeConfig(t testing.TB, yaml string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "nextauth.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
@@ -132,7 +136,7 @@ func writeConfig(t *testing.T, yaml string) string {
 	return path
 }
 
-func hashOf(t *testing.T, password string) string {
+func hashOf(t testing.TB, password string) string {
 	t.Helper()
 	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
 	if err != nil {

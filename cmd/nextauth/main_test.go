@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -524,5 +525,24 @@ func TestNewServerLimits(t *testing.T) {
 	s := newServer(http.NotFoundHandler(), slog.New(slog.DiscardHandler))
 	if s.ReadHeaderTimeout <= 0 || s.ReadTimeout <= 0 || s.WriteTimeout <= 0 || s.IdleTimeout <= 0 || s.MaxHeaderBytes <= 0 {
 		t.Errorf("newServer() = %+v, want every timeout and MaxHeaderBytes set", s)
+	}
+}
+
+// TestTuneGC checks that the server's GC target applies only when the
+// environment sets no GOGC.
+func TestTuneGC(t *testing.T) {
+	before := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(before)
+	if _, set := tuneGC(envOf(map[string]string{"GOGC": "50"})); set {
+		t.Error("tuneGC changed the GC target although GOGC is set")
+	}
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("GC target %d after tuneGC with GOGC set, want 100 (unchanged)", got)
+	}
+	if prev, set := tuneGC(envOf(nil)); !set || prev != 100 {
+		t.Errorf("tuneGC() = %d, %v, want 100, true", prev, set)
+	}
+	if got := debug.SetGCPercent(100); got != defaultGCPercent {
+		t.Errorf("GC target %d after tuneGC without GOGC, want %d", got, defaultGCPercent)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"path"
 	"strings"
 	"time"
 
@@ -374,10 +373,28 @@ func (a *authFirst) direct(r *http.Request) bool {
 }
 
 // cleanPath reports whether p is as ServeMux's cleaning leaves it (else
-// it redirects): path.Clean's result, with a trailing slash kept.
+// it redirects): path.Clean's result, with a trailing slash kept. That is
+// an absolute path without an empty, "." or ".." segment, but for an
+// empty last one (the trailing slash).
 func cleanPath(p string) bool {
-	c := path.Clean(p)
-	return c == p || len(p) == len(c)+1 && p[len(p)-1] == '/' && p[:len(c)] == c
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] != '/' {
+			continue
+		}
+		seg := p[i+1:]
+		if j := strings.IndexByte(seg, '/'); j >= 0 {
+			seg = seg[:j]
+		} else if seg == "" {
+			return true // the trailing slash
+		}
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // plainPath reports whether p is "/" followed by letters, digits and

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/textproto"
+	"path"
 	"strings"
 	"testing"
 
@@ -107,6 +108,29 @@ func TestCleanPath(t *testing.T) {
 		if got := cleanPath(p); got != want {
 			t.Errorf("cleanPath(%q) = %v, want %v", p, got, want)
 		}
+	}
+	// Every path of up to 8 characters of "/", "." and "a": the same
+	// answer as ServeMux's own cleaning (path.Clean, the trailing slash
+	// put back but for the root).
+	var walk func(p string)
+	walk = func(p string) {
+		c := path.Clean(p)
+		if p[len(p)-1] == '/' && c != "/" {
+			c += "/"
+		}
+		want := c == p
+		if got := cleanPath(p); got != want {
+			t.Errorf("cleanPath(%q) = %v, want %v (path.Clean gives %q)", p, got, want, c)
+		}
+		if len(p) < 8 {
+			for _, c := range []string{"/", ".", "a"} {
+				walk(p + c)
+			}
+		}
+	}
+	walk("/")
+	if cleanPath("") || cleanPath("a/b") {
+		t.Error("cleanPath accepts a path that is not absolute")
 	}
 }
 

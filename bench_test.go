@@ -89,8 +89,9 @@ func BenchmarkProviders(b *testing.B) {
 }
 
 // TestGetSessionAllocations keeps the in-process GET /session (JWT) within
-// 20 allocations, the performance budget; counts, not time, so the check is
-// deterministic.
+// 19 allocations, the performance budget; counts, not time, so the check is
+// deterministic. The binary's whole request path around the handler has
+// its own budget: TestServeAllocations in cmd/nextauth.
 func TestGetSessionAllocations(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector changes allocation counts; run without -race")
@@ -103,8 +104,8 @@ func TestGetSessionAllocations(t *testing.T) {
 		clear(w.h)
 		h.ServeHTTP(w, r)
 	})
-	if w.code != 200 || allocs > 20 {
-		t.Errorf("GET /session = %d with %.0f allocations per request, want 200 with at most 20", w.code, allocs)
+	if w.code != 200 || allocs > 19 {
+		t.Errorf("GET /session = %d with %.0f allocations per request, want 200 with at most 19", w.code, allocs)
 	}
 }
 

@@ -141,11 +141,11 @@ func redisPrefix(t *testing.T) (redisURL, prefix string) {
 
 // browser is an HTTP client with a cookie jar, talking to one server.
 type browser struct {
-	t      *testing.T
+	t      testing.TB
 	client *http.Client
 }
 
-func newBrowser(t *testing.T) *browser {
+func newBrowser(t testing.TB) *browser {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	if err != nil {

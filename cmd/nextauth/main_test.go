@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -58,11 +59,12 @@ type server struct {
 	svc            *service
 	hup            chan os.Signal // the server's reload signals
 	metrics        string         // http://metrics_addr, when it is set
+	pprof          string         // http://the --pprof-addr listener's address, when it is given
 }
 
 // startServer runs the program with args (plus --addr 127.0.0.1:0 unless
 // they have --addr) and waits until it listens.
-func startServer(t *testing.T, env map[string]string, args ...string) *server {
+func startServer(t testing.TB, env map[string]string, args ...string) *server {
 	t.Helper()
 	if !slices.Contains(args, "--addr") {
 		args = append(args, "--addr", "127.0.0.1:0")
@@ -76,6 +78,9 @@ func startServer(t *testing.T, env map[string]string, args ...string) *server {
 	c.onService = func(sv *service) {
 		if c.metricsAddr != nil {
 			s.metrics = "http://" + c.metricsAddr.String()
+		}
+		if c.pprofAddr != nil {
+			s.pprof = "http://" + c.pprofAddr.String()
 		}
 		services <- sv
 	}
@@ -108,7 +113,7 @@ func startServer(t *testing.T, env map[string]string, args ...string) *server {
 }
 
 // get fetches path and returns status and body.
-func get(t *testing.T, client *http.Client, url string) (int, string) {
+func get(t testing.TB, client *http.Client, url string) (int, string) {
 	t.Helper()
 	res, err := client.Get(url)
 	if err != nil {
@@ -123,7 +128,7 @@ func get(t *testing.T, client *http.Client, url string) (int, string) {
 }
 
 // writeConfig writes a config file into a temporary directory.
-func writeConfig(t *testing.T, yaml string) string {
+func writeConfig(t testing.TB, yaml string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "nextauth.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
@@ -132,7 +137,7 @@ func writeConfig(t *testing.T, yaml string) string {
 	return path
 }
 
-func hashOf(t *testing.T, password string) string {
+func hashOf(t testing.TB, password string) string {
 	t.Helper()
 	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
 	if err != nil {
@@ -538,5 +543,24 @@ func TestNewServerLimits(t *testing.T) {
 	s := newServer(http.NotFoundHandler(), slog.New(slog.DiscardHandler))
 	if s.ReadHeaderTimeout <= 0 || s.ReadTimeout <= 0 || s.WriteTimeout <= 0 || s.IdleTimeout <= 0 || s.MaxHeaderBytes <= 0 {
 		t.Errorf("newServer() = %+v, want every timeout and MaxHeaderBytes set", s)
+	}
+}
+
+// TestTuneGC checks that the server's GC target applies only when the
+// environment sets no GOGC.
+func TestTuneGC(t *testing.T) {
+	before := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(before)
+	if _, set := tuneGC(envOf(map[string]string{"GOGC": "50"})); set {
+		t.Error("tuneGC changed the GC target although GOGC is set")
+	}
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("GC target %d after tuneGC with GOGC set, want 100 (unchanged)", got)
+	}
+	if prev, set := tuneGC(envOf(nil)); !set || prev != 100 {
+		t.Errorf("tuneGC() = %d, %v, want 100, true", prev, set)
+	}
+	if got := debug.SetGCPercent(100); got != defaultGCPercent {
+		t.Errorf("GC target %d after tuneGC without GOGC, want %d", got, defaultGCPercent)
 	}
 }

@@ -85,12 +85,16 @@ func (d *database) close() error {
 
 // ServeHTTP serves r with the current generation.
 func (s *service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	g := s.acquire()
+	defer g.release()
+	g.handler.ServeHTTP(w, r)
+}
+
+// acquire counts a request in with the current generation and returns it.
+func (s *service) acquire() *generation {
 	for {
-		g := s.cur.Load()
-		if g.acquire() {
-			defer g.release()
-			g.handler.ServeHTTP(w, r)
-			return
+		if g := s.cur.Load(); g.acquire() {
+			return g
 		}
 		// g was replaced and is draining: the current one is newer.
 	}
@@ -253,7 +257,7 @@ func (s *service) finish(p *prepared) (*generation, error) {
 	if s.dev {
 		mux.Handle("GET /{$}", devHome(h))
 	}
-	g.handler = g.chain(mux, s.metrics, cfg.TrustProxy, func(path string) string {
+	g.handler = g.chain(newAuthFirst(mux, h, basePaths, adminPath), s.metrics, cfg.TrustProxy, func(path string) string {
 		return routeOf(path, basePaths, adminPath, s.dev)
 	})
 
@@ -290,11 +294,9 @@ func (s *service) finish(p *prepared) (*generation, error) {
 	return g, nil
 }
 
-// chain wraps the routes in the cross-cutting handlers (middleware.go).
+// chain wraps the routes in the cross-cutting handling (middleware.go).
 func (g *generation) chain(routes http.Handler, m *metrics.Metrics, trust []netip.Prefix, route func(string) string) http.Handler {
-	return withRequestID(trust,
-		withAccessLog(g.log, m, route, trust,
-			withSecurityHeaders(g.pageCSP, routes)))
+	return &requestPath{log: g.log, metrics: m, route: route, trust: trust, csp: g.pageCSP, next: routes}
 }
 
 // reload reads the config file again and, if it has no problem, serves

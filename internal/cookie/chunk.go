@@ -272,9 +272,6 @@ func split(value string) []string {
 // does. The new cookies carry o and expires.
 func (c Chunks) Write(name, value string, o Options, expires time.Time) []string {
 	out := make([]string, len(c.Names), len(c.Names)+1)
-	for i, n := range c.Names {
-		out[i] = Delete(n, o)
-	}
 	place := func(n, v string) {
 		s := Serialize(n, v, o, expires)
 		if i := slices.Index(c.Names, n); i >= 0 {
@@ -285,11 +282,16 @@ func (c Chunks) Write(name, value string, o Options, expires time.Time) []string
 	}
 	switch {
 	case value == "":
-	case utf16Len(value) <= ChunkSize:
+	case len(value) <= ChunkSize || utf16Len(value) <= ChunkSize: // UTF-16 units never outnumber UTF-8 bytes
 		place(name, value)
 	default:
 		for i, part := range split(value) {
 			place(name+"."+strconv.Itoa(i), part)
+		}
+	}
+	for i, n := range c.Names {
+		if out[i] == "" { // not replaced by a new cookie (never "": it has a name)
+			out[i] = Delete(n, o)
 		}
 	}
 	return out

@@ -90,11 +90,12 @@ func Serialize(name, value string, o Options, expires time.Time) string {
 	var expBuf [48]byte
 	var exp []byte
 	if !expires.IsZero() {
-		exp = expires.UTC().AppendFormat(append(expBuf[:0], "; Expires="...), http.TimeFormat)
+		exp = appendHTTPDate(append(expBuf[:0], "; Expires="...), expires)
 	}
 	sameSite, priority := sameSiteAttr(o.SameSite), priorityAttr(o.Priority)
 
-	n := len(name) + 1 + jsuri.URIComponentLen(value) + len(maxAge) + len(age) + len(exp) +
+	valueLen := jsuri.URIComponentLen(value)
+	n := len(name) + 1 + valueLen + len(maxAge) + len(age) + len(exp) +
 		len(sameSite) + len(priority)
 	if o.Domain != "" {
 		n += len("; Domain=") + len(o.Domain)
@@ -116,7 +117,11 @@ func Serialize(name, value string, o Options, expires time.Time) string {
 	b.Grow(n)
 	b.WriteString(name)
 	b.WriteByte('=')
-	jsuri.WriteURIComponent(&b, value)
+	if valueLen == len(value) {
+		b.WriteString(value) // nothing to escape: a JWE, a hex token
+	} else {
+		jsuri.WriteURIComponent(&b, value)
+	}
 	b.WriteString(maxAge)
 	b.Write(age)
 	if o.Domain != "" {
@@ -140,6 +145,42 @@ func Serialize(name, value string, o Options, expires time.Time) string {
 	b.WriteString(priority)
 	b.WriteString(sameSite)
 	return b.String()
+}
+
+// appendHTTPDate appends t in UTC as http.TimeFormat
+// ("Mon, 02 Jan 2006 15:04:05 GMT") writes it, without time's layout
+// interpreter: every session cookie has an Expires.
+func appendHTTPDate(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, http.TimeFormat)
+	}
+	hour, minute, sec := t.Clock()
+	const days = "SunMonTueWedThuFriSat"
+	const months = "JanFebMarAprMayJunJulAugSepOctNovDec"
+	wd := int(t.Weekday()) * 3
+	mo := (int(month) - 1) * 3
+	b = append(b, days[wd:wd+3]...)
+	b = append(b, ", "...)
+	b = append2(b, day)
+	b = append(b, ' ')
+	b = append(b, months[mo:mo+3]...)
+	b = append(b, ' ')
+	b = append2(b, year/100)
+	b = append2(b, year%100)
+	b = append(b, ' ')
+	b = append2(b, hour)
+	b = append(b, ':')
+	b = append2(b, minute)
+	b = append(b, ':')
+	b = append2(b, sec)
+	return append(b, " GMT"...)
+}
+
+// append2 appends n (0–99) as two digits.
+func append2(b []byte, n int) []byte {
+	return append(b, byte('0'+n/10), byte('0'+n%10))
 }
 
 // Delete returns the cookie that deletes name, as NextAuth writes it: an

@@ -1,6 +1,7 @@
 package cookie
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -123,5 +124,31 @@ func TestCheck(t *testing.T) {
 				t.Errorf("Check(%q, %+v) = %q, want a \"cookie: \" prefix", tt.cookie, tt.o, err)
 			}
 		})
+	}
+}
+
+// TestAppendHTTPDate checks the Expires writer against time's own
+// http.TimeFormat, over years, months, week days and times of day,
+// including years that need padding or do not fit four digits.
+func TestAppendHTTPDate(t *testing.T) {
+	times := []time.Time{
+		time.Date(2026, 12, 27, 8, 39, 18, 0, time.UTC),
+		time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(33, 3, 4, 5, 6, 7, 0, time.UTC),
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 6, 1, 12, 0, 0, 0, time.UTC),
+		time.Date(2024, 2, 29, 23, 0, 0, 0, time.FixedZone("ahead", 5*3600+1800)),
+		{},
+	}
+	for i := range 3000 { // every day of eight years and every hour, minute and second value
+		times = append(times, time.Date(2020, 1, 1, i%24, i%60, (i*7)%60, 0, time.UTC).AddDate(0, 0, i))
+	}
+	for _, tm := range times {
+		want := tm.UTC().AppendFormat([]byte("x"), http.TimeFormat)
+		if got := appendHTTPDate([]byte("x"), tm); string(got) != string(want) {
+			t.Errorf("appendHTTPDate(%v) = %q, want %q", tm, got, want)
+		}
 	}
 }

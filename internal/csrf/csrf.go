@@ -26,7 +26,7 @@ func Hash(token, secret string) string {
 
 // hashInto writes Hash(token, secret) into out without allocating for the
 // usual sizes (a 64-character token and a secret up to ~190 bytes).
-func hashInto(out *[2 * sha256.Size]byte, token, secret string) {
+func hashInto[T string | []byte](out *[2 * sha256.Size]byte, token T, secret string) {
 	var buf [256]byte
 	b := append(append(buf[:0], token...), secret...)
 	sum := sha256.Sum256(b)
@@ -34,7 +34,8 @@ func hashInto(out *[2 * sha256.Size]byte, token, secret string) {
 }
 
 // New returns a fresh token and the cookie value "token|hash" for secret.
-// rnd nil means crypto/rand.
+// rnd nil means crypto/rand. The token is the first part of the value (one
+// allocation for both).
 func New(rnd io.Reader, secret string) (token, cookie string, err error) {
 	var b [TokenBytes]byte
 	if rnd == nil {
@@ -43,8 +44,13 @@ func New(rnd io.Reader, secret string) (token, cookie string, err error) {
 	if _, err := io.ReadFull(rnd, b[:]); err != nil {
 		return "", "", fmt.Errorf("csrf: random: %w", err)
 	}
-	token = hex.EncodeToString(b[:])
-	return token, token + "|" + Hash(token, secret), nil
+	const tokenLen = 2 * TokenBytes
+	var v [tokenLen + 1 + 2*sha256.Size]byte
+	hex.Encode(v[:tokenLen], b[:])
+	v[tokenLen] = '|'
+	hashInto((*[2 * sha256.Size]byte)(v[tokenLen+1:]), v[:tokenLen], secret)
+	cookie = string(v[:])
+	return cookie[:tokenLen], cookie, nil
 }
 
 // Check reads a CSRF cookie value. It returns the token when the hash matches

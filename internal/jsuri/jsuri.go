@@ -17,30 +17,37 @@ var ErrMalformedEscape = errors.New("jsuri: malformed percent-encoding")
 
 const upperHex = "0123456789ABCDEF"
 
-// Bit masks of the bytes encodeURIComponent leaves unescaped (ASCII
-// letters, digits and - _ . ! ~ * ' ( )): bit c of unreservedLo for c < 64,
-// bit c-64 of unreservedHi for 64 <= c < 128.
-const (
-	unreservedLo uint64 = 0x3ff678200000000
-	unreservedHi uint64 = 0x47fffffe87fffffe
-)
+// escapeExtra[c] is what encodeURIComponent adds to the length of the
+// byte c: 0 for the bytes it leaves unescaped (ASCII letters, digits and
+// - _ . ! ~ * ' ( )), 2 for the others, which become %XX. A table, read
+// only, because a lookup has no branch to mispredict: base64url tokens,
+// the longest values escaped (session cookies), mix the two halves of
+// ASCII byte by byte.
+var escapeExtra = func() (t [256]uint8) {
+	for c := range t {
+		t[c] = 2
+	}
+	for _, r := range [...][2]byte{{'A', 'Z'}, {'a', 'z'}, {'0', '9'}} {
+		for c := r[0]; c <= r[1]; c++ {
+			t[c] = 0
+		}
+	}
+	for _, c := range []byte("-_.!~*'()") {
+		t[c] = 0
+	}
+	return t
+}()
 
 // unreserved reports whether encodeURIComponent leaves the byte c unescaped.
-func unreserved(c byte) bool {
-	if c < 64 {
-		return unreservedLo>>c&1 != 0
-	}
-	return c < 128 && unreservedHi>>(c-64)&1 != 0
-}
+func unreserved(c byte) bool { return escapeExtra[c] == 0 }
 
 // URIComponentLen returns the length of s after [EncodeURIComponent], so
-// that a caller can size a buffer for [WriteURIComponent].
+// that a caller can size a buffer for [WriteURIComponent]; it is len(s)
+// exactly when s needs no escaping.
 func URIComponentLen(s string) int {
 	n := len(s)
 	for i := 0; i < len(s); i++ {
-		if !unreserved(s[i]) {
-			n += 2
-		}
+		n += int(escapeExtra[s[i]])
 	}
 	return n
 }

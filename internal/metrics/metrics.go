@@ -10,9 +10,12 @@
 package metrics
 
 import (
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,7 +29,12 @@ import (
 // Metrics holds the server's metrics. Its methods are safe for
 // concurrent use. It is a [nextauth.Observer].
 type Metrics struct {
-	reg         *prometheus.Registry
+	reg *prometheus.Registry
+	// series are the children of requests and latency by route and
+	// status, resolved once each (see Request): a map never changed once
+	// stored, replaced by a copy with one more entry under seriesMu.
+	series      atomic.Pointer[map[requestKey]*requestSeries]
+	seriesMu    sync.Mutex
 	requests    *prometheus.CounterVec   // route, status
 	latency     *prometheus.HistogramVec // route
 	signIns     *prometheus.CounterVec   // provider, outcome
@@ -118,10 +126,57 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg, ErrorHandling: promhttp.ContinueOnError})
 }
 
-// Request records an answered request.
+// requestKey names the series of one route and status.
+type requestKey struct {
+	route  string
+	status int
+}
+
+// requestSeries are the children of requests and latency for one route
+// and status.
+type requestSeries struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
+}
+
+// Request records an answered request. It is on the path of every
+// request, so the children of a route and status are resolved once, the
+// first time they are seen (so a series appears in the exposition once it
+// has a request, as with WithLabelValues each time), and looked up after
+// that without a lock or an allocation.
 func (m *Metrics) Request(route string, status int, d time.Duration) {
-	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(route).Observe(d.Seconds())
+	s := m.requestSeries(route, status)
+	s.requests.Inc()
+	s.latency.Observe(d.Seconds())
+}
+
+// requestSeries returns the children for route and status, resolving
+// them the first time.
+func (m *Metrics) requestSeries(route string, status int) *requestSeries {
+	k := requestKey{route, status}
+	if cur := m.series.Load(); cur != nil {
+		if s, ok := (*cur)[k]; ok {
+			return s
+		}
+	}
+	m.seriesMu.Lock()
+	defer m.seriesMu.Unlock()
+	var next map[requestKey]*requestSeries
+	if cur := m.series.Load(); cur != nil {
+		if s, ok := (*cur)[k]; ok {
+			return s
+		}
+		next = maps.Clone(*cur)
+	} else {
+		next = map[requestKey]*requestSeries{}
+	}
+	s := &requestSeries{
+		requests: m.requests.WithLabelValues(route, strconv.Itoa(status)),
+		latency:  m.latency.WithLabelValues(route),
+	}
+	next[k] = s
+	m.series.Store(&next)
+	return s
 }
 
 // SignIn records a sign-in attempt's outcome ([nextauth.Observer]).

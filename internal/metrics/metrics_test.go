@@ -5,7 +5,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -226,5 +228,51 @@ nextauth_events_pending 3
 	if err := testutil.GatherAndCompare(m.reg, strings.NewReader(want),
 		"nextauth_events_delivered_total", "nextauth_events_failed_total", "nextauth_events_pending"); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestRequestSeriesConcurrent records requests from many goroutines, each
+// route and status first seen by several at once: every request is
+// counted once, and a route's statuses share its latency series.
+func TestRequestSeriesConcurrent(t *testing.T) {
+	m := New("v1")
+	routes := []string{"session", "csrf", "providers"}
+	statuses := []int{http.StatusOK, http.StatusNotFound, http.StatusTooManyRequests}
+	const perGoroutine = 50
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Go(func() {
+			for i := 0; i < perGoroutine; i++ {
+				for _, rt := range routes {
+					for _, st := range statuses {
+						m.Request(rt, st, time.Millisecond)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, rt := range routes {
+		for _, st := range statuses {
+			if got := testutil.ToFloat64(m.requests.WithLabelValues(rt, strconv.Itoa(st))); got != 8*perGoroutine {
+				t.Errorf("requests{route=%q,status=%d} = %v, want %d", rt, st, got, 8*perGoroutine)
+			}
+		}
+	}
+	if n := testutil.CollectAndCount(m.latency); n != len(routes) {
+		t.Errorf("%d latency series, want %d (one per route)", n, len(routes))
+	}
+}
+
+// TestRequestAllocations checks that recording a request of a route and
+// status seen before allocates nothing: it is on every request's path.
+func TestRequestAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector changes allocation counts; run without -race")
+	}
+	m := New("v1")
+	m.Request("session", http.StatusOK, time.Millisecond)
+	if n := testing.AllocsPerRun(100, func() { m.Request("session", http.StatusOK, time.Millisecond) }); n != 0 {
+		t.Errorf("Request allocates %.0f times, want 0", n)
 	}
 }

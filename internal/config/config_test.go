@@ -230,6 +230,11 @@ func TestProblems(t *testing.T) {
 			"config: t.yaml:3: theme.colour: unknown key; known keys here: color_scheme, brand_color, logo, button_text",
 		}},
 		{"repeated key", "secret: s\nsecret: t\n", []string{"config: t.yaml:2: secret: repeated key (first on line 1)"}},
+		{"repeated claim", "secret: s\nclaims:\n  a: '1'\n  a: '2'\n", []string{"config: t.yaml:4: claims.a: repeated key (first on line 3)"}},
+		{"repeated user claim", "secret: s\nproviders:\n- type: credentials\n  users:\n  - username: u\n    password_hash: x\n    claims:\n      r: 1\n      r: 2\n", []string{
+			"config: t.yaml:6: providers[0].users[0].password_hash: not a bcrypt hash",
+			"config: t.yaml:9: providers[0].users[0].claims.r: repeated key (first on line 8)",
+		}},
 		{"wrong kind", "secret: s\ndebug: yes\n", []string{`config: t.yaml:2: debug: want true or false, got "yes"`}},
 		{"list for string", "secret: [a]\n", []string{"config: t.yaml:1: secret: want a string, got a list"}},
 		{"string for list", "secret: s\nprevious_secrets: a\n", []string{`config: t.yaml:2: previous_secrets: want a list, got "a"`}},

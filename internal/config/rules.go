@@ -74,33 +74,21 @@ type ClaimRules map[string]Expression
 
 func (c *ClaimRules) decodeNode(d *decoder, n *yaml.Node, path string) {
 	*c = nil
-	if isNull(n) {
-		return
-	}
-	if n.Kind != yaml.MappingNode {
-		d.fail(n, path, "want a mapping of claim names to CEL expressions, got %s", describe(n))
-		return
-	}
-	*c = ClaimRules{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := resolve(n.Content[i])
-		if k.Kind != yaml.ScalarNode || k.Value == "" {
-			d.fail(k, path, "a claim name must be a plain name, got %s", describe(k))
-			continue
+	eachClaim(d, n, path, "CEL expressions", func(name, p string, v *yaml.Node) bool {
+		if *c == nil {
+			*c = ClaimRules{}
 		}
-		p := joinKey(path, k.Value)
-		if _, dup := (*c)[k.Value]; dup {
-			d.fail(k, p, "repeated key (first on line %d)", d.lines[p])
-			continue
+		if _, dup := (*c)[name]; dup {
+			return false
 		}
-		d.lines[p] = k.Line
 		var e Expression
 		before := len(d.problems)
-		e.decodeNode(d, resolve(n.Content[i+1]), p)
+		e.decodeNode(d, v, p)
 		if len(d.problems) == before && e.Source != "" {
-			(*c)[k.Value] = e
+			(*c)[name] = e
 		}
-	}
+		return true
+	})
 }
 
 // UserClaims is a static user's claims key: claim name → any YAML value
@@ -110,14 +98,40 @@ type UserClaims map[string]any
 
 func (c *UserClaims) decodeNode(d *decoder, n *yaml.Node, path string) {
 	*c = nil
+	eachClaim(d, n, path, "values", func(name, p string, v *yaml.Node) bool {
+		if *c == nil {
+			*c = UserClaims{}
+		}
+		if _, dup := (*c)[name]; dup {
+			return false
+		}
+		var x any
+		if err := v.Decode(&x); err != nil {
+			d.fail(v, p, "%v", err)
+			return true
+		}
+		j, err := jsonValue(x)
+		if err != nil {
+			d.fail(v, p, "%v", err)
+			return true
+		}
+		(*c)[name] = j
+		return true
+	})
+}
+
+// eachClaim walks a mapping of claim names (what: what they map to, for
+// the message when n is not a mapping) and calls f with each name, its key
+// path and its value; f reports false for a name it already has, which is
+// a repeated key. A name that is not a plain scalar is a problem.
+func eachClaim(d *decoder, n *yaml.Node, path, what string, f func(name, p string, v *yaml.Node) bool) {
 	if isNull(n) {
 		return
 	}
 	if n.Kind != yaml.MappingNode {
-		d.fail(n, path, "want a mapping of claim names to values, got %s", describe(n))
+		d.fail(n, path, "want a mapping of claim names to %s, got %s", what, describe(n))
 		return
 	}
-	*c = UserClaims{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := resolve(n.Content[i])
 		if k.Kind != yaml.ScalarNode || k.Value == "" {
@@ -125,22 +139,13 @@ func (c *UserClaims) decodeNode(d *decoder, n *yaml.Node, path string) {
 			continue
 		}
 		p := joinKey(path, k.Value)
-		d.lines[p] = k.Line
-		if _, dup := (*c)[k.Value]; dup {
-			d.fail(k, p, "repeated key")
-			continue
+		first, seen := d.lines[p]
+		if !seen {
+			d.lines[p] = k.Line
 		}
-		var v any
-		if err := resolve(n.Content[i+1]).Decode(&v); err != nil {
-			d.fail(n.Content[i+1], p, "%v", err)
-			continue
+		if !f(k.Value, p, resolve(n.Content[i+1])) {
+			d.fail(k, p, "repeated key (first on line %d)", first)
 		}
-		j, err := jsonValue(v)
-		if err != nil {
-			d.fail(n.Content[i+1], p, "%v", err)
-			continue
-		}
-		(*c)[k.Value] = j
 	}
 }
 

@@ -739,8 +739,8 @@ if [ -n "$O2P_BIN" ]; then
 fi
 
 # mem PID: "VmHWM RssAnon RssFile Pss Pss_Anon PROCESSES" in kB, summed over the processes of PID's
-# session. VmHWM is the peak; the others are now. Pss counts a page shared by several mappings
-# (e.g. SQLite's memory map, once per pooled connection) once in total, not once per mapping.
+# session. VmHWM is the peak; the others are now. Pss counts a page shared with other mappings or
+# processes (e.g. the executable's pages) in proportion, not in full.
 mem() {
   local p hwm=0 anon=0 file=0 pss=0 pssanon=0 n=0 a b c d e
   for p in $(ps -o pid= -s "$1"); do
@@ -757,6 +757,22 @@ mem() {
   done
   [ -z "$O2P_BIN" ] || echo "$O2P_SERVER $(mem "${PID[$O2P_SERVER]}")"
 } >"$RUN/rss.txt"
+
+# What one password check costs each side, measured apart from the servers (one thread, after the
+# rounds): our bcrypt.CompareHashAndPassword and NextAuth's bcryptjs compareSync on the hash both
+# servers check, in CPU µs per comparison. The report sets them beside each server's CPU µs per
+# sign-in: the share of a sign-in spent in bcrypt.
+HASH="$(sed -n 's/.*password_hash: "\([^"]*\)".*/\1/p' "$HERE/nextauth.yaml")"
+BCRYPT_OURS="$("$OUT/tool" bcrypt "$HASH" "$USER_PASSWORD" 300)" || die "could not time bcrypt"
+BCRYPT_NEXTAUTH="$(HASH="$HASH" PASSWORD="$USER_PASSWORD" node -e '
+  const bcrypt = require(process.argv[1] + "/node_modules/bcryptjs");
+  const { HASH, PASSWORD } = process.env, n = 300;
+  if (!bcrypt.compareSync(PASSWORD, HASH)) process.exit(1);
+  const t = process.cpuUsage();
+  for (let i = 0; i < n; i++) bcrypt.compareSync(PASSWORD, HASH);
+  const d = process.cpuUsage(t);
+  console.log(((d.user + d.system) / n).toFixed(1));' "$APP")" || die "could not time bcryptjs"
+log "one bcrypt comparison at the benchmark's cost: ours $BCRYPT_OURS µs, NextAuth's bcryptjs $BCRYPT_NEXTAUTH µs (CPU)"
 
 # ---- 8. report --------------------------------------------------------------------------
 commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
@@ -790,6 +806,8 @@ commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "wait_idle=$WAIT_IDLE"
   echo "max_other=$MAX_OTHER"
   echo "retries=$RETRIES"
+  echo "bcrypt_us_ours=$BCRYPT_OURS"
+  echo "bcrypt_us_nextauth=$BCRYPT_NEXTAUTH"
   echo "busy_repeats=$(find "$RUN/wrk/busy" -name '*.txt' 2>/dev/null | wc -l)"
   echo "secret_note=$SECRET"
   echo "postgres=$PG_NOTE"

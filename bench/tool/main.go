@@ -20,6 +20,7 @@
 //	tool oauth2-proxy-login -proxy URL -user NAME
 //	                                     sign in on oauth2-proxy through that provider and
 //	                                     print its session cookie
+//	tool bcrypt HASH PASSWORD N         print the CPU µs of one bcrypt comparison (mean of N)
 //	tool startup -bin B -config C -dir D -n N
 //	                                     time from process start to the first 200 of GET /healthz
 //	tool report -dir D -out FILE [-svg FILE.svg]
@@ -33,7 +34,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: tool freeport|db-url|db-create|db-drop|db-version|schema|seed|tokens|jwt-cookies|oidc-op|oauth2-proxy-login|startup|report ...")
+		fmt.Fprintln(os.Stderr, "usage: tool freeport|db-url|db-create|db-drop|db-version|schema|seed|tokens|jwt-cookies|oidc-op|oauth2-proxy-login|bcrypt|startup|report ...")
 		os.Exit(2)
 	}
 	var err error
@@ -61,6 +62,8 @@ func main() {
 		err = oidcOP(args)
 	case "oauth2-proxy-login":
 		err = oauth2ProxyLogin(args)
+	case "bcrypt":
+		err = bcryptCost(args)
 	case "startup":
 		err = startup(args)
 	case "report":

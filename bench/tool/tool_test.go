@@ -232,3 +232,80 @@ func TestCPUPerRequest(t *testing.T) {
 		t.Error("a missing run has no CPU figure")
 	}
 }
+
+// TestCeilingTargets judges the ratios to the empty handler and reports
+// the sign-in's bcrypt share from runs made up for the test.
+func TestCeilingTargets(t *testing.T) {
+	// run: req/s, p99 in µs, and CPU ticks at 100 Hz over 100,000 requests
+	// (1 tick = 0.1 µs a request).
+	run := func(rps, p99 float64, ticks int64) *wrkRun {
+		return &wrkRun{Requests: 100000, RPS: rps, P99: p99, CPU: &cpuLine{ServerTicks: ticks, Hz: 100}}
+	}
+	for _, tc := range []struct {
+		name string
+		runs map[string]*wrkRun
+		meta map[string]string
+		want []string
+	}{
+		{
+			name: "met",
+			runs: map[string]*wrkRun{
+				"r1.session_jwt_rot.ours": run(72000, 9000, 250), "r1.ceiling_rot.empty": run(100000, 8000, 200),
+				"r1.session_jwt.ours": run(71000, 16000, 260), "r1.ceiling.empty": run(100000, 10000, 190),
+				"r1.session_none.ours": run(86000, 1, 1), "r1.csrf.ours": run(90000, 1, 1), "r1.providers.ours": run(85000, 1, 1),
+				"r1.signin.ours": run(2000, 1, 10000), "r1.signin.nextauth": run(500, 1, 40000),
+			},
+			meta: map[string]string{"cookies": "10000", "bcrypt_us_ours": "900", "bcrypt_us_nextauth": "1500"},
+			want: []string{
+				"[x] met: JWT /session, 10,000 distinct cookies rotating (the empty handler with the same cookies) ≥70 % of the empty handler's req/s — 72 % (rounds: 72 %; server CPU per request: ours 25.0 µs, empty handler 20.0 µs)",
+				"[x] met: JWT /session, 10,000 distinct cookies rotating (the empty handler with the same cookies) p99 ≤1.5× the empty handler's p99 — 1.12×",
+				"[ ] **not met**: JWT /session, the signed-in session's cookie (the empty handler without a cookie) p99 ≤1.5× the empty handler's p99 — 1.60×",
+				"[x] met: /session without a cookie ≥85 %",
+				"[x] met: /providers ≥85 % of the empty handler's req/s — 85 %",
+				"reported: sign-in (POST /callback/credentials, bcrypt cost 4 on both) — ours 2,000 req/s, NextAuth 500 req/s (4.00×); ours: 1000 µs of CPU per sign-in, of which one bcrypt comparison 900 µs (90 %); NextAuth (bcryptjs): 4000 µs of CPU per sign-in, of which one bcrypt comparison 1500 µs (38 %).",
+			},
+		},
+		{
+			name: "below and missing",
+			runs: map[string]*wrkRun{
+				"r1.session_jwt_rot.ours": run(69000, 9000, 250), "r1.ceiling_rot.empty": run(100000, 8000, 200),
+				"r1.csrf.ours": run(84000, 1, 1), "r1.ceiling.empty": run(100000, 10000, 190),
+				"r1.signin.ours": run(2000, 1, 10000), "r1.signin.nextauth": run(500, 1, 40000),
+			},
+			meta: map[string]string{"cookies": "10000"},
+			want: []string{
+				"[ ] **not met**: JWT /session, 10,000 distinct cookies rotating (the empty handler with the same cookies) ≥70 % of the empty handler's req/s — 69 %",
+				"[ ] not measured: JWT /session, the signed-in session's cookie (the empty handler without a cookie) ≥70 %",
+				"[ ] **not met**: /csrf without a cookie ≥85 % of the empty handler's req/s — 84 %",
+				"ours: 1000 µs of CPU per sign-in, bcrypt not timed",
+			},
+		},
+		{
+			name: "no sign-in",
+			runs: map[string]*wrkRun{},
+			want: []string{"[ ] not measured: sign-in at the same bcrypt cost"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := &reportData{rounds: 1, runs: tc.runs, meta: tc.meta}
+			if d.meta == nil {
+				d.meta = map[string]string{}
+			}
+			var b strings.Builder
+			mark := func(ok bool) string {
+				if ok {
+					return "[x] met"
+				}
+				return "[ ] **not met**"
+			}
+			rounds := func(v []float64, f func(float64) string) string { return "rounds: " + list(v, f) }
+			d.writeCeilingTargets(&b, mark, rounds)
+			d.writeSignInCost(&b)
+			for _, w := range tc.want {
+				if !strings.Contains(b.String(), w) {
+					t.Errorf("missing %q in:\n%s", w, b.String())
+				}
+			}
+		})
+	}
+}

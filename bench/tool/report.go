@@ -707,6 +707,19 @@ func (d *reportData) med(id, server, name string) float64 {
 	return median(d.series(func(r int) (float64, bool) { return field(d.run(r, id, server), name) }))
 }
 
+// mark is a target's check box.
+func mark(ok bool) string {
+	if ok {
+		return "[x] met"
+	}
+	return "[ ] **not met**"
+}
+
+// rounds lists every round's value of a target.
+func rounds(v []float64, f func(float64) string) string {
+	return "rounds: " + list(v, f)
+}
+
 func (d *reportData) writeTargets(b *strings.Builder) {
 	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	p("## Targets\n\n")
@@ -719,15 +732,6 @@ func (d *reportData) writeTargets(b *strings.Builder) {
 		}
 	}
 	p(" %d of the %d measured runs shared the machine with other processes above %s cores (marked † in the tables).\n\n", busy, total, d.meta["max_other"])
-	mark := func(ok bool) string {
-		if ok {
-			return "[x] met"
-		}
-		return "[ ] **not met**"
-	}
-	rounds := func(v []float64, f func(float64) string) string {
-		return "rounds: " + list(v, f)
-	}
 	errs := func(ids ...[2]string) (n int64) {
 		for r := 1; r <= d.rounds; r++ {
 			for _, id := range ids {
@@ -754,8 +758,8 @@ func (d *reportData) writeTargets(b *strings.Builder) {
 		e := errs([2]string{c.id, "ours"}, [2]string{c.id, "nextauth"})
 		p("- %s: ≥%.0f× NextAuth for %s — %s (%s%s)\n", mark(median(v) >= c.target && e == 0), c.target, c.title, ratio(median(v)), rounds(v, ratio), errText(e))
 	}
-	d.writeForwardTargets(b, mark, rounds)
-	d.writeCeilingTargets(b, mark, rounds)
+	d.writeForwardTargets(b)
+	d.writeCeilingTargets(b)
 	d.writeSignInCost(b)
 	for _, c := range dbCases {
 		if c.rot {

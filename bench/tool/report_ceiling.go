@@ -25,9 +25,13 @@ var ceilingTargets = []ceilingTarget{
 	{"providers", "ceiling", "/providers", 0.85, 0},
 }
 
+// pct1 is a share with one decimal: a share just under its target (69.9 %)
+// does not print as the target itself.
+func pct1(v float64) string { return fmt.Sprintf("%.1f %%", v*100) }
+
 // writeCeilingTargets judges ceilingTargets, each with the server CPU per
 // request of ours and of the empty handler beside it.
-func (d *reportData) writeCeilingTargets(b *strings.Builder, mark func(bool) string, rounds func([]float64, func(float64) string) string) {
+func (d *reportData) writeCeilingTargets(b *strings.Builder) {
 	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	for _, t := range ceilingTargets {
 		label := d.expand(t.label)
@@ -37,7 +41,7 @@ func (d *reportData) writeCeilingTargets(b *strings.Builder, mark func(bool) str
 			continue
 		}
 		p("- %s: %s ≥%s of the empty handler's req/s — %s (%s; server CPU per request: ours %s, empty handler %s)\n",
-			mark(median(v) >= t.minShare), label, pct(t.minShare), pct(median(v)), rounds(v, pct),
+			mark(median(v) >= t.minShare), label, pct(t.minShare), pct1(median(v)), rounds(v, pct1),
 			d.cpuMed(t.id, "ours", false), d.cpuMed(t.ceiling, "empty", false))
 		if t.maxP99 == 0 {
 			continue

@@ -305,7 +305,7 @@ func (d *reportData) writeCPU(b *strings.Builder) {
 }
 
 // writeForwardTargets is the targets of the forward check.
-func (d *reportData) writeForwardTargets(b *strings.Builder, mark func(bool) string, rounds func([]float64, func(float64) string) string) {
+func (d *reportData) writeForwardTargets(b *strings.Builder) {
 	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	// The forward check with a JWT session costs no more than GET /session:
 	// judged on the server's CPU time per request, with req/s alongside.

@@ -72,6 +72,22 @@ func TestSessionClaims(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameTTL("tok", 48*time.Hour)
+	// Many times over, so that the server's clock ticks to the next
+	// millisecond inside some of the scripts: expiries set as relative
+	// TTLs by two commands then differed by one millisecond.
+	for i := range 300 {
+		if err := a.SetSessionClaims(ctx, "tok", map[string]any{"i": float64(i)}); err != nil {
+			t.Fatal(err)
+		}
+		sameTTL("tok", 48*time.Hour)
+		if _, err := a.UpdateSession(ctx, "tok", now.Add(48*time.Hour+time.Duration(i)*time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+		sameTTL("tok", 48*time.Hour)
+		if t.Failed() {
+			t.Fatalf("expiries apart after %d updates", i+1)
+		}
+	}
 	if _, err := a.DeleteSession(ctx, "tok"); err != nil {
 		t.Fatal(err)
 	}

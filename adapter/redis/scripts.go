@@ -223,7 +223,9 @@ return {s, u}
 // updateSession: KEYS[1] session, KEYS[2] session claims; ARGV[1]
 // expires (ISO 8601), ARGV[2] expires (ms), ARGV[3] min TTL (ms), ARGV[4]
 // session index prefix, ARGV[5] token. Returns the new session JSON. The
-// claims, if any, get the session's new expiry.
+// claims, if any, get the session's new expiry: the same absolute
+// millisecond (PEXPIREAT), as relative TTLs set by two commands can land
+// a millisecond apart when the server's clock ticks between them.
 const luaUpdateSession = luaDeadline + luaIndexSession + `
 local s = redis.call('GET', KEYS[1])
 if not s then return false end
@@ -231,8 +233,10 @@ local obj = cjson.decode(s)
 obj.expires = ARGV[1]
 local out = cjson.encode(obj)
 local d, now = deadline(ARGV[2], ARGV[3])
-redis.call('SET', KEYS[1], out, 'PX', string.format('%.0f', d - now))
-redis.call('PEXPIRE', KEYS[2], string.format('%.0f', d - now))
+local at = string.format('%.0f', d)
+redis.call('SET', KEYS[1], out)
+redis.call('PEXPIREAT', KEYS[1], at)
+redis.call('PEXPIREAT', KEYS[2], at)
 indexSession(ARGV[4] .. obj.userId, ARGV[5], d, now)
 return out
 `
@@ -248,12 +252,20 @@ return s
 `
 
 // setSessionClaims: KEYS[1] session, KEYS[2] session claims; ARGV[1]
-// claims JSON. The claims key expires with the session's; no session
-// (status not found) stores nothing.
+// claims JSON. The claims key expires with the session's, at the same
+// absolute millisecond: both keys get PEXPIREAT of the session's deadline
+// read from the server's clock (TIME + PTTL; the session's may move by a
+// millisecond). No session (status not found) stores nothing.
 const luaSetSessionClaims = `
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl == -2 then return 0 end
-if ttl == -1 then redis.call('SET', KEYS[2], ARGV[1]) else redis.call('SET', KEYS[2], ARGV[1], 'PX', ttl) end
+redis.call('SET', KEYS[2], ARGV[1])
+if ttl >= 0 then
+  local t = redis.call('TIME')
+  local at = string.format('%.0f', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + ttl)
+  redis.call('PEXPIREAT', KEYS[1], at)
+  redis.call('PEXPIREAT', KEYS[2], at)
+end
 return 1
 `
 

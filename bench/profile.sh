@@ -7,6 +7,10 @@
 #   timeouts    bench/empty -timeouts: the same with cmd/nextauth's server limits
 #   replay      bench/empty -timeouts -replay: per route, our server's own answer (saved once with
 #               curl -si), written by a handler that does nothing else
+#   floor       bench/empty -timeouts -replay -work: the same answer plus only the work NextAuth's
+#               answer cannot skip (bench/empty/floor.go): decrypt and re-encrypt the session token
+#               and mint a CSRF token (session_jwt), mint a CSRF token (session_none, csrf); none
+#               for providers and signin
 #   ours        our server with bench/nextauth.yaml (JWT sessions, log level warn) and
 #               --pprof-addr on another loopback port
 # signs in as bench/run.sh does, then for each round and route runs wrk (bench/run.sh's settings)
@@ -63,16 +67,16 @@ else
   (cd "$ROOT" && go build -o "$OUT/nextauth" ./cmd/nextauth)
 fi
 (cd "$ROOT" && go build -o "$OUT/empty" ./bench/empty && go build -o "$OUT/tool" ./bench/tool)
-mapfile -t PORTS < <("$OUT/tool" freeport $((3 + ${#ROUTES[@]} + 1)))
+mapfile -t PORTS < <("$OUT/tool" freeport $((3 + 2 * ${#ROUTES[@]} + 1)))
 
-declare -A PID=() URL=() COOKIE=()
+declare -A PID=() URL=() COOKIE=() SERVERS_OF=()
 start() { # start NAME PORT COMMAND...
   local name="$1" port="$2"; shift 2
   "$@" >"$OUT/logs/$name.log" 2>&1 </dev/null &
   PID[$name]=$! && PIDS+=($!)
   for _ in $(seq 1 300); do
-    curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && return 0
-    curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/" 2>/dev/null | grep -q 200 && return 0
+    # any answer: it listens (a floor server answers a request without the route's cookie with 400)
+    curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz" 2>/dev/null | grep -qv '^000$' && return 0
     kill -0 "${PID[$name]}" 2>/dev/null || { tail "$OUT/logs/$name.log" >&2; die "$name did not start"; }
     sleep 0.1
   done
@@ -110,6 +114,21 @@ for r in "${ROUTES[@]}"; do
   start "replay_$r" "${PORTS[$i]}" "$OUT/empty" -timeouts -replay "$OUT/resp.$r.txt" -addr "127.0.0.1:${PORTS[$i]}"
   URL[replay_$r]="http://127.0.0.1:${PORTS[$i]}/"
   i=$((i + 1))
+  SERVERS_OF[$r]="empty timeouts replay ours"
+  case "$r" in
+    session_jwt) work=session_jwt ;;
+    session_none | csrf) work=csrf ;;
+    *) continue ;;
+  esac
+  # GOGC=200: our binary's default (cmd/nextauth/main.go), so that the floor collects no more often
+  start "floor_$r" "${PORTS[$i]}" env NEXTAUTH_SECRET="$SECRET" GOGC=200 "$OUT/empty" -timeouts -replay "$OUT/resp.$r.txt" -work "$work" -addr "127.0.0.1:${PORTS[$i]}"
+  URL[floor_$r]="http://127.0.0.1:${PORTS[$i]}/"
+  i=$((i + 1))
+  SERVERS_OF[$r]="empty timeouts replay floor ours"
+  # the floor answers like ours: 200 with a new session token or CSRF cookie
+  curl -fsS -o /dev/null -D "$OUT/floor.$r.head" ${COOKIE[$r]:+-H "Cookie: ${COOKIE[$r]}"} "${URL[floor_$r]}" ||
+    die "floor_$r did not answer 200"
+  grep -qi "^Set-Cookie: next-auth.csrf-token=" "$OUT/floor.$r.head" || die "floor_$r set no CSRF cookie"
 done
 URL[empty]="http://127.0.0.1:$P_EMPTY/" URL[timeouts]="http://127.0.0.1:$P_TIMEOUTS/"
 
@@ -124,7 +143,7 @@ load() {
   local -a hdr=()
   case "$server" in
     ours) url="${URL[$route]}" pid="${PID[ours]}" ;;
-    replay) url="${URL[replay_$route]}" pid="${PID[replay_$route]}" ;;
+    replay | floor) url="${URL[${server}_$route]}" pid="${PID[${server}_$route]}" ;;
     *) url="${URL[$server]}" pid="${PID[$server]}" ;;
   esac
   # The request is the route's, cookie included, whichever server gets it.
@@ -147,14 +166,15 @@ load() {
     printf "%.0f %.0f %.2f %.2f\n", rps, p99, c / t * 1e6 / n, w * 1e6 / n }'
 }
 
-SERVERS=(empty timeouts replay ours)
 log "warming up"
-for r in "${ROUTES[@]}"; do for s in "${SERVERS[@]}"; do load "$r" "$s" 1s >/dev/null; done; done
+for r in "${ROUTES[@]}"; do for s in ${SERVERS_OF[$r]}; do load "$r" "$s" 1s >/dev/null; done; done
 : >"$OUT/raw.txt"
 for round in $(seq 1 "$ROUNDS"); do
   log "round $round of $ROUNDS"
   for r in "${ROUTES[@]}"; do
-    order=("${SERVERS[@]:$(((round - 1) % 4))}" "${SERVERS[@]:0:$(((round - 1) % 4))}")
+    read -r -a servers <<<"${SERVERS_OF[$r]}"
+    k=$(((round - 1) % ${#servers[@]}))
+    order=("${servers[@]:$k}" "${servers[@]:0:$k}")
     for s in "${order[@]}"; do echo "$round $r $s $(load "$r" "$s" "$DURATION")" >>"$OUT/raw.txt"; done
   done
 done
@@ -168,9 +188,9 @@ awk '
     return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
   END {
     printf "%-13s %-9s %10s %10s %9s %7s %8s %9s\n", "route", "server", "server µs", "wrk µs", "req/s", "÷empty", "p99 ms", "p99÷empty"
-    split("empty timeouts replay ours", order, " ")
+    split("empty timeouts replay floor ours", order, " ")
     for (k in n) { split(k, p, " "); routes[p[1]] = 1 }
-    for (r in routes) for (o = 1; o <= 4; o++) { k = r " " order[o]; m = n[k]; if (!m) continue
+    for (r in routes) for (o = 1; o <= 5; o++) { k = r " " order[o]; m = n[k]; if (!m) continue
       for (i = 1; i <= m; i++) { rr[k, i] = rps[k, i] / erps[round[k, i], r]; pr[k, i] = p99[k, i] / ep99[round[k, i], r] }
       printf "%-13s %-9s %10.2f %10.2f %9.0f %7.2f %8.2f %9.2f\n", r, order[o], med(srv, k, m), med(wrk, k, m), med(rps, k, m), med(rr, k, m), med(p99, k, m) / 1000, med(pr, k, m) }
   }' "$OUT/raw.txt" | { read -r head; echo "$head"; sort -s -k1,1; } | tee "$OUT/table.txt"

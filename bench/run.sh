@@ -29,6 +29,10 @@
 #   BENCH_COOKIES=10000       distinct session cookies the rotating rows send (JWTs minted with the
 #                             secret; tokens of stored database sessions); BENCH_TOKEN_SAMPLE is
 #                             the old name. BENCH_SESSIONS_LARGE is raised to it when lower
+#   BENCH_PACE_MS=8           the paced rows (empty handler, JWT /session, forward check, oauth2-proxy):
+#                             each connection waits this long after an answer before its next
+#                             request, so that they are compared at about one request rate below
+#                             saturation (32 connections, 8 ms: under 4,000 req/s); 0 = no paced rows
 #   BENCH_OAUTH2_PROXY=1      measure oauth2-proxy's /oauth2/auth (built from bench/oauth2-proxy/);
 #                             0 = leave it out
 #   BENCH_WAIT_IDLE=10        before each measured run, wait up to this many seconds for a quiet
@@ -66,6 +70,7 @@ LAYOUTS="${BENCH_LAYOUTS-postgres:pg-adapter,postgres:prisma,postgres:drizzle,po
 STARTUP_TRIALS="${BENCH_STARTUP_TRIALS:-10}"
 COOKIES="${BENCH_COOKIES:-${BENCH_TOKEN_SAMPLE:-10000}}"
 OAUTH2_PROXY="${BENCH_OAUTH2_PROXY:-1}"
+PACE="${BENCH_PACE_MS:-8}"
 WAIT_IDLE="${BENCH_WAIT_IDLE:-10}"
 MAX_OTHER="${BENCH_MAX_OTHER:-0.5}"
 RETRIES="${BENCH_RETRIES:-1}"
@@ -97,6 +102,8 @@ is_uint "$SMALL" && [ "$SMALL" -ge 1 ] || die "BENCH_SESSIONS_SMALL=$SMALL: want
 is_uint "$LARGE" && [ "$LARGE" -ge 1 ] || die "BENCH_SESSIONS_LARGE=$LARGE: want a whole number ≥ 1"
 is_uint "$COOKIES" && [ "$COOKIES" -ge 1 ] || die "BENCH_COOKIES=$COOKIES: want a whole number ≥ 1"
 [[ "${BENCH_DB_PREFIX:-nextauth_bench}" =~ ^[a-z_][a-z0-9_]*$ ]] || die "BENCH_DB_PREFIX=$BENCH_DB_PREFIX: want lower-case letters, digits and _"
+is_uint "$PACE" || die "BENCH_PACE_MS=$PACE: want a whole number of milliseconds (0 = no paced rows)"
+PACE=$((10#$PACE))
 [[ "$OAUTH2_PROXY" == 0 || "$OAUTH2_PROXY" == 1 ]] || die "BENCH_OAUTH2_PROXY=$OAUTH2_PROXY: want 1 (measure oauth2-proxy) or 0"
 if [ "$LARGE" -lt "$COOKIES" ]; then
   echo "[bench] BENCH_SESSIONS_LARGE=$LARGE is below BENCH_COOKIES=$COOKIES: the large databases get $COOKIES sessions, so that their rotating rows have as many distinct cookies" >&2
@@ -517,8 +524,9 @@ server_of() {
 # target CASE SERVER: sets URL, COOKIE, METHOD, BODY, TOKENS for a request type on a server.
 target() {
   local c="$1" s="$2"
-  URL= COOKIE= METHOD= BODY= TOKENS=
+  URL= COOKIE= METHOD= BODY= TOKENS= DELAY=
   case "$c" in
+    *_paced) target "${c%_paced}" "$s" && DELAY="$PACE" ;;
     session_jwt) URL="${BASE[$s]}/session" COOKIE="${JWT[$s]}" ;;
     session_none) URL="${BASE[$s]}/session" ;;
     csrf) URL="${BASE[$s]}/csrf" ;;
@@ -599,7 +607,7 @@ load() {
   children_ticks >"$RUN/.w0"
   m0="$(machine_ticks)"
   snapshot "$pid" "$pg" "$RUN/.t0"
-  BENCH_METHOD="$METHOD" BENCH_BODY="$BODY" BENCH_TOKENS="$TOKENS" BENCH_THREADS="$THREADS" wrk "${args[@]}" "$URL" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed: $3 on $4"; }
+  BENCH_METHOD="$METHOD" BENCH_BODY="$BODY" BENCH_TOKENS="$TOKENS" BENCH_THREADS="$THREADS" BENCH_DELAY_MS="$DELAY" wrk "${args[@]}" "$URL" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed: $3 on $4"; }
   children_ticks >"$RUN/.w1"
   m1="$(machine_ticks)"
   snapshot "$pid" "$pg" "$RUN/.t1"
@@ -644,6 +652,10 @@ after_pair() {
     session_jwt)
       echo ceiling:empty forward_jwt:ours
       [ -z "$O2P_BIN" ] || echo "o2p_auth:$O2P_SERVER"
+      if [ "$PACE" != 0 ]; then
+        echo ceiling_paced:empty session_jwt_paced:ours forward_jwt_paced:ours
+        [ -z "$O2P_BIN" ] || echo "o2p_auth_paced:$O2P_SERVER"
+      fi
       ;;
     session_jwt_rot) echo ceiling_rot:empty forward_jwt_rot:ours ;;
   esac
@@ -654,7 +666,7 @@ measure_after() {
   local x c s
   for x in $(after_pair "$2"); do
     c="${x%%:*}" s="${x#*:}"
-    [ "$c" != o2p_auth ] || O2P_COOKIE="$(o2p_login)"
+    [[ "$c" != o2p_auth* ]] || O2P_COOKIE="$(o2p_login)"
     "$3" "$1.$c.$s.txt" "$c" "$s"
   done
 }
@@ -801,6 +813,7 @@ commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "sessions_small=$SMALL"
   echo "sessions_large=$LARGE"
   echo "cookies=$COOKIES"
+  echo "pace_ms=$PACE"
   echo "oauth2_proxy=$O2P_NOTE"
   [ -z "$O2P_BIN" ] || echo "oauth2_proxy_version=$O2P_VERSION"
   echo "wait_idle=$WAIT_IDLE"

@@ -470,7 +470,7 @@ func (d *reportData) write(b *strings.Builder) {
 	if m["retries"] != "" && m["retries"] != "0" {
 		p("- A run during which other processes used more than %s cores was measured again, at most %s time(s) (the last attempt counts, busy or not); this run repeated %s. Runs that still had more are marked †.\n", m["max_other"], m["retries"], plural(m["busy_repeats"], "run"))
 	}
-	p("- Each round measures every request type on our server and on NextAuth one after the other; the order flips every round (odd rounds: ours first). The empty handler runs right after the JWT `/session` pair, and again with the rotating-cookie script right after the rotating JWT `/session` pair; then our forward-auth check and oauth2-proxy's `/oauth2/auth`; the database-session rows come last, each database's forward-check rows right after its `/session` rows.\n")
+	p("- Each round measures every request type on our server and on NextAuth one after the other; the order flips every round (odd rounds: ours first). The empty handler runs right after the JWT `/session` pair, and again with the rotating-cookie script right after the rotating JWT `/session` pair; then our forward-auth check and oauth2-proxy's `/oauth2/auth`, then the paced rows (below) if the run has them; the database-session rows come last, each database's forward-check rows right after its `/session` rows.\n")
 	p("- Rotating cookies: those rows send each request with another of %s distinct valid session cookies (`bench/wrk/report.lua`, from a file: JWTs minted with the benchmark's secret by `bench/tool jwt-cookies` from the signed-in session's claims; for database sessions, tokens of stored sessions), every thread walking the list in turn, so nothing a server might cache per cookie helps.\n", d.cookies())
 	p("- Both servers: secret `%s` (a fixed benchmark value), `NEXTAUTH_URL=http://127.0.0.1:PORT` (plain HTTP, so cookies are `next-auth.*` without `__Secure-`), JWT sessions, ", m["secret_note"])
 	p("one credentials provider `credentials` with one user, `alice`, checked against the same bcrypt hash at cost 4 (NextAuth: `bcryptjs` %s in `authorize`; ours: a static user in `bench/nextauth.yaml`).\n", m["bcryptjs"])
@@ -515,6 +515,7 @@ func (d *reportData) write(b *strings.Builder) {
 		}
 	}
 	d.writeForwardSummary(b)
+	d.writePaced(b)
 
 	// Per request type.
 	p("## Per request type, per round\n\n")
@@ -697,6 +698,8 @@ func field(r *wrkRun, name string) (float64, bool) {
 		return r.RPS, true
 	case "p50":
 		return r.P50, true
+	case "p90":
+		return r.P90, true
 	case "p99":
 		return r.P99, true
 	}

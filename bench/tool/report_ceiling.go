@@ -58,6 +58,10 @@ func (d *reportData) writeCeilingTargets(b *strings.Builder) {
 				mark(median(q) <= t.maxP99), label, t.maxP99, ratio(median(q)), rounds(q, ratio),
 				ms(d.med(t.id, "ours", "p99")), ms(d.med(t.ceiling, "empty", "p99")))
 		}
+		if t.id == "session_jwt" && d.run(1, "ceiling_paced", "empty") != nil {
+			d.pacedP99Target(b, fmt.Sprintf("%s p99 ≤%.1f× the empty handler's at the same request rate (paced rows)", label, t.maxP99),
+				"session_jwt_paced", "ours", "ceiling_paced", "empty", t.maxP99)
+		}
 	}
 }
 

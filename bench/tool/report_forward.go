@@ -341,4 +341,8 @@ func (d *reportData) writeForwardTargets(b *strings.Builder) {
 	}
 	p99f, p99o := d.med("forward_jwt", "ours", "p99"), d.med(o2pCase, o2pServer, "p99")
 	p("- %s: %s — %s (%s); p99 %s vs %s\n", mark(median(v) >= fwdMinVsOAuth2Proxy && p99f <= p99o), label, ratio(median(v)), rounds(v, ratio), ms(p99f), ms(p99o))
+	if d.run(1, "ceiling_paced", "empty") != nil {
+		d.pacedP99Target(b, fmt.Sprintf("forward check (JWT session) p99 no worse than %s's at the same request rate (paced rows)", d.o2pName()),
+			"forward_jwt_paced", "ours", o2pCase+"_paced", o2pServer, 1)
+	}
 }

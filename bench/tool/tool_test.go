@@ -302,3 +302,71 @@ func TestCeilingTargets(t *testing.T) {
 		})
 	}
 }
+
+func TestPacedRows(t *testing.T) {
+	run := func(rps, p50, p90, p99 float64) *wrkRun {
+		return &wrkRun{Requests: 10000, RPS: rps, P50: p50, P90: p90, P99: p99, CPU: &cpuLine{ServerTicks: 30, Hz: 100}}
+	}
+	for _, tc := range []struct {
+		name string
+		runs map[string]*wrkRun
+		want []string
+		not  []string
+	}{
+		{
+			name: "met",
+			runs: map[string]*wrkRun{
+				"r1.ceiling_paced.empty": run(3600, 500, 1000, 2000), "r1.session_jwt_paced.ours": run(3550, 600, 1200, 2900),
+				"r1.forward_jwt_paced.ours": run(3580, 550, 1100, 2400), "r1.o2p_auth_paced.oauth2proxy": run(3400, 900, 1800, 2500),
+				"r1.session_jwt.ours": run(20000, 1, 1, 20000), "r1.ceiling.empty": run(30000, 1, 1, 9000),
+				"r1.forward_jwt.ours": run(22000, 1, 1, 19000), "r1.o2p_auth.oauth2proxy": run(7000, 1, 1, 18000),
+			},
+			want: []string{
+				"### At the same request rate",
+				"each of the 32 connections waiting 8 ms",
+				"| empty handler | 3,600 | 0.50 ms | 1.00 ms | 2.00 ms | 30.0 µs |",
+				"| oauth2-proxy v7.15.6, GET /oauth2/auth, cookie session | 3,400 |",
+				"[x] met: JWT /session, the signed-in session's cookie (the empty handler without a cookie) p99 ≤1.5× the empty handler's at the same request rate (paced rows) — 1.45× (rounds: 1.45×; p99 2.90 ms vs 2.00 ms at 3,550 vs 3,600 req/s)",
+				"[x] met: forward check (JWT session) p99 no worse than oauth2-proxy v7.15.6's at the same request rate (paced rows) — 0.96×",
+			},
+		},
+		{
+			name: "not met",
+			runs: map[string]*wrkRun{
+				"r1.ceiling_paced.empty": run(3600, 500, 1000, 2000), "r1.session_jwt_paced.ours": run(3550, 600, 1200, 3100),
+				"r1.forward_jwt_paced.ours": run(3580, 550, 1100, 2600),
+				"r1.session_jwt.ours":       run(20000, 1, 1, 20000), "r1.ceiling.empty": run(30000, 1, 1, 9000),
+				"r1.forward_jwt.ours": run(22000, 1, 1, 19000), "r1.o2p_auth.oauth2proxy": run(7000, 1, 1, 18000),
+			},
+			want: []string{
+				"[ ] **not met**: JWT /session, the signed-in session's cookie (the empty handler without a cookie) p99 ≤1.5× the empty handler's at the same request rate (paced rows) — 1.55×",
+				"[ ] not measured: forward check (JWT session) p99 no worse than oauth2-proxy v7.15.6's at the same request rate",
+				"[ ] **not met**: forward check (JWT session) ≥1.5× oauth2-proxy v7.15.6's /oauth2/auth req/s with p99 no worse — 3.14× (rounds: 3.14×); p99 19.0 ms vs 18.0 ms",
+			},
+			not: []string{"GET /oauth2/auth, cookie session |"},
+		},
+		{
+			name: "no paced rows",
+			runs: map[string]*wrkRun{},
+			not:  []string{"same request rate"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := &reportData{rounds: 1, runs: tc.runs, meta: map[string]string{"connections": "32", "pace_ms": "8", "oauth2_proxy_version": "v7.15.6"}}
+			var b strings.Builder
+			d.writePaced(&b)
+			d.writeCeilingTargets(&b)
+			d.writeForwardTargets(&b)
+			for _, w := range tc.want {
+				if !strings.Contains(b.String(), w) {
+					t.Errorf("missing %q in:\n%s", w, b.String())
+				}
+			}
+			for _, w := range tc.not {
+				if strings.Contains(b.String(), w) {
+					t.Errorf("unexpected %q in:\n%s", w, b.String())
+				}
+			}
+		})
+	}
+}

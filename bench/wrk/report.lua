@@ -11,6 +11,9 @@
 --                 (the list is in random order). The server cannot serve them from a cache
 --                 of recent cookies.
 --   BENCH_THREADS wrk -t, to spread the threads' starting points
+--   BENCH_DELAY_MS a whole number of milliseconds: each connection waits this long after an
+--                 answer before sending its next request (wrk's delay() hook), which paces the
+--                 load; wrk times a request from its first byte sent, so the pause is not latency
 -- Other headers (the Cookie of the other rows) are given with wrk -H.
 --
 -- done() prints one line, "BENCH_JSON {...}", with requests/s and latency
@@ -24,6 +27,13 @@ end
 if body and body ~= "" then
   wrk.body = body
   wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+end
+
+local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "")
+if delay_ms and delay_ms > 0 then
+  delay = function()
+    return delay_ms
+  end
 end
 
 if tokens_file and tokens_file ~= "" then

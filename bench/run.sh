@@ -521,7 +521,8 @@ server_of() {
   esac
 }
 
-# target CASE SERVER: sets URL, COOKIE, METHOD, BODY, TOKENS for a request type on a server.
+# target CASE SERVER: sets URL, COOKIE, METHOD, BODY, TOKENS, DELAY for a request type on a server
+# (CASE_paced: CASE with DELAY, the pause of the paced rows).
 target() {
   local c="$1" s="$2"
   URL= COOKIE= METHOD= BODY= TOKENS= DELAY=

@@ -43,6 +43,23 @@ func (a *answer) floor(work, secret string) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	// mint makes a CSRF token and writes the saved headers with it in the
+	// CSRF cookie; the caller may change the other Set-Cookie values in sc.
+	mint := func(w http.ResponseWriter) (token string, sc []string, ok bool) {
+		t, c, err := csrf.New(nil, secret)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return "", nil, false
+		}
+		h := w.Header()
+		for k, v := range a.hdr {
+			h[k] = v
+		}
+		sc = append([]string(nil), a.hdr["Set-Cookie"]...)
+		sc[csrfAt] = csrfPre + t + "%7C" + c[len(t)+1:] + csrfPost
+		h["Set-Cookie"] = sc
+		return t, sc, true
+	}
 	switch work {
 	case "session_jwt":
 		codec, err := jwt.NewCodec(jwt.Options{Secret: secret})
@@ -70,19 +87,11 @@ func (a *answer) floor(work, secret string) (http.Handler, error) {
 				http.Error(w, err.Error(), http.StatusInternalServerError)
 				return
 			}
-			t, c, err := csrf.New(nil, secret)
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusInternalServerError)
+			_, sc, ok := mint(w)
+			if !ok {
 				return
 			}
-			h := w.Header()
-			for k, v := range a.hdr {
-				h[k] = v
-			}
-			sc := append([]string(nil), a.hdr["Set-Cookie"]...)
 			sc[tokAt] = tokPre + tok + tokPost
-			sc[csrfAt] = csrfPre + t + "%7C" + c[len(t)+1:] + csrfPost
-			h["Set-Cookie"] = sc
 			_, _ = w.Write(body)
 		}), nil
 	case "csrf":
@@ -90,18 +99,10 @@ func (a *answer) floor(work, secret string) (http.Handler, error) {
 		bodyPre, bodyPost, inBody := strings.Cut(a.body, old)
 		body := []byte(a.body)
 		return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			t, c, err := csrf.New(nil, secret)
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusInternalServerError)
+			t, _, ok := mint(w)
+			if !ok {
 				return
 			}
-			h := w.Header()
-			for k, v := range a.hdr {
-				h[k] = v
-			}
-			sc := append([]string(nil), a.hdr["Set-Cookie"]...)
-			sc[csrfAt] = csrfPre + t + "%7C" + c[len(t)+1:] + csrfPost
-			h["Set-Cookie"] = sc
 			if inBody {
 				_, _ = w.Write([]byte(bodyPre + t + bodyPost))
 				return

@@ -46,14 +46,7 @@ func (d *reportData) writeCeilingTargets(b *strings.Builder) {
 		if t.maxP99 == 0 {
 			continue
 		}
-		q := d.series(func(r int) (float64, bool) {
-			a, e := d.run(r, t.id, "ours"), d.run(r, t.ceiling, "empty")
-			if a == nil || e == nil || e.P99 == 0 {
-				return 0, false
-			}
-			return a.P99 / e.P99, true
-		})
-		if len(q) > 0 {
+		if q := d.p99Ratios(t.id, "ours", t.ceiling, "empty"); len(q) > 0 {
 			p("- %s: %s p99 ≤%.1f× the empty handler's p99 — %s (%s; ours %s vs empty %s)\n",
 				mark(median(q) <= t.maxP99), label, t.maxP99, ratio(median(q)), rounds(q, ratio),
 				ms(d.med(t.id, "ours", "p99")), ms(d.med(t.ceiling, "empty", "p99")))

@@ -51,17 +51,23 @@ func (d *reportData) writePaced(b *strings.Builder) {
 // pacedP99Target judges a p99 of ours against another server's at the
 // same request rate: ours ≤ limit × theirs, per round.
 func (d *reportData) pacedP99Target(b *strings.Builder, label, id, server, otherID, otherServer string, limit float64) {
-	q := d.series(func(r int) (float64, bool) {
-		a, e := d.run(r, id, server), d.run(r, otherID, otherServer)
-		if a == nil || e == nil || e.P99 == 0 {
-			return 0, false
-		}
-		return a.P99 / e.P99, true
-	})
+	q := d.p99Ratios(id, server, otherID, otherServer)
 	if len(q) == 0 {
 		fmt.Fprintf(b, "- [ ] not measured: %s\n", label)
 		return
 	}
 	fmt.Fprintf(b, "- %s: %s — %s (%s; p99 %s vs %s at %s vs %s req/s)\n", mark(median(q) <= limit), label, ratio(median(q)), rounds(q, ratio),
 		ms(d.med(id, server, "p99")), ms(d.med(otherID, otherServer, "p99")), rps(d.med(id, server, "rps")), rps(d.med(otherID, otherServer, "rps")))
+}
+
+// p99Ratios is, round by round, the p99 of one row ÷ the p99 of another
+// measured in the same round.
+func (d *reportData) p99Ratios(id, server, otherID, otherServer string) []float64 {
+	return d.series(func(r int) (float64, bool) {
+		a, e := d.run(r, id, server), d.run(r, otherID, otherServer)
+		if a == nil || e == nil || e.P99 == 0 {
+			return 0, false
+		}
+		return a.P99 / e.P99, true
+	})
 }

@@ -402,13 +402,21 @@ func (d *reportData) series(f func(round int) (float64, bool)) []float64 {
 	return out
 }
 
+// ratioSeries is, round by round, one row's req/s ÷ another's in the same round.
 func (d *reportData) ratioSeries(aID, aSrv, bID, bSrv string) []float64 {
+	return d.fieldRatios("rps", aID, aSrv, bID, bSrv)
+}
+
+// fieldRatios is, round by round, a figure of one row (field's name) ÷ the
+// same figure of another row measured in the same round.
+func (d *reportData) fieldRatios(name, aID, aSrv, bID, bSrv string) []float64 {
 	return d.series(func(r int) (float64, bool) {
-		a, b := d.run(r, aID, aSrv), d.run(r, bID, bSrv)
-		if a == nil || b == nil || b.RPS == 0 {
+		a, okA := field(d.run(r, aID, aSrv), name)
+		b, okB := field(d.run(r, bID, bSrv), name)
+		if !okA || !okB || b == 0 {
 			return 0, false
 		}
-		return a.RPS / b.RPS, true
+		return a / b, true
 	})
 }
 

@@ -63,11 +63,5 @@ func (d *reportData) pacedP99Target(b *strings.Builder, label, id, server, other
 // p99Ratios is, round by round, the p99 of one row ÷ the p99 of another
 // measured in the same round.
 func (d *reportData) p99Ratios(id, server, otherID, otherServer string) []float64 {
-	return d.series(func(r int) (float64, bool) {
-		a, e := d.run(r, id, server), d.run(r, otherID, otherServer)
-		if a == nil || e == nil || e.P99 == 0 {
-			return 0, false
-		}
-		return a.P99 / e.P99, true
-	})
+	return d.fieldRatios("p99", id, server, otherID, otherServer)
 }
